@@ -1,0 +1,29 @@
+"""The `welfare` command line: one sub-command per pipeline stage, plus `demo`, `pipeline` and `serve`."""
+
+from __future__ import annotations
+
+import typer
+
+from welfare_district import __version__
+
+
+def build_app() -> typer.Typer:
+    """Assemble the CLI from the per-stage command modules."""
+    from welfare_district.cli import areas, synth
+
+    app = typer.Typer(no_args_is_help=True, add_completion=False,
+                      help="Welfare District: integrated welfare data and vulnerability indicators.")
+    app.add_typer(areas.app, name="areas")
+    app.command("synth")(synth.synth)
+
+    @app.command()
+    def version() -> None:
+        """Print the installed version."""
+        typer.echo(__version__)
+
+    return app
+
+
+def main() -> None:
+    """Entry point of the `welfare` script."""
+    build_app()()

@@ -1,0 +1,113 @@
+"""Every difference between the supported SQL engines lives here (DuckDB, PostgreSQL).
+
+The rest of the code speaks Ibis (analytics) or SQLAlchemy Core (operational records) and asks this
+module whenever the two engines need different URLs, connections or bulk-load paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pyarrow as pa
+import sqlalchemy as sa
+
+from welfare_district.errors import EngineError
+
+SUPPORTED = ("duckdb", "postgres")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How to talk to one engine: its name, URLs for SQLAlchemy and Ibis, and bulk loading."""
+
+    name: str
+
+    @property
+    def is_duckdb(self) -> bool:
+        return self.name == "duckdb"
+
+
+def parse_url(url: str) -> tuple[Dialect, str]:
+    """Split a database URL into its dialect and the part that engine needs.
+
+    For DuckDB the second element is the database file path (or ':memory:'); for PostgreSQL it is a
+    SQLAlchemy URL using the psycopg 3 driver.
+    """
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "duckdb":
+        rest = url[len("duckdb:") :]
+        if not rest.startswith("///"):
+            raise EngineError(f"DuckDB URL must look like duckdb:///path/to/file.duckdb, got {url!r}")
+        path = rest[3:] or ":memory:"
+        return Dialect("duckdb"), path
+    if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
+        parts = urlsplit(url)
+        if not parts.hostname and "host=" not in parts.query:
+            raise EngineError(f"PostgreSQL URL has no host: {redact(url)}")
+        return Dialect("postgres"), "postgresql+psycopg://" + url.split("://", 1)[1]
+    raise EngineError(f"Unsupported database URL scheme {scheme!r}: use duckdb:/// or postgresql://")
+
+
+def redact(url: str) -> str:
+    """Return the URL with any password replaced, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+def postgres_ibis_kwargs(sa_url: str) -> dict[str, Any]:
+    """Connection keywords for ibis.postgres.connect from a SQLAlchemy URL."""
+    u = sa.engine.make_url(sa_url)
+    kwargs: dict[str, Any] = {
+        "host": u.host or "localhost",
+        "port": u.port or 5432,
+        "user": unquote(u.username) if u.username else None,
+        "password": u.password,
+        "database": u.database,
+    }
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+def duckdb_path(path: str) -> str:
+    """Make sure the folder of a DuckDB file exists; return the path as DuckDB expects it."""
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def bulk_insert(conn: sa.Connection, dialect: Dialect, table: str, data: pa.Table) -> int:
+    """Append an Arrow table to an existing table inside the caller's transaction.
+
+    DuckDB scans the Arrow table directly; PostgreSQL receives it through COPY. Both run inside the
+    open transaction of ``conn``, so a failure later in the same transaction rolls the rows back.
+    Returns the number of rows written.
+    """
+    if data.num_rows == 0:
+        return 0
+    cols = ", ".join(_quote(c) for c in data.column_names)
+    if dialect.is_duckdb:
+        raw = conn.connection.dbapi_connection
+        raw.register("__bulk_src", data)  # type: ignore[union-attr]
+        try:
+            raw.execute(f"INSERT INTO {_quote(table)} ({cols}) SELECT {cols} FROM __bulk_src")  # type: ignore[union-attr]
+        finally:
+            raw.unregister("__bulk_src")  # type: ignore[union-attr]
+        return data.num_rows
+    raw = conn.connection.dbapi_connection
+    with raw.cursor() as cur:  # type: ignore[union-attr]
+        with cur.copy(f"COPY {_quote(table)} ({cols}) FROM STDIN") as copy:
+            for batch in data.to_batches(max_chunksize=50_000):
+                for row in zip(*(col.to_pylist() for col in batch.columns), strict=True):
+                    copy.write_row(row)
+    return data.num_rows
+
+
+def _quote(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise EngineError(f"Refusing unsafe identifier {name!r}")
+    return f'"{name}"'

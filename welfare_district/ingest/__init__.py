@@ -1,0 +1,1 @@
+"""Ingestion: validation rules, failure reports, atomic loads with lineage."""

@@ -1,0 +1,52 @@
+"""Typed settings read from WELFARE_* environment variables (and an optional .env file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from welfare_district.errors import ConfigError
+
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "demo"})
+
+
+class Settings(BaseSettings):
+    """Every setting of the platform. Each field is documented in README.md (a test checks it)."""
+
+    model_config = SettingsConfigDict(env_prefix="WELFARE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "duckdb:///var/welfare.duckdb",
+        description="Database URL: duckdb:///path/file.duckdb or postgresql://user:password@host:port/db.",
+    )
+    var_dir: Path = Field(Path("var"), description="Folder for the database file, synthetic data and caches.")
+    demo: bool = Field(False, description="Demo mode: allows the built-in demo secret and demo data.")
+    secret_key: SecretStr = Field(
+        SecretStr("change-me"), description="Key for sessions and pseudonyms; must be set outside demo mode."
+    )
+    host: str = Field("127.0.0.1", description="Address the web server listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the web server listens on.")
+    language: Literal["it", "en"] = Field("it", description="Default language of the web pages (it or en).")
+    seed: int = Field(20231231, description="Seed of the synthetic Padova data used by `welfare demo`.")
+    years: str = Field("2019-2025", description="Snapshot years of the synthetic data used by `welfare demo`.")
+
+    @property
+    def synth_dir(self) -> Path:
+        """Folder where `welfare demo` writes the synthetic Padova extracts."""
+        return self.var_dir / "synth"
+
+    def require_safe_secrets(self) -> None:
+        """Raise ConfigError when a placeholder secret is used outside demo mode."""
+        if not self.demo and self.secret_key.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ConfigError(
+                "WELFARE_SECRET_KEY is unset or a placeholder; set a long random value "
+                "(or WELFARE_DEMO=true for the demo)."
+            )
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Return settings from the environment, with explicit overrides taking precedence."""
+    return Settings(**overrides)  # type: ignore[arg-type]
