@@ -1,0 +1,169 @@
+"""The map page, the language switch, the empty-database how-to and the served assets."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from welfare_district.engine import Database
+from welfare_district.web.i18n import MESSAGES
+from welfare_district.web.vendor import plotly_js_file
+
+NAMES = ["Centro", "Nord", "Est", "Sud-Est", "Sud-Ovest", "Ovest"]
+
+
+class _Page(HTMLParser):
+    """Collects what the tests look at: URLs the page loads or links to, headings, table cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.html_lang: str | None = None
+        self.scoped_th: list[str] = []
+        self.captions = 0
+        self.h1: list[str] = []
+        self._in_h1 = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        for name in ("src", "href", "action", "poster", "data"):
+            if a.get(name):
+                self.urls.append(str(a[name]))
+        if tag == "html":
+            self.html_lang = a.get("lang")
+        if tag == "th" and a.get("scope"):
+            self.scoped_th.append(str(a["scope"]))
+        if tag == "caption":
+            self.captions += 1
+        self._in_h1 = tag == "h1"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h1":
+            self._in_h1 = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_h1 and data.strip():
+            self.h1.append(data.strip())
+
+
+def _parse(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    return page
+
+
+def _assert_no_external_assets(html: str) -> None:
+    page = _parse(html)
+    for url in page.urls:
+        parts = urlsplit(url)
+        assert not parts.scheme and not parts.netloc, f"page refers to an outside address: {url}"
+    # Inline CSS could still pull fonts or images from elsewhere.
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
+
+
+def test_map_page_in_italian_by_default(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    page = _parse(html)
+    assert page.html_lang == "it"
+    assert page.h1 == ["Residenti per quartiere"]
+    assert "Residenti (stima 2023 dai dati censuari 2011)" in html
+    assert all(name in html for name in NAMES)
+    assert page.captions == 1 and page.scoped_th.count("row") == 7 and page.scoped_th.count("col") == 4
+    assert "206.496" in html  # the 2023 total with the Italian thousands separator
+    assert 'href="#main"' in html and 'id="main"' in html
+    assert 'hreflang="en"' in html and "?lang=en" in html
+    assert "/static/vendor/plotly.min.js" in html
+    _assert_no_external_assets(html)
+
+
+def test_figure_payload_carries_the_six_areas_and_localised_colorbar(client: TestClient) -> None:
+    html = client.get("/").text
+    raw = re.search(r'<script type="application/json" id="map-figure-data">(.*?)</script>', html, re.S)
+    assert raw is not None
+    figure = json.loads(raw.group(1))
+    choropleth = figure["data"][0]
+    assert choropleth["type"] == "choropleth" and len(choropleth["locations"]) == 6
+    assert choropleth["colorbar"]["title"]["text"] == "Residenti"
+    assert figure["layout"]["geo"]["fitbounds"] == "locations" and figure["layout"]["geo"]["visible"] is False
+    assert figure["layout"]["separators"] == ",."
+    assert "mapbox" not in json.dumps(figure["layout"]) and "map" not in figure["layout"]
+    assert not re.search(r"https?://", figure["config"]["topojsonURL"])
+
+
+def test_english_with_query_parameter_and_cookie(client: TestClient) -> None:
+    response = client.get("/", params={"lang": "en"})
+    page = _parse(response.text)
+    assert page.html_lang == "en"
+    assert page.h1 == ["Residents by quartiere"]
+    assert "Residents (2023 estimate from 2011 census data)" in response.text
+    assert "206,496" in response.text
+    assert response.cookies.get("lang") == "en"
+    # The cookie keeps English on the next page without the parameter.
+    again = client.get("/")
+    assert _parse(again.text).h1 == ["Residents by quartiere"]
+    back = client.get("/", params={"lang": "it"})
+    assert _parse(back.text).h1 == ["Residenti per quartiere"]
+
+
+def test_invalid_language_falls_back_to_default(client: TestClient) -> None:
+    response = client.get("/", params={"lang": "fr"})
+    assert response.status_code == 200 and _parse(response.text).html_lang == "it"
+    assert "lang" not in response.cookies
+
+
+def test_configured_default_language(seeded_db: Database, make_client) -> None:  # type: ignore[no-untyped-def]
+    english = make_client(seeded_db, language="en")
+    assert _parse(english.get("/").text).html_lang == "en"
+
+
+def test_empty_database_explains_what_to_run(db: Database, make_client) -> None:  # type: ignore[no-untyped-def]
+    client = make_client(db, language="it")
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Nessuna area nel database" in response.text
+    assert "<code>welfare areas build</code>" in response.text and "<code>make demo</code>" in response.text
+    assert "plotly.min.js" not in response.text
+    english = client.get("/?lang=en").text
+    assert "No areas in the database" in english and "welfare areas build" in english
+    _assert_no_external_assets(response.text)
+
+
+def test_plotly_js_is_the_package_file(client: TestClient) -> None:
+    response = client.get("/static/vendor/plotly.min.js")
+    assert response.status_code == 200
+    assert "javascript" in response.headers["content-type"]
+    expected = plotly_js_file().read_bytes()
+    assert hashlib.sha256(response.content).hexdigest() == hashlib.sha256(expected).hexdigest()
+    assert "max-age" in response.headers["cache-control"]
+
+
+@pytest.mark.parametrize("path", ["/static/css/site.css", "/static/js/map.js"])
+def test_own_static_files_are_served(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200 and response.text.strip()
+    assert "http://" not in response.text and "https://" not in response.text
+
+
+def test_security_headers_keep_the_page_on_this_origin(client: TestClient) -> None:
+    csp = client.get("/").headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "connect-src 'self'" in csp
+
+
+def test_unknown_page_is_a_localised_html_404(client: TestClient) -> None:
+    response = client.get("/nope", params={"lang": "en"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Page not found" in response.text
+    _assert_no_external_assets(response.text)
+
+
+def test_catalogue_languages_define_the_same_keys() -> None:
+    assert set(MESSAGES["it"]) == set(MESSAGES["en"])

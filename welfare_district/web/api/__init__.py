@@ -1,0 +1,16 @@
+"""The REST API, versioned under /api/v1; one module per resource in ``routes``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+API_V1_PREFIX = "/api/v1"
+
+
+def build_api_router() -> APIRouter:
+    """The /api/v1 router with every resource's routes included."""
+    from welfare_district.web.api.routes import areas
+
+    router = APIRouter(prefix=API_V1_PREFIX)
+    router.include_router(areas.build_router())
+    return router

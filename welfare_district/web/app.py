@@ -1,0 +1,94 @@
+"""The web application factory: REST API under /api/v1, HTML pages, our static files and plotly.js.
+
+Nothing is created at import time; ``create_app(settings)`` builds a fresh app, and its lifespan opens
+the database on startup and closes it on shutdown.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+from welfare_district import __version__
+from welfare_district.engine import Database, connect
+from welfare_district.settings import Settings, get_settings
+from welfare_district.web import vendor
+from welfare_district.web.api import build_api_router
+from welfare_district.web.errors import install_error_handlers
+from welfare_district.web.pages import build_pages_router
+from welfare_district.web.templating import STATIC_DIR, build_templates
+
+# Everything the pages load comes from this server. Plotly writes inline styles, hence 'unsafe-inline'
+# for styles only; scripts are our own files and the package's plotly.min.js.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    """Build the web application for ``settings`` (default: from the environment).
+
+    With ``database`` the app uses that open Database and leaves closing it to the caller (tests, a
+    host process); otherwise it connects to settings.database_url on startup and closes on shutdown.
+    Guarantees: /docs and /redoc are off (their UI would load from a CDN); /openapi.json describes
+    /api/v1; every response carries a Content-Security-Policy restricting the page to this origin.
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if database is not None:
+            app.state.db = database
+            yield
+            return
+        db = connect(settings.database_url)
+        app.state.db = db
+        try:
+            yield
+        finally:
+            app.state.db = None
+            db.close()
+
+    app = FastAPI(
+        title="Welfare District API",
+        version=__version__,
+        description="Areas, indicators and services of Welfare District (the HTML pages are not listed).",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = build_templates()
+    app.state.db_lock = threading.Lock()
+    # Set now as well, so an app given a database works even when the lifespan is not run.
+    app.state.db = database
+
+    install_error_handlers(app)
+    app.include_router(build_api_router())
+    # Before the /static mount, which would otherwise answer /static/vendor/... with a 404.
+    app.include_router(vendor.build_router())
+    app.include_router(build_pages_router())
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request,
+                               call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app

@@ -1,0 +1,51 @@
+"""FastAPI dependencies shared by the API and the pages: settings, the open Database, the language."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from welfare_district.engine import Database
+from welfare_district.errors import EngineError
+from welfare_district.settings import Settings
+from welfare_district.web.i18n import COOKIE_NAME, Language, parse_language
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The Settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Iterator[Database]:
+    """The app's open Database, held exclusively for this request on DuckDB.
+
+    One DuckDB connection serves the whole process and its Python handle is not safe for concurrent
+    use from several threads, so requests take turns; PostgreSQL pools connections and needs no lock.
+    """
+    db: Database | None = getattr(request.app.state, "db", None)
+    if db is None:
+        raise EngineError("The database is not open (the application has not started)")
+    lock: threading.Lock = request.app.state.db_lock
+    if not db.dialect.is_duckdb:
+        yield db
+        return
+    with lock:
+        yield db
+
+
+def get_language(
+    request: Request,
+    lang: Annotated[str | None, Query(description="Page language: it or en (kept in a cookie).")] = None,
+) -> Language:
+    """The page language: ?lang= if valid, else the language cookie, else the configured default."""
+    settings: Settings = request.app.state.settings
+    return parse_language(lang) or parse_language(request.cookies.get(COOKIE_NAME)) or settings.language
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+LanguageDep = Annotated[Language, Depends(get_language)]
