@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from welfare_district.engine import Database
 
 _TABLE = "web_fixture_areas"
+_TEXT_COLUMNS = ("area_id", "level", "code", "name", "parent_id", "synthetic", "boundary_version")
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class _AreaRecord:
 
 def _save_areas(db: Database, areaset: Any, civici: Any = None) -> None:
     rows = [
-        {**{k: r[k] for k in ("area_id", "level", "code", "name", "parent_id", "synthetic", "boundary_version")},
+        {**{k: r[k] for k in _TEXT_COLUMNS},
          "target_residents": int(r["target_residents"]), "geometry": shapely.to_geojson(r["geometry"])}
         for r in areaset.areas.to_dict("records")
     ]
@@ -44,9 +45,9 @@ def _save_areas(db: Database, areaset: Any, civici: Any = None) -> None:
         row["parent_id"] = row["parent_id"] if isinstance(row["parent_id"], str) else None
         row["synthetic"] = bool(row["synthetic"])
     with db.engine.begin() as conn:
-        conn.execute(sa.text(f"CREATE TABLE IF NOT EXISTS {_TABLE} (area_id TEXT PRIMARY KEY, level TEXT, "
-                             "code TEXT, name TEXT, parent_id TEXT, synthetic BOOLEAN, boundary_version TEXT, "
-                             "target_residents BIGINT, geometry TEXT)"))
+        conn.execute(sa.text(f"CREATE TABLE IF NOT EXISTS {_TABLE} (area_id TEXT PRIMARY KEY, "
+                             "level TEXT, code TEXT, name TEXT, parent_id TEXT, synthetic BOOLEAN, "
+                             "boundary_version TEXT, target_residents BIGINT, geometry TEXT)"))
         conn.execute(sa.text(f"INSERT INTO {_TABLE} VALUES (:area_id, :level, :code, :name, :parent_id, "
                              ":synthetic, :boundary_version, :target_residents, :geometry)"), rows)
 

@@ -10,7 +10,8 @@ from shapely.geometry import Point, shape
 
 from welfare_district.geo.reference import load_population
 
-PROPERTY_KEYS = {"area_id", "code", "name", "level", "parent_id", "synthetic", "boundary_version", "residents"}
+PROPERTY_KEYS = {"area_id", "code", "name", "level", "parent_id", "synthetic", "boundary_version",
+                 "residents"}
 QUARTIERI = {"Q1": "Centro", "Q2": "Nord", "Q3": "Est", "Q4": "Sud-Est", "Q5": "Sud-Ovest", "Q6": "Ovest"}
 
 

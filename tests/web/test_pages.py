@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from welfare_district.engine import Database
 from welfare_district.web.i18n import MESSAGES
 from welfare_district.web.vendor import plotly_js_file
 
+ClientFactory = Callable[..., TestClient]
 NAMES = ["Centro", "Nord", "Est", "Sud-Est", "Sud-Ovest", "Ovest"]
 
 
@@ -119,12 +121,12 @@ def test_invalid_language_falls_back_to_default(client: TestClient) -> None:
     assert "lang" not in response.cookies
 
 
-def test_configured_default_language(seeded_db: Database, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_configured_default_language(seeded_db: Database, make_client: ClientFactory) -> None:
     english = make_client(seeded_db, language="en")
     assert _parse(english.get("/").text).html_lang == "en"
 
 
-def test_empty_database_explains_what_to_run(db: Database, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_empty_database_explains_what_to_run(db: Database, make_client: ClientFactory) -> None:
     client = make_client(db, language="it")
     response = client.get("/")
     assert response.status_code == 200

@@ -10,7 +10,8 @@ import json
 from typing import Any
 
 import plotly.graph_objects as go
-from shapely.geometry import shape
+from shapely.geometry import MultiPolygon, Polygon, shape
+from shapely.ops import polylabel
 
 from welfare_district.web.i18n import Language, plotly_separators, translate
 
@@ -30,6 +31,9 @@ def residents_map(features: list[dict[str, Any]], lang: Language) -> go.Figure:
     names = [f["properties"]["name"] for f in features]
     residents = [f["properties"]["residents"] or 0 for f in features]
     label = translate(lang, "hover_residents")
+    # Explicit bounds, so the label colours below use the very scale Plotly paints with.
+    zmin, zmax = (min(residents), max(residents)) if residents else (0, 1)
+    span = (zmax - zmin) or 1
     choropleth = go.Choropleth(
         geojson={"type": "FeatureCollection", "features": features},
         featureidkey="properties.area_id",
@@ -37,7 +41,8 @@ def residents_map(features: list[dict[str, Any]], lang: Language) -> go.Figure:
         z=residents,
         customdata=[[n] for n in names],
         colorscale=COLORSCALE,
-        zmin=0,
+        zmin=zmin,
+        zmax=zmax,
         marker={"line": {"color": "#ffffff", "width": 1.5}},
         colorbar={"title": {"text": translate(lang, "residents"), "side": "top"}, "thickness": 16,
                   "tickformat": ",d", "outlinewidth": 0},
@@ -45,12 +50,10 @@ def residents_map(features: list[dict[str, Any]], lang: Language) -> go.Figure:
         name=translate(lang, "residents"),
     )
     lons, lats = _label_points(features)
-    zmax = max(residents) if residents else 1
     labels = go.Scattergeo(
         lon=lons, lat=lats, text=names, mode="text", hoverinfo="skip", showlegend=False,
         textfont={"size": 13, "weight": "bold",
-                  "color": ["#ffffff" if (r / zmax if zmax else 0) < _DARK_LIMIT else "#000000"
-                            for r in residents]},
+                  "color": ["#ffffff" if (r - zmin) / span < _DARK_LIMIT else "#000000" for r in residents]},
     )
     fig = go.Figure([choropleth, labels])
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
@@ -66,8 +69,15 @@ def residents_map(features: list[dict[str, Any]], lang: Language) -> go.Figure:
 
 
 def _label_points(features: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
-    # An interior point, unlike the centroid, is inside even a crescent-shaped area.
-    points = [shape(f["geometry"]).representative_point() for f in features]
+    # The pole of inaccessibility is the interior point farthest from the edges: unlike the centroid it
+    # is inside even a crescent-shaped area, and unlike representative_point it is not near a border.
+    points = []
+    for feature in features:
+        geom = shape(feature["geometry"])
+        if isinstance(geom, MultiPolygon):
+            geom = max(geom.geoms, key=lambda part: part.area)
+        inside = polylabel(geom, tolerance=1e-5) if isinstance(geom, Polygon) else geom.representative_point()
+        points.append(inside)
     return [p.x for p in points], [p.y for p in points]
 
 

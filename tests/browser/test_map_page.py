@@ -1,0 +1,124 @@
+"""The map page in Chromium: six areas drawn, hover names, language switch, nothing fetched off loopback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.conftest import LOOPBACK, Traffic
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+NAMES = {"Centro", "Nord", "Est", "Sud-Est", "Sud-Ovest", "Ovest"}
+DRAWN = "#map[data-rendered='true']"
+AREA_PATHS = "#map .choroplethlocation"
+
+# Finds, for each choropleth path, a screen point inside its fill (the path's own geometry decides, so a
+# concave area or a label on top cannot mislead it), scanning a grid over the path's bounding box.
+_INSIDE_POINTS = """
+() => Array.from(document.querySelectorAll('#map .choroplethlocation')).map((path) => {
+  const box = path.getBoundingClientRect();
+  const toLocal = path.getScreenCTM().inverse();
+  for (let fy = 0.5, step = 0; step < 400; step++) {
+    const fx = ((step % 20) + 0.5) / 20;
+    fy = (Math.floor(step / 20) + 0.5) / 20;
+    const x = box.left + fx * box.width, y = box.top + fy * box.height;
+    const p = new DOMPoint(x, y).matrixTransform(toLocal);
+    if (path.isPointInFill(p)) {
+      const cx = box.left + box.width / 2, cy = box.top + box.height / 2;
+      const pc = new DOMPoint(cx, cy).matrixTransform(toLocal);
+      return path.isPointInFill(pc) ? [cx, cy] : [x, y];
+    }
+  }
+  return null;
+})
+"""
+
+
+def _open(page: Any, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(DRAWN, timeout=30_000)
+
+
+def _assert_loopback_only(traffic: Traffic) -> None:
+    assert traffic.requests, "the page made no requests at all"
+    assert traffic.blocked == [], f"requests left 127.0.0.1: {traffic.blocked}"
+    outside = [u for u in traffic.requests
+               if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).hostname not in LOOPBACK]
+    assert outside == []
+
+
+def test_map_draws_six_areas_with_legend(page: Any, live_server: str, traffic: Traffic,
+                                         artifacts_dir: Path) -> None:
+    _open(page, live_server + "/")
+    assert page.locator(AREA_PATHS).count() == 6
+    assert page.locator("#map .colorbar").count() == 1
+    assert (page.locator("#map .cbtitle").text_content() or "").strip() == "Residenti"
+    labels = {t.strip() for t in page.locator("#map .scattergeo text").all_text_contents()}
+    assert labels == NAMES
+    assert page.locator("#areas-table tbody tr").count() == 6
+    page.screenshot(path=str(artifacts_dir / "screenshots" / "map-it.png"), full_page=True)
+    assert traffic.console_errors == []
+    _assert_loopback_only(traffic)
+
+
+def test_hovering_each_area_shows_its_name(page: Any, live_server: str, artifacts_dir: Path) -> None:
+    _open(page, live_server + "/")
+    points = page.evaluate(_INSIDE_POINTS)
+    assert len(points) == 6 and all(points)
+    seen = set()
+    for x, y in points:
+        page.mouse.move(x, y)
+        hover = page.locator("#map .hoverlayer .hovertext")
+        hover.first.wait_for(timeout=5_000)
+        text = hover.first.text_content() or ""
+        assert "Residenti" in text
+        seen.add(next(name for name in sorted(NAMES, key=len, reverse=True) if name in text))
+        if len(seen) == 1:
+            page.screenshot(path=str(artifacts_dir / "screenshots" / "map-hover-it.png"))
+        page.mouse.move(1, 1)
+    assert seen == NAMES
+
+
+def test_language_switch_changes_heading_and_legend(page: Any, live_server: str, traffic: Traffic,
+                                                    artifacts_dir: Path) -> None:
+    _open(page, live_server + "/")
+    assert page.locator("h1").inner_text() == "Residenti per quartiere"
+    page.click("[data-lang-switch]")
+    page.wait_for_url("**/?lang=en")
+    page.wait_for_selector(DRAWN, timeout=30_000)
+    assert page.locator("h1").inner_text() == "Residents by quartiere"
+    assert page.get_attribute("html", "lang") == "en"
+    assert (page.locator("#map .cbtitle").text_content() or "").strip() == "Residents"
+    page.screenshot(path=str(artifacts_dir / "screenshots" / "map-en.png"), full_page=True)
+    # The choice is remembered: the next visit without ?lang stays in English.
+    _open(page, live_server + "/")
+    assert page.locator("h1").inner_text() == "Residents by quartiere"
+    assert traffic.console_errors == []
+    _assert_loopback_only(traffic)
+
+
+def test_keyboard_skip_link_reaches_main(page: Any, live_server: str) -> None:
+    _open(page, live_server + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_render_time_is_recorded(page: Any, live_server: str, artifacts_dir: Path) -> None:
+    """Navigation start to the map drawn, cold cache then warm; written to test-artifacts for reports."""
+    timings = []
+    for _ in range(3):
+        _open(page, live_server + "/")
+        ms = page.evaluate("performance.getEntriesByName('map-rendered')[0].startTime")
+        timings.append(round(float(ms), 1))
+    (artifacts_dir / "browser-timings.json").write_text(
+        json.dumps({"map_page_rendered_ms": {"cold": timings[0], "warm": timings[1:]}}, indent=2) + "\n")
+    print(f"\nmap page drawn after {timings[0]} ms (cold cache), {timings[1:]} ms (warm)")
+    # A generous bound: it catches a hang or a blocked download, not a slow machine.
+    assert timings[0] < 15_000
