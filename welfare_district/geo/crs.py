@@ -53,6 +53,12 @@ def points_to_store(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
+def points_to_work(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Transform (lon, lat) arrays to EPSG:32632 (x, y) arrays in metres."""
+    x, y = _transformer(STORE_CRS, WORK_CRS).transform(lon, lat)
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
 def geometry_to_geojson(geom: BaseGeometry) -> dict[str, Any]:
     """A GeoJSON geometry dict for ``geom`` as it is stored (no reprojection, no rounding beyond GEOS')."""
     result: dict[str, Any] = json.loads(shapely.to_geojson(geom))
