@@ -18,8 +18,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.web.support import geo_store
-
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = os.environ.get("WELFARE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,13 +46,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     from welfare_district.engine import connect
     from welfare_district.geo.hierarchy import build_synthetic_hierarchy
+    from welfare_district.geo.store import save_areas
     from welfare_district.settings import get_settings
     from welfare_district.web.app import create_app
 
     url = f"duckdb:///{tmp_path_factory.mktemp('browser') / 'welfare.duckdb'}"
-    store = geo_store()
     with connect(url) as db:
-        store.save_areas(db, build_synthetic_hierarchy(seed=0))
+        save_areas(db, build_synthetic_hierarchy(seed=0))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))  # the kernel picks a free port, and we keep the socket: no race
     port = sock.getsockname()[1]

@@ -8,24 +8,24 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.support import geo_store
 from welfare_district.engine import Database
+from welfare_district.geo.areaset import AreaSet
+from welfare_district.geo.hierarchy import build_synthetic_hierarchy
+from welfare_district.geo.store import save_areas
 from welfare_district.settings import get_settings
 from welfare_district.web.app import create_app
 
 
 @pytest.fixture(scope="session")
-def areaset() -> Any:
+def areaset() -> AreaSet:
     """Padova's synthetic hierarchy (seed 0), built once per session."""
-    from welfare_district.geo.hierarchy import build_synthetic_hierarchy
-
     return build_synthetic_hierarchy(seed=0)
 
 
 @pytest.fixture
-def seeded_db(db: Database, areaset: Any) -> Database:
+def seeded_db(db: Database, areaset: AreaSet) -> Database:
     """The parametrised database with the synthetic hierarchy saved through the geography store."""
-    geo_store().save_areas(db, areaset)
+    save_areas(db, areaset)
     return db
 
 
@@ -35,7 +35,6 @@ def make_client() -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def factory(database: Database, **settings: Any) -> TestClient:
-        geo_store()  # the stand-in must be registered before the app reads areas
         app = create_app(get_settings(database_url=database.url, **settings), database=database)
         client = TestClient(app)
         client.__enter__()

@@ -60,11 +60,13 @@ class AreaDetail:
 
 
 def _summary(record: Any) -> AreaSummary:
-    residents = record.target_residents
+    # Accepts an AreaRecord or the properties dict of a stored feature: both carry the same fields.
+    get = record.get if isinstance(record, dict) else lambda name: getattr(record, name)
+    residents, parent = get("target_residents"), get("parent_id")
     return AreaSummary(
-        area_id=str(record.area_id), level=str(record.level), code=str(record.code), name=str(record.name),
-        parent_id=None if record.parent_id is None else str(record.parent_id),
-        synthetic=bool(record.synthetic), boundary_version=str(record.boundary_version),
+        area_id=str(get("area_id")), level=str(get("level")), code=str(get("code")), name=str(get("name")),
+        parent_id=None if parent is None else str(parent), synthetic=bool(get("synthetic")),
+        boundary_version=str(get("boundary_version")),
         residents=None if residents is None else int(residents),
     )
 
@@ -95,14 +97,10 @@ def area_features(db: Database, level: AreaLevel) -> list[dict[str, Any]]:
     from welfare_district.geo.store import read_areas_geojson
 
     collection = read_areas_geojson(db, level.value, simplify_tolerance=DISPLAY_TOLERANCE[level])
-    summaries = {s.area_id: s for s in list_areas(db, level)}
     features = []
     for feature in collection["features"]:
-        area_id = str(feature.get("id") or feature["properties"]["area_id"])
-        summary = summaries.get(area_id)
-        if summary is None:  # written between the two reads; the next request shows it
-            continue
-        features.append({"type": "Feature", "id": area_id, "properties": summary_properties(summary),
+        summary = _summary(feature["properties"])
+        features.append({"type": "Feature", "id": summary.area_id, "properties": summary_properties(summary),
                          "geometry": feature["geometry"]})
     return features
 
