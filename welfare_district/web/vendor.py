@@ -6,6 +6,7 @@ route streams that file, versioned by the package version so browsers may cache 
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -28,6 +29,7 @@ def plotly_js_file() -> Path:
     return path
 
 
+@cache
 def plotly_version() -> str:
     """The installed plotly package's version (it pins the plotly.js it ships)."""
     return metadata.version("plotly")

@@ -25,9 +25,9 @@ def map_context(request: Request, db: Database, lang: Language) -> dict[str, Any
     Guarantees: each row's share is residents / total (0 when the total is 0) and ``total`` is the sum
     of the rows, so the table adds up exactly as printed.
     """
-    if not area_reads.has_areas(db):
-        return {"areas": [], "database": redact(db.url)}
     features = area_reads.area_features(db, AreaLevel.QUARTIERE)
+    if not features:
+        return {"areas": [], "database": redact(db.url)}
     rows = [f["properties"] for f in features]
     total = sum(int(r["residents"] or 0) for r in rows)
     table = [{**r, "residents": int(r["residents"] or 0),
