@@ -71,16 +71,6 @@ def _summary(record: Any) -> AreaSummary:
     )
 
 
-def has_areas(db: Database) -> bool:
-    """True when the database holds at least the quartiere level; a database never built answers False."""
-    from welfare_district.geo.store import read_areas
-
-    try:
-        return bool(read_areas(db, AreaLevel.QUARTIERE.value))
-    except NotFoundError:
-        return False
-
-
 def list_areas(db: Database, level: AreaLevel) -> list[AreaSummary]:
     """Every area of ``level`` in the store's order, without geometry."""
     from welfare_district.geo.store import read_areas
@@ -146,6 +136,5 @@ __all__ = [
     "AreaSummary",
     "area_features",
     "find_area",
-    "has_areas",
     "list_areas",
 ]
