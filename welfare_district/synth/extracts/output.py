@@ -1,0 +1,260 @@
+"""Byte-stable writers: CSV through pyarrow string kernels, .xlsx with a normalised zip, and the ground truth.
+
+Same input, same bytes: no timestamps, no dict-order or locale dependence, zip entries sorted and dated
+with one fixed time.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from welfare_district.synth.extracts.config import ERROR_KINDS, ERROR_RATES
+
+_L = pa.large_string()
+ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+DOC_TIME = datetime(2000, 1, 1)
+
+
+def _column(values: Any) -> pa.Array:
+    arr = pa.array(values, from_pandas=True) if not isinstance(values, pa.Array) else values
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pc.cast(arr, pa.string())
+    return pc.cast(arr, _L)
+
+
+def _quoted(arr: pa.Array, sep: str) -> pa.Array:
+    # minimal quoting, as spreadsheet programs do: only fields holding the separator, a quote or a newline
+    need = pc.or_(pc.match_substring(arr, sep), pc.match_substring(arr, '"'))
+    need = pc.fill_null(need, False)
+    if pc.any(need).as_py():
+        q = pa.scalar('"', _L)
+        quoted = pc.binary_join_element_wise(q, pc.replace_substring(arr, '"', '""'), q, pa.scalar("", _L))
+        arr = pc.if_else(need, quoted, arr)
+    return pc.fill_null(arr, "")
+
+
+def csv_bytes(
+    df: pd.DataFrame, sep: str, encoding: str = "utf-8", eol: str = "\n", header: bool = True
+) -> bytes:
+    """``df`` as delimited text; values must already be formatted (strings or numbers, '' / None for empty).
+
+    Newlines inside values are replaced by spaces so that one data row is always one line.
+    """
+    lines: list[bytes] = []
+    if header:
+        lines.append((sep.join(_quote_py(str(c), sep) for c in df.columns) + eol).encode(encoding))
+    if len(df):
+        cols = [_quoted(pc.replace_substring_regex(_column(df[c]), r"[\r\n]+", " "), sep) for c in df.columns]
+        line = pc.binary_join_element_wise(*cols, pa.scalar(sep, _L)) if len(cols) > 1 else cols[0]
+        line = pc.binary_join_element_wise(line, pa.scalar("", _L), pa.scalar(eol, _L))
+        if isinstance(line, pa.ChunkedArray):
+            line = line.combine_chunks()
+        offsets = np.frombuffer(line.buffers()[1], dtype=np.int64)[line.offset : line.offset + len(line) + 1]
+        body = bytes(memoryview(line.buffers()[2])[offsets[0] : offsets[-1]])
+        lines.append(
+            body
+            if encoding.replace("-", "").lower() == "utf8"
+            else body.decode("utf-8").encode(encoding, errors="replace")
+        )
+    return b"".join(lines)
+
+
+def _quote_py(text: str, sep: str) -> str:
+    return f'"{text.replace(chr(34), chr(34) * 2)}"' if sep in text or '"' in text else text
+
+
+def lose_encoding(
+    values: npt.NDArray[np.object_], encoding: str
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
+    """Values as they come out of a legacy system with ``encoding``: unknown characters become '?'."""
+    out = values.copy()
+    lost = np.zeros(len(values), dtype=bool)
+    for i, v in enumerate(values):
+        if isinstance(v, str) and not v.isascii():
+            enc = v.encode(encoding, errors="replace").decode(encoding)
+            if enc != v:
+                out[i], lost[i] = enc, True
+    return out, lost
+
+
+@dataclass
+class Sheet:
+    """One worksheet: optional title rows above the header, then the header and the data rows."""
+
+    name: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    title_rows: Sequence[Sequence[Any]] = ()
+    date_format: str = "DD/MM/YYYY"
+    widths: Mapping[str, float] = field(default_factory=dict)
+
+
+def xlsx_bytes(sheets: Sequence[Sheet], creator: str) -> bytes:
+    """An .xlsx workbook whose bytes depend only on its content."""
+    from openpyxl import Workbook  # imported here: openpyxl is slow to import and only some sources need it
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    wb.properties.creator = creator
+    wb.properties.lastModifiedBy = creator
+    wb.properties.created = DOC_TIME
+    wb.properties.modified = DOC_TIME
+    for spec in sheets:
+        ws = wb.create_sheet(spec.name)
+        for col, width in spec.widths.items():
+            ws.column_dimensions[col].width = width
+        for row in spec.title_rows:
+            ws.append([_title_cell(ws, v, Font, WriteOnlyCell) for v in row])
+        ws.append([_title_cell(ws, v, Font, WriteOnlyCell) for v in spec.header])
+        for row in spec.rows:
+            ws.append([_data_cell(ws, v, spec.date_format, WriteOnlyCell) for v in row])
+    raw = io.BytesIO()
+    wb.save(raw)
+    return normalise_zip(raw.getvalue())
+
+
+def _title_cell(ws: Any, value: Any, font: Any, cell_cls: Any) -> Any:
+    cell = cell_cls(ws, value=value)
+    cell.font = font(bold=True)
+    return cell
+
+
+def _data_cell(ws: Any, value: Any, date_format: str, cell_cls: Any) -> Any:
+    if isinstance(value, date):
+        cell = cell_cls(ws, value=value)
+        cell.number_format = date_format
+        return cell
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value
+
+
+_MODIFIED = re.compile(rb"(<dcterms:(?:modified|created)[^>]*>)[^<]*(</dcterms:(?:modified|created)>)")
+
+
+def normalise_zip(data: bytes) -> bytes:
+    """The same zip with entries sorted, one fixed timestamp and fixed attributes; document times pinned."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for name in sorted(src.namelist()):
+            content = src.read(name)
+            if name == "docProps/core.xml":  # openpyxl stamps the save time here whatever we set
+                content = _MODIFIED.sub(
+                    rb"\g<1>" + DOC_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", content
+                )
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, content, compresslevel=6)
+    return out.getvalue()
+
+
+class GroundTruth:
+    """Streams ``records.csv`` and tallies errors per source for ``error_rates.csv``."""
+
+    COLUMNS = ("source", "file", "row", "record_key", "person_id", "family_id", "errors")
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self._fh: IO[bytes] = (folder / "records.csv").open("wb")
+        self._fh.write((",".join(self.COLUMNS) + "\n").encode())
+        self.rows = 0
+        self.by_source: dict[str, dict[str, int]] = {}
+        self.eligible: dict[str, dict[str, float]] = {}
+
+    def add(
+        self,
+        source: str,
+        file: str,
+        first_row: int,
+        keys: npt.ArrayLike,
+        person_ids: npt.ArrayLike,
+        family_ids: npt.ArrayLike,
+        flags: Mapping[str, npt.NDArray[np.bool_]],
+    ) -> None:
+        """Record rows ``first_row..`` of ``file`` (1-based data rows) and the errors applied to each."""
+        pids = np.asarray(person_ids)
+        n = len(pids)
+        errors = pd.Series([""] * n, dtype="str")
+        tally = self.by_source.setdefault(source, {"__rows__": 0})
+        tally["__rows__"] += n
+        for kind in sorted(flags):
+            mask = np.asarray(flags[kind], dtype=bool)
+            if kind not in ERROR_KINDS:
+                raise ValueError(f"unknown error kind {kind}")
+            tally[kind] = tally.get(kind, 0) + int(mask.sum())
+            errors = errors.where(~mask, errors.where(errors == "", errors + "|") + kind)
+        df = pd.DataFrame(
+            {
+                "source": source,
+                "file": file,
+                "row": np.arange(first_row, first_row + n, dtype=np.int64),
+                "record_key": pd.Series(np.asarray(keys)).astype(str).to_numpy(),
+                "person_id": pids.astype(np.int64),
+                "family_id": np.asarray(family_ids).astype(np.int64),
+                "errors": errors.to_numpy(),
+            }
+        )
+        self._fh.write(csv_bytes(df, ",", header=False))
+        self.rows += n
+
+    def note_eligible(self, source: str, kind: str, share: float, weight: int) -> None:
+        """Remember the eligible share of rows for a precondition-bound kind (weighted over files)."""
+        acc = self.eligible.setdefault(source, {})
+        acc[kind] = acc.get(kind, 0.0) + share * weight
+        acc[f"{kind}__w"] = acc.get(f"{kind}__w", 0.0) + weight
+
+    def close(self) -> int:
+        """Finish records.csv and write error_rates.csv; returns the number of summary rows."""
+        self._fh.close()
+        rows = []
+        for source in sorted(self.by_source):
+            tally = self.by_source[source]
+            total = tally["__rows__"]
+            configured: Mapping[str, float] = ERROR_RATES.get(source, {})
+            for kind in sorted(set(configured) | {k for k in tally if k != "__rows__"}):
+                affected = tally.get(kind, 0)
+                elig = self.eligible.get(source, {})
+                w = elig.get(f"{kind}__w", 0.0)
+                rows.append(
+                    {
+                        "source": source,
+                        "error": kind,
+                        "configured_rate": "" if kind not in configured else f"{configured[kind]:.4f}",
+                        "rows": total,
+                        "affected": affected,
+                        "achieved_rate": f"{affected / total:.4f}" if total else "",
+                        "eligible_share": f"{elig[kind] / w:.4f}" if w else "",
+                    }
+                )
+        summary = pd.DataFrame(
+            rows,
+            columns=[
+                "source",
+                "error",
+                "configured_rate",
+                "rows",
+                "affected",
+                "achieved_rate",
+                "eligible_share",
+            ],
+        )
+        (self.folder / "error_rates.csv").write_bytes(csv_bytes(summary.astype(str), ","))
+        return len(summary)

@@ -1,0 +1,156 @@
+"""Reading the generator's ground truth with bounded memory.
+
+Persons, dwellings and house numbers are held once (they are needed by every source); yearly tables are
+read one snapshot at a time through a pyarrow dataset filter, so row groups of other years are skipped.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow.dataset as ds
+
+from welfare_district.errors import InputError
+
+PERSON_COLUMNS = [
+    "person_id",
+    "surname",
+    "first_name",
+    "sex",
+    "birth_date",
+    "birth_place_code",
+    "citizenship",
+    "codice_fiscale",
+    "arrival_date",
+]
+
+
+def _dataset(path: Path) -> ds.Dataset:
+    # a table may be one file or a folder of part files
+    for candidate in (path.with_suffix(".parquet"), path):
+        if candidate.exists():
+            return ds.dataset(str(candidate), format="parquet")
+    raise InputError(f"truth table {path.name} not found", path=str(path))
+
+
+class Truth:
+    """Lazy access to ``<truth_dir>/*.parquet`` and ``<truth_dir>/../areas/civici.csv``."""
+
+    def __init__(self, truth_dir: Path) -> None:
+        self.dir = truth_dir
+        self.civici_path = truth_dir.parent / "areas" / "civici.csv"
+
+    def table(self, name: str, year: int | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+        """One truth table (optionally one snapshot year), as pandas with datetime64 dates."""
+        dset = _dataset(self.dir / name)
+        flt = (ds.field("year") == year) if year is not None else None
+        df = dset.to_table(columns=columns, filter=flt).to_pandas(date_as_object=False)
+        for col in df.columns:
+            if df[col].dtype.kind == "M":
+                df[col] = df[col].astype("datetime64[s]")
+        return df
+
+    @cached_property
+    def years(self) -> list[int]:
+        """Snapshot years present in family_year, ascending."""
+        y = _dataset(self.dir / "family_year").to_table(columns=["year"]).column("year")
+        return sorted(int(v) for v in pd.unique(y.to_numpy()))
+
+    @cached_property
+    def persons(self) -> pd.DataFrame:
+        """All persons, sorted by person_id (positional lookups go through ``person_pos``)."""
+        df = self.table("persons", columns=PERSON_COLUMNS).sort_values("person_id", kind="stable")
+        return df.reset_index(drop=True)
+
+    def person_pos(self, person_ids: npt.ArrayLike) -> npt.NDArray[np.intp]:
+        """Row positions in ``persons`` of the given ids; raises if an id is unknown."""
+        pos = pd.Index(self.persons["person_id"]).get_indexer(np.asarray(person_ids))
+        if (pos < 0).any():
+            raise InputError("truth references persons missing from persons.parquet", path=str(self.dir))
+        return pos
+
+    @cached_property
+    def civici(self) -> pd.DataFrame:
+        """The house-number register, indexed by civico_id; empty suffixes are ''."""
+        df = pd.read_csv(
+            self.civici_path,
+            dtype={
+                "street_code": str,
+                "street_type": str,
+                "street_name": str,
+                "suffix": str,
+                "section_id": str,
+                "zone_id": str,
+                "quartiere_id": str,
+            },
+            keep_default_na=False,
+        )
+        df["number"] = pd.to_numeric(df["number"], errors="coerce").fillna(0).astype("int64")
+        return df.set_index("civico_id", drop=False)
+
+    @cached_property
+    def dwellings(self) -> pd.DataFrame:
+        """Dwellings joined with their house number, indexed by dwelling_id."""
+        dw = self.table("dwellings")
+        civ = self.civici.drop(columns=["section_id", "zone_id", "quartiere_id"]).reset_index(drop=True)
+        out = dw.merge(civ, on="civico_id", how="left", validate="many_to_one")
+        if out["street_name"].isna().any():
+            raise InputError("dwellings reference civici missing from civici.csv", path=str(self.civici_path))
+        out["interno"] = out["interno"].fillna("").astype(str)
+        return out.set_index("dwelling_id", drop=False)
+
+    def dwelling_pos(self, dwelling_ids: npt.ArrayLike) -> npt.NDArray[np.intp]:
+        """Row positions in ``dwellings`` of the given ids; raises if an id is unknown."""
+        pos = pd.Index(self.dwellings["dwelling_id"]).get_indexer(np.asarray(dwelling_ids))
+        if (pos < 0).any():
+            raise InputError("truth references dwellings missing from dwellings.parquet", path=str(self.dir))
+        return pos
+
+    def previous_dwelling(
+        self, year: int, person_ids: npt.ArrayLike, current: npt.ArrayLike, max_back: int = 99
+    ) -> npt.NDArray[np.int64]:
+        """Per person, the latest dwelling of an earlier snapshot that differs from ``current`` (0 if none).
+
+        Reads one earlier year at a time and stops as soon as every person is resolved.
+        """
+        ids = np.asarray(person_ids, dtype=np.int64)
+        cur = np.asarray(current, dtype=np.int64)
+        out = np.zeros(len(ids), dtype=np.int64)
+        todo = np.ones(len(ids), dtype=bool)
+        for y in [y for y in reversed(self.years) if y < year][:max_back]:
+            if not todo.any():
+                break
+            py = self.table("person_year", y, ["person_id", "dwelling_id"])
+            pos = pd.Index(py["person_id"]).get_indexer(ids)
+            found = todo & (pos >= 0)
+            prev = np.where(pos >= 0, py["dwelling_id"].to_numpy()[np.maximum(pos, 0)], 0)
+            hit = found & (prev != cur)
+            out[hit] = prev[hit]
+            todo &= ~hit
+        return out
+
+    def dwelling_near(
+        self,
+        person_ids: npt.ArrayLike,
+        ref_years: npt.ArrayLike,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Per person, (dwelling, family) in the latest snapshot not after its reference year, else in the
+        earliest snapshot after it; zeros for people never resident."""
+        ids = np.asarray(person_ids, dtype=np.int64)
+        ref = np.asarray(ref_years, dtype=np.int64)
+        dw = np.zeros(len(ids), dtype=np.int64)
+        fam = np.zeros(len(ids), dtype=np.int64)
+        best = np.full(len(ids), 10_000, dtype=np.int64)  # distance in years to the chosen snapshot
+        for y in self.years:
+            py = self.table("person_year", y, ["person_id", "dwelling_id", "family_id"])
+            pos = pd.Index(py["person_id"]).get_indexer(ids)
+            dist = np.where(y <= ref, ref - y, 1000 + y - ref)  # earlier snapshots preferred
+            better = (pos >= 0) & (dist < best)
+            dw[better] = py["dwelling_id"].to_numpy()[pos[better]]
+            fam[better] = py["family_id"].to_numpy()[pos[better]]
+            best[better] = dist[better]
+        return dw, fam
