@@ -46,7 +46,7 @@ def write(ctx: Context) -> None:
     fy = fy[fy["tenure"] == "public_housing"]
     py = ctx.truth.table("person_year", year, ["person_id", "family_id", "relation", "dwelling_id"])
     py = py[py["family_id"].isin(fy["family_id"])].copy()
-    py["_alloggio"] = scramble(ctx.seed, "ater/alloggio", py["dwelling_id"].to_numpy()) % 1_000_000
+    py["_alloggio"] = scramble(ctx.seed, "ater/alloggio", py["dwelling_id"].to_numpy())
     py["_rank"] = py["relation"].map(_REL_RANK).fillna(99)
     py = py.sort_values(["_alloggio", "family_id", "_rank", "person_id"], kind="stable").reset_index(
         drop=True
@@ -68,7 +68,7 @@ def write(ctx: Context) -> None:
         pick(ctx.seed, "ater/scala", py["dwelling_id"], [0.4, 0.3, 0.2, 0.1])
     ]
     lines = a.register_line()
-    codes = [f"PD{int(v):06d}" for v in py["_alloggio"]]
+    codes = [f"PD{int(v):010d}" for v in py["_alloggio"]]
     relations = py["relation"].astype(str).to_numpy()
     rows = []
     for i in range(len(py)):
@@ -95,5 +95,7 @@ def write(ctx: Context) -> None:
         f"ater_assegnatari_{year}.xlsx", [Sheet("Assegnatari", HEADER, rows)], SOURCE_LABELS[SOURCE]
     )
     # key: dwelling code and the member's position in the household
-    keys = np.array([f"{codes[i]}/{i + 1 - int(head_pos[i])}" for i in range(len(rows))], dtype=object)
+    # a dwelling can host more than one household: number the rows within the dwelling
+    within = pd.Series(codes).groupby(codes).cumcount().to_numpy() + 1
+    keys = np.array([f"{c}/{n}" for c, n in zip(codes, within, strict=True)], dtype=object)
     ctx.record(SOURCE, path, 1, keys, pids, fam, m.flags)

@@ -45,11 +45,6 @@ QUARTIERI = {
 }
 
 
-def header_row() -> int:
-    """1-based worksheet row of the column header (data start on the next row)."""
-    return TITLE_ROWS + 1
-
-
 def write(ctx: Context) -> None:
     """Write the case export: every case opened up to the end of the last snapshot year."""
     year = ctx.last_year
@@ -104,6 +99,5 @@ def write(ctx: Context) -> None:
         [f"Data estrazione: 31/12/{year}   Utente: ESTRAZIONI_SS"],
         [],
     ]
-    assert len(title) == TITLE_ROWS
     path = ctx.write_xlsx(FILE, [Sheet("Cartelle", HEADER, rows, title_rows=title)], SOURCE_LABELS[SOURCE])
     ctx.record(SOURCE, path, 1, np.array(codes, dtype=object), pids, cases["family_id"].to_numpy(), m.flags)

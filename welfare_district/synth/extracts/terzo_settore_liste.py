@@ -205,7 +205,7 @@ def migranti(ctx: Context) -> None:
             "sesso": b.true.sex,
             "data_nascita": format_dates(b.birth, which, ["iso", "dmy", "long_it"]),
             "paese_nascita": _title(places["stato"].to_numpy(dtype=object)),
-            "codice_fiscale": b.cf,
+            "cod_fiscale": b.cf,
             "indirizzo": b.address,
             "telefono": _phones(ctx, source, b.keys),
             "attivita": course,
