@@ -34,6 +34,7 @@ from welfare_district.geo.store import read_areaset, read_civici, save_areas
 
 IMPORTABLE = ("zone", "section")
 DEFAULT_NEST_TOLERANCE = 0.01
+MIN_COVERAGE_GAP = 0.05
 MAX_LISTED = 25
 # Padova's surroundings in lon/lat: anything outside means the layer's CRS is wrong or undeclared.
 _LONLAT_WINDOW = (11.5, 45.2, 12.2, 45.6)
@@ -176,13 +177,14 @@ def validate_layer(layer: Layer, current: AreaSet, level: str,
             problems.append(f"{where}: invalid polygon ({shapely.is_valid_reason(geom)})")
         projected = None
         if len(problems) == before and geom is not None:
-            projected = reproject(geom, layer.crs, WORK_CRS)
             lon_lat = reproject(geom, layer.crs, STORE_CRS).bounds
             w = _LONLAT_WINDOW
             if not (w[0] <= lon_lat[0] and lon_lat[2] <= w[2] and w[1] <= lon_lat[1] and lon_lat[3] <= w[3]):
                 problems.append(f"{where}: lies outside the Padova area once read as {layer.crs} "
                                 "(is the declared CRS right?)")
-            elif pid is not None:
+            else:
+                projected = reproject(geom, layer.crs, WORK_CRS)
+            if projected is not None and pid is not None:
                 outside = projected.difference(parent_geom[pid]).area / max(projected.area, 1e-9)
                 if outside > tolerance:
                     problems.append(f"{where}: {outside:.1%} of its area lies outside parent {pid} "
@@ -190,6 +192,13 @@ def validate_layer(layer: Layer, current: AreaSet, level: str,
         work.append(projected if projected is not None else Polygon())
         parent_ids.append(pid or "")
     problems.extend(_overlaps(work, layer.codes, tolerance))
+    if not problems:
+        # A level is replaced whole: a partial layer would silently drop the areas it leaves out.
+        parents_union = shapely.union_all(list(parent_geom.values()))
+        covered = shapely.union_all(work).intersection(parents_union).area / parents_union.area
+        if covered < 1 - MIN_COVERAGE_GAP:
+            problems.append(f"the layer covers only {covered:.1%} of the {parent_level} areas; "
+                            f"import the whole {level} level")
     if problems:
         raise BoundaryImportError(str(layer.path), problems)
     return parent_ids, work
