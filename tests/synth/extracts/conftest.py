@@ -32,8 +32,11 @@ class Run:
         return self.root / "truth"
 
     def records(self) -> pd.DataFrame:
-        return pd.read_csv(self.root / "ground_truth" / "records.csv", dtype={"record_key": str, "errors": str},
-                           keep_default_na=False)
+        return pd.read_csv(
+            self.root / "ground_truth" / "records.csv",
+            dtype={"record_key": str, "errors": str},
+            keep_default_na=False,
+        )
 
     def rates(self) -> pd.DataFrame:
         return pd.read_csv(self.root / "ground_truth" / "error_rates.csv")

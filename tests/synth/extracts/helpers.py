@@ -14,8 +14,14 @@ def read_extract(extracts: Path, relative: str) -> tuple[pd.DataFrame, FileLayou
     layout = layout_for(relative)
     path = extracts / relative
     if layout.kind == "csv":
-        df = pd.read_csv(path, sep=layout.sep, encoding=layout.encoding, dtype=str, keep_default_na=False,
-                         skiprows=layout.header_row - 1)
+        df = pd.read_csv(
+            path,
+            sep=layout.sep,
+            encoding=layout.encoding,
+            dtype=str,
+            keep_default_na=False,
+            skiprows=layout.header_row - 1,
+        )
     elif layout.kind == "xlsx":
         df = pd.read_excel(path, header=layout.header_row - 1, dtype=str).fillna("")
     else:

@@ -20,7 +20,9 @@ def _files(root: Path) -> dict[str, bytes]:
     return out
 
 
-def test_same_seed_same_bytes_with_small_chunks(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_same_seed_same_bytes_with_small_chunks(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(anagrafe, "CHUNK", 500)  # the register is written in several appended chunks
     again = tmp_path / "again"
     counts = write_extracts(run.truth, again / "extracts", SEED, YEARS)
@@ -30,4 +32,3 @@ def test_same_seed_same_bytes_with_small_chunks(run: Run, tmp_path: Path, monkey
     assert any(k.endswith(".xlsx") for k in first)
     different = [k for k in first if first[k] != second[k]]
     assert not different
-

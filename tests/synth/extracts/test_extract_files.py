@@ -40,9 +40,18 @@ def test_csv_conventions(run: Run) -> None:
     assert food.startswith("\ufeff".encode())
     reg, _ = read_extract(run.extracts, "anagrafe_2024.csv")
     assert reg["DATA_NASCITA"].str.fullmatch(r"\d\d/\d\d/\d{4}").all()
-    assert set(reg["RELAZIONE_PARENTELA"]) <= {"INTESTATARIO SCHEDA", "CONIUGE", "CONVIVENTE", "FIGLIO", "FIGLIA",
-                                               "GENITORE", "FRATELLO", "SORELLA", "ALTRO PARENTE",
-                                               "ALTRO NON PARENTE"}
+    assert set(reg["RELAZIONE_PARENTELA"]) <= {
+        "INTESTATARIO SCHEDA",
+        "CONIUGE",
+        "CONVIVENTE",
+        "FIGLIO",
+        "FIGLIA",
+        "GENITORE",
+        "FRATELLO",
+        "SORELLA",
+        "ALTRO PARENTE",
+        "ALTRO NON PARENTE",
+    }
     assert {"ITALIANA", "ROMENA"} <= set(reg["CITTADINANZA"])
 
 
@@ -68,7 +77,7 @@ def test_no_extract_uses_the_canonical_model(run: Run) -> None:
         headers.setdefault(layout.source, cols)
     sources = list(headers)
     for i, a in enumerate(sources):
-        for b in sources[i + 1:]:
+        for b in sources[i + 1 :]:
             assert headers[a] != headers[b], (a, b)
     assert len(sources) >= 11
 
@@ -89,16 +98,22 @@ def test_third_sector_lists_use_their_own_conventions(run: Run) -> None:
 
 def test_free_text_addresses_use_the_variants(run: Run) -> None:
     texts = []
-    for rel, col in (("terzo_settore/emporio_solidale_tessere.csv", "Indirizzo"),
-                     ("terzo_settore/centro_ascolto_schede.xlsx", "INDIRIZZO"),
-                     ("terzo_settore/associazione_migranti_iscritti.csv", "indirizzo"),
-                     ("terzo_settore/volontari_anziani_assistiti.xlsx", "Via e n. civico")):
+    for rel, col in (
+        ("terzo_settore/emporio_solidale_tessere.csv", "Indirizzo"),
+        ("terzo_settore/centro_ascolto_schede.xlsx", "INDIRIZZO"),
+        ("terzo_settore/associazione_migranti_iscritti.csv", "indirizzo"),
+        ("terzo_settore/volontari_anziani_assistiti.xlsx", "Via e n. civico"),
+    ):
         df, _ = read_extract(run.extracts, rel)
         texts.extend(df[col].tolist())
     variants = {
-        "lower-case street type": r"^via ", "abbreviated street type": r"^(V\.|v\.|P\.zza|P\.za|V\.le|C\.so|P\.le) ",
-        "n. before the number": r" n\. ?\d", "comma before the number": r", \d", "interno": r"\bint\.? \d",
-        "city appended": r"Padova", "upper case": r"^[A-Z .']+ \d",
+        "lower-case street type": r"^via ",
+        "abbreviated street type": r"^(V\.|v\.|P\.zza|P\.za|V\.le|C\.so|P\.le) ",
+        "n. before the number": r" n\. ?\d",
+        "comma before the number": r", \d",
+        "interno": r"\bint\.? \d",
+        "city appended": r"Padova",
+        "upper case": r"^[A-Z .']+ \d",
     }
     found = {name for name, rx in variants.items() if any(re.search(rx, t) for t in texts)}
     assert len(found) >= 6, found

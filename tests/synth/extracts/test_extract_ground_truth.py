@@ -71,7 +71,7 @@ def test_duplicates_and_stale_addresses_are_real(run: Run) -> None:
     dup = lists[lists["errors"].str.contains("duplicate")]
     assert len(dup) > 0
     first = lists[~lists["errors"].str.contains("duplicate")]
-    for (src, pid) in zip(dup["source"], dup["person_id"], strict=True):
+    for src, pid in zip(dup["source"], dup["person_id"], strict=True):
         assert ((first["source"] == src) & (first["person_id"] == pid)).sum() == 1
     migr, _ = read_extract(run.extracts, "terzo_settore/associazione_migranti_iscritti.csv")
     r = rec[rec["file"] == "terzo_settore/associazione_migranti_iscritti.csv"].sort_values("row")

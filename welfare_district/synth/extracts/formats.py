@@ -32,8 +32,13 @@ def to_days(values: pd.Series) -> npt.NDArray[np.datetime64]:
 
 def py_date(value: np.datetime64) -> date | None:
     """A numpy date as a Python date (None for NaT), e.g. for an Excel date cell."""
-    return None if np.isnat(value) else date.fromordinal(int(value.astype("datetime64[D]").astype(np.int64))
-                                                         + date(1970, 1, 1).toordinal())
+    return (
+        None
+        if np.isnat(value)
+        else date.fromordinal(
+            int(value.astype("datetime64[D]").astype(np.int64)) + date(1970, 1, 1).toordinal()
+        )
+    )
 
 
 def format_dates(

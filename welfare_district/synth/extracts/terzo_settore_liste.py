@@ -45,10 +45,7 @@ def _mixed_dates(
     text_names = [n for n in names if n != "cell"]
     idx = np.array([text_names.index(names[w]) if names[w] != "cell" else 0 for w in which], dtype=np.intp)
     text = format_dates(b.birth, idx, text_names)
-    return [
-        py_date(d) if names[w] == "cell" else t
-        for w, d, t in zip(which, b.birth, text, strict=True)
-    ]
+    return [py_date(d) if names[w] == "cell" else t for w, d, t in zip(which, b.birth, text, strict=True)]
 
 
 def _phones(ctx: Context, source: str, keys: npt.NDArray[np.int64]) -> list[str]:
