@@ -1,8 +1,8 @@
 """Import a real zone or census-section layer (shapefile, zipped shapefile or GeoJSON, any CRS).
 
 The layer is read and checked completely before the database is touched; every problem found (invalid
-polygon, missing CRS, duplicate or unknown codes, polygons that do not nest in their parent, overlaps) is
-reported together, and then nothing is written. On success the imported level replaces the stored one in
+polygon, missing CRS, duplicate or unknown codes, polygons that do not nest in their parent, overlaps, a
+layer that does not cover the parent level) is reported together, and then nothing is written. On success the imported level replaces the stored one in
 a single transaction, and the levels below are re-attached (see docs/areas.md):
 
 - zones imported: every existing section is attached to the imported zone that holds most of its area;
