@@ -2,8 +2,9 @@
 
 The layer is read and checked completely before the database is touched; every problem found (invalid
 polygon, missing CRS, duplicate or unknown codes, polygons that do not nest in their parent, overlaps, a
-layer that does not cover the parent level) is reported together, and then nothing is written. On success the imported level replaces the stored one in
-a single transaction, and the levels below are re-attached (see docs/areas.md):
+layer that does not cover the parent level) is reported together, and then nothing is written. On
+success the imported level replaces the stored one in a single transaction, and the levels below are
+re-attached (see docs/areas.md):
 
 - zones imported: every existing section is attached to the imported zone that holds most of its area;
 - sections imported: target residents move from the old sections to the new ones in proportion to the
