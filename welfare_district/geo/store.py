@@ -19,19 +19,24 @@ from welfare_district.geo.areaset import COLUMNS, AreaSet, BoundaryVersionInfo, 
 from welfare_district.geo.civici import CIVICI_COLUMNS
 from welfare_district.model.areas import area_tables
 
-_AREA_SCHEMA = pa.schema([
-    ("area_id", pa.string()), ("level", pa.string()), ("code", pa.string()), ("name", pa.string()),
-    ("parent_id", pa.string()), ("boundary_version", pa.string()), ("synthetic", pa.bool_()),
-    ("target_residents", pa.int64()), ("geometry_geojson", pa.string()),
-    ("bbox_minx", pa.float64()), ("bbox_miny", pa.float64()),
-    ("bbox_maxx", pa.float64()), ("bbox_maxy", pa.float64()),
-])
-_CIVICO_SCHEMA = pa.schema([
-    ("civico_id", pa.int64()), ("street_code", pa.string()), ("street_type", pa.string()),
-    ("street_name", pa.string()), ("number", pa.int32()), ("suffix", pa.string()), ("lon", pa.float64()),
-    ("lat", pa.float64()), ("section_id", pa.string()), ("zone_id", pa.string()),
-    ("quartiere_id", pa.string()),
-])
+
+def _area_schema() -> pa.Schema:
+    return pa.schema([
+        ("area_id", pa.string()), ("level", pa.string()), ("code", pa.string()), ("name", pa.string()),
+        ("parent_id", pa.string()), ("boundary_version", pa.string()), ("synthetic", pa.bool_()),
+        ("target_residents", pa.int64()), ("geometry_geojson", pa.string()),
+        ("bbox_minx", pa.float64()), ("bbox_miny", pa.float64()),
+        ("bbox_maxx", pa.float64()), ("bbox_maxy", pa.float64()),
+    ])
+
+
+def _civico_schema() -> pa.Schema:
+    return pa.schema([
+        ("civico_id", pa.int64()), ("street_code", pa.string()), ("street_type", pa.string()),
+        ("street_name", pa.string()), ("number", pa.int32()), ("suffix", pa.string()), ("lon", pa.float64()),
+        ("lat", pa.float64()), ("section_id", pa.string()), ("zone_id", pa.string()),
+        ("quartiere_id", pa.string()),
+    ])
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ def save_areas(db: Database, areaset: AreaSet, civici: pd.DataFrame | None = Non
         validate_civici(civici, areaset.areas)
     area_data = _areas_to_arrow(areaset.areas)
     civ_data = None if civici is None else pa.Table.from_pandas(
-        civici[CIVICI_COLUMNS].astype({"number": "int32"}), schema=_CIVICO_SCHEMA, preserve_index=False)
+        civici[CIVICI_COLUMNS].astype({"number": "int32"}), schema=_civico_schema(), preserve_index=False)
     versions = _version_rows(areaset)
     ensure_tables(db)
     t = area_tables()
@@ -125,7 +130,7 @@ def _areas_to_arrow(areas: pd.DataFrame) -> pa.Table:
         "geometry_geojson": shapely.to_geojson(geoms).tolist(),
         "bbox_minx": bounds[:, 0], "bbox_miny": bounds[:, 1],
         "bbox_maxx": bounds[:, 2], "bbox_maxy": bounds[:, 3],
-    }, schema=_AREA_SCHEMA)
+    }, schema=_area_schema())
 
 
 def _version_rows(areaset: AreaSet) -> list[dict[str, Any]]:
