@@ -1,1 +1,1 @@
-"""Synthetic Padova: a population calibrated to real figures, its yearly dynamics, and messy source extracts."""
+"""Synthetic Padova: a population calibrated to real figures, its yearly dynamics and messy extracts."""
