@@ -10,15 +10,17 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from welfare_district.synth import schema
 from welfare_district.synth.extracts.config import ERROR_RATES
 from welfare_district.synth.extracts.context import Context
 from welfare_district.synth.extracts.corrupt import apply_cf, draw
 from welfare_district.synth.extracts.formats import format_dates
-from welfare_district.synth.extracts.people import addresses, people
+from welfare_district.synth.extracts.people import addresses
 from welfare_district.synth.extracts.randomness import keyed_dates, scramble, two_key
-from welfare_district.synth.extracts.vocab import RELATION_REGISTER, citizenship_word, place_table
+from welfare_district.synth.extracts.vocab import RELATION_REGISTER, citizenship_words, place_table
 
 SOURCE = "anagrafe"
 CHUNK = 200_000
@@ -63,6 +65,62 @@ def registration_dates(
     return np.where(~np.isnat(arrival), arrival, np.where(born_here, birth, guess))
 
 
+def _person_columns(ctx: Context) -> dict[str, pa.Array]:
+    """Register fields that never change for a person, aligned with ``truth.persons`` (computed once)."""
+    persons = ctx.truth.persons
+
+    def build() -> dict[str, pa.Array]:
+        cols = {name: pa.array(persons[name]) for name in ("codice_fiscale", "sex", "birth_place_code")}
+        for name in ("surname", "first_name"):
+            cols[name] = pc.utf8_upper(pa.array(persons[name]))
+        places = place_table(persons["birth_place_code"])
+        for name in ("comune", "provincia", "stato"):
+            cols[name] = pa.array(places[name].to_numpy(dtype=object), pa.string())
+        cols["cittadinanza"] = pa.array(citizenship_words(persons["citizenship"]), pa.string())
+        birth = persons["birth_date"].to_numpy().astype("datetime64[D]")
+        cols["nascita"] = pa.array(format_dates(birth, "dmy"), pa.string())
+        ids = persons["person_id"].to_numpy(dtype=np.int64)
+        place = persons["birth_place_code"].astype(object).to_numpy()
+        arrival = persons["arrival_date"].to_numpy().astype("datetime64[D]")
+        reg = registration_dates(ctx, ids, birth, place, arrival)
+        cols["iscrizione"] = pa.array(format_dates(reg, "dmy"), pa.string())
+        cols["individuo"] = pa.array(scramble(ctx.seed, "anagrafe/individuo", ids))
+        return cols
+
+    return ctx.truth.derived("anagrafe/persons", build)
+
+
+def _dwelling_columns(ctx: Context) -> dict[str, pa.Array]:
+    """Address fields aligned with ``truth.dwellings`` (computed once)."""
+
+    def build() -> dict[str, pa.Array]:
+        d = ctx.truth.dwellings
+        a = addresses(ctx.truth, d["dwelling_id"].to_numpy())
+        return {
+            "indirizzo": pa.array(a.register_street(), pa.string()),
+            "numero": pa.array(a.number),
+            "esponente": pa.array(a.suffix, pa.string()),
+            "interno": pa.array(a.interno, pa.string()),
+        }
+
+    return ctx.truth.derived("anagrafe/dwellings", build)
+
+
+def _relation_rank(relation: pd.Series) -> npt.NDArray[np.int64]:
+    codes, uniques = pd.factorize(relation.astype(object).fillna("other"))
+    return np.array([_REL_RANK.get(str(u), 99) for u in uniques] + [99], dtype=np.int64)[codes]
+
+
+def _relation_words(
+    relation: npt.NDArray[np.object_], female: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.object_]:
+    codes, uniques = pd.factorize(pd.Series(relation, dtype=object).fillna("other"))
+    table = np.array(
+        [RELATION_REGISTER.get(str(u), RELATION_REGISTER["other"]) for u in uniques], dtype=object
+    )
+    return np.asarray(table[codes, female.astype(np.intp)], dtype=object)
+
+
 def write(ctx: Context) -> None:
     """Write ``anagrafe_<year>.csv`` for every snapshot year in range, in chunks."""
     rates = ERROR_RATES[SOURCE]
@@ -73,7 +131,7 @@ def write(ctx: Context) -> None:
             prev = ctx.truth.table("person_year", year - 1, ["person_id", "dwelling_id"])
         fam_code = scramble(ctx.seed, "anagrafe/famiglia", py["family_id"].to_numpy())
         births = ctx.truth.persons["birth_date"].to_numpy()[ctx.truth.person_pos(py["person_id"].to_numpy())]
-        py = py.assign(_fam=fam_code, _rank=py["relation"].map(_REL_RANK).fillna(99), _birth=births)
+        py = py.assign(_fam=fam_code, _rank=_relation_rank(py["relation"]), _birth=births)
         py = py.sort_values(["_fam", "_rank", "_birth", "person_id"], kind="stable").reset_index(drop=True)
         pids = py["person_id"].to_numpy(dtype=np.int64)
         dw = py["dwelling_id"].to_numpy(dtype=np.int64)
@@ -87,58 +145,51 @@ def write(ctx: Context) -> None:
         cf_bad = draw(ctx.seed, "anagrafe/cf_transposed", pids, rates["cf_transposed"])
         shown_dw = np.where(stale, old, dw)
         out = ctx.csv(f"anagrafe_{year}.csv", sep=";")
+        pcols, dcols = _person_columns(ctx), _dwelling_columns(ctx)
         for start in range(0, len(py), CHUNK):
             sl = slice(start, start + CHUNK)
             chunk = py.iloc[sl]
             ids = pids[sl]
             flags = {"address_stale": stale[sl], "cf_transposed": cf_bad[sl]}
-            p = people(ctx.truth, ids).upper()
-            a = addresses(ctx.truth, shown_dw[sl])
-            places = place_table(pd.Series(p.place))
-            sex_f = p.sex == "F"
-            rel = chunk["relation"].astype(str).to_numpy()
-            rel_word = np.array(
-                [
-                    RELATION_REGISTER.get(r, ("ALTRO NON PARENTE",) * 2)[int(f)]
-                    for r, f in zip(rel, sex_f, strict=True)
-                ],
-                dtype=object,
-            )
-            cit = pd.Series(p.citizenship).map(lambda c: citizenship_word(str(c))).to_numpy(dtype=object)
-            df = pd.DataFrame(
-                {
-                    "CODICE_INDIVIDUALE": scramble(ctx.seed, "anagrafe/individuo", ids),
-                    "CODICE_FAMIGLIA": chunk["_fam"].to_numpy(),
-                    "RELAZIONE_PARENTELA": rel_word,
-                    "CODICE_FISCALE": apply_cf(p.cf, {"cf_transposed": cf_bad[sl]}, ctx.seed, SOURCE, ids),
-                    "COGNOME": p.surname,
-                    "NOME": p.first_name,
-                    "SESSO": p.sex,
-                    "DATA_NASCITA": format_dates(p.birth, "dmy"),
-                    "COMUNE_NASCITA": places["comune"].to_numpy(),
-                    "PROVINCIA_NASCITA": places["provincia"].to_numpy(),
-                    "STATO_NASCITA": places["stato"].to_numpy(),
-                    "CODICE_CATASTALE_NASCITA": p.place,
-                    "CITTADINANZA": cit,
-                    "INDIRIZZO": a.register_street(),
-                    "NUMERO_CIVICO": a.number,
-                    "ESPONENTE": a.suffix,
-                    "INTERNO": a.interno,
-                    "DATA_ISCRIZIONE": format_dates(
-                        registration_dates(ctx, ids, p.birth, p.place, p.arrival), "dmy"
-                    ),
-                },
-                columns=COLUMNS,
-            )
-            first = out.write(df)
+            ppos = pa.array(ctx.truth.person_pos(ids))
+            dpos = pa.array(ctx.truth.dwelling_pos(shown_dw[sl]))
+            p = {k: v.take(ppos) for k, v in pcols.items()}
+            a = {k: v.take(dpos) for k, v in dcols.items()}
+            codes = p["codice_fiscale"]
+            bad = cf_bad[sl]
+            if bad.any():  # corrupt the few flagged codes only
+                wrong = apply_cf(
+                    np.asarray(codes.filter(pa.array(bad)).to_pylist(), dtype=object),
+                    {"cf_transposed": np.ones(int(bad.sum()), dtype=bool)},
+                    ctx.seed,
+                    SOURCE,
+                    ids[bad],
+                )
+                codes = pc.replace_with_mask(codes, pa.array(bad), pa.array(list(wrong), codes.type))
+            female = np.asarray(p["sex"].to_numpy(zero_copy_only=False)) == "F"
+            cols = {
+                "CODICE_INDIVIDUALE": p["individuo"],
+                "CODICE_FAMIGLIA": chunk["_fam"].to_numpy(),
+                "RELAZIONE_PARENTELA": _relation_words(chunk["relation"].to_numpy(dtype=object), female),
+                "CODICE_FISCALE": codes,
+                "COGNOME": p["surname"],
+                "NOME": p["first_name"],
+                "SESSO": p["sex"],
+                "DATA_NASCITA": p["nascita"],
+                "COMUNE_NASCITA": p["comune"],
+                "PROVINCIA_NASCITA": p["provincia"],
+                "STATO_NASCITA": p["stato"],
+                "CODICE_CATASTALE_NASCITA": p["birth_place_code"],
+                "CITTADINANZA": p["cittadinanza"],
+                "INDIRIZZO": a["indirizzo"],
+                "NUMERO_CIVICO": a["numero"],
+                "ESPONENTE": a["esponente"],
+                "INTERNO": a["interno"],
+                "DATA_ISCRIZIONE": p["iscrizione"],
+            }
+            first = out.write({c: cols[c] for c in COLUMNS})
             ctx.record(
-                SOURCE,
-                out.path,
-                first,
-                df["CODICE_INDIVIDUALE"].to_numpy(),
-                ids,
-                chunk["family_id"].to_numpy(),
-                flags,
+                SOURCE, out.path, first, p["individuo"].to_numpy(), ids, chunk["family_id"].to_numpy(), flags
             )
         ctx.finish_csv(out)
         prev = py[["person_id", "dwelling_id"]]

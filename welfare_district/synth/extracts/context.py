@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from welfare_district.synth.extracts.output import GroundTruth, Sheet, csv_bytes, xlsx_bytes
+from welfare_district.synth.extracts.output import GroundTruth, Sheet, csv_bytes, header_bytes, xlsx_bytes
 from welfare_district.synth.extracts.truth import Truth
 
 
@@ -27,7 +27,7 @@ class CsvFile:
     rows: int = 0
     _fh: IO[bytes] | None = None
 
-    def write(self, df: pd.DataFrame) -> int:
+    def write(self, df: pd.DataFrame | Mapping[str, Any]) -> int:
         """Append ``df`` (header on the first call); returns the data row number of its first row."""
         first = self.rows + 1
         if self._fh is None:
@@ -35,9 +35,9 @@ class CsvFile:
             self._fh = self.path.open("wb")
             if self.bom:
                 self._fh.write("\ufeff".encode(self.encoding))
-            self._fh.write(csv_bytes(df.iloc[:0], self.sep, self.encoding, self.eol, header=True))
+            self._fh.write(header_bytes([str(c) for c in df], self.sep, self.encoding, self.eol))
         self._fh.write(csv_bytes(df, self.sep, self.encoding, self.eol, header=False))
-        self.rows += len(df)
+        self.rows += len(df) if isinstance(df, pd.DataFrame) else len(next(iter(df.values())))
         return first
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -41,22 +42,36 @@ def py_date(value: np.datetime64) -> date | None:
     )
 
 
+_TABLE_START = np.datetime64("1880-01-01", "D")
+_TABLE_DAYS = 80_000  # up to the 2090s
+
+
+@lru_cache(maxsize=len(DATE_FORMATS))
+def _table(name: str) -> npt.NDArray[np.object_]:
+    """Every date of the table range written in format ``name`` (built on first use, then shared)."""
+    fn = DATE_FORMATS[name]
+    base = date(1880, 1, 1).toordinal()
+    return np.array([fn(date.fromordinal(base + i)) for i in range(_TABLE_DAYS)] + [""], dtype=object)
+
+
 def format_dates(
     values: pd.Series | npt.NDArray[np.datetime64], fmt: str | npt.NDArray[np.intp], names: Sequence[str] = ()
 ) -> npt.NDArray[np.object_]:
     """Dates written in one format, or per row in ``names[fmt[i]]``; missing dates become ''."""
     days = values if isinstance(values, np.ndarray) else to_days(values)
     days = np.asarray(days).astype("datetime64[D]")
-    codes, uniques = pd.factorize(days)
-    out = np.full(len(days), "", dtype=object)
+    idx = (days - _TABLE_START).astype(np.int64)
+    missing = np.isnat(days)
+    out_of_range = ~missing & ((idx < 0) | (idx >= _TABLE_DAYS))
+    idx = np.where(missing | out_of_range, _TABLE_DAYS, idx)  # the trailing '' of each table
     formats = [fmt] if isinstance(fmt, str) else list(names)
     which = np.zeros(len(days), dtype=np.intp) if isinstance(fmt, str) else fmt
-    py_dates = [pd.Timestamp(u).date() for u in uniques]
+    out = np.full(len(days), "", dtype=object)
     for i, name in enumerate(formats):
-        fn = DATE_FORMATS[name]
-        table = np.array([fn(d) for d in py_dates] + [""], dtype=object)
         mask = which == i
-        out[mask] = table[codes[mask]]  # code -1 (missing) picks the trailing ''
+        out[mask] = _table(name)[idx[mask]]
+        for j in np.flatnonzero(mask & out_of_range):  # rare: dates outside the table
+            out[j] = DATE_FORMATS[name](py_date(days[j]) or date(1, 1, 1))
     return out
 
 

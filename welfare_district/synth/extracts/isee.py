@@ -18,9 +18,10 @@ from welfare_district.synth.extracts.formats import format_dates
 from welfare_district.synth.extracts.output import lose_encoding
 from welfare_district.synth.extracts.people import people
 from welfare_district.synth.extracts.randomness import record_rng, uniform
-from welfare_district.synth.extracts.vocab import citizenship_word
+from welfare_district.synth.extracts.vocab import citizenship_words
 
 SOURCE = "isee"
+SEP = " - "  # between the codes of the household members
 ENCODING = "cp1252"
 COLUMNS = [
     "PROTOCOLLO_DSU",
@@ -67,27 +68,29 @@ def write(ctx: Context) -> None:
         if dsu.empty:
             continue
         py = ctx.truth.table("person_year", year, ["person_id", "family_id", "relation"])
-        py = py[py["family_id"].isin(dsu["family_id"])]
-        members = _members(ctx, py)
         ids = dsu["dsu_id"].to_numpy(dtype=np.int64)
         decl = dsu["declarant_person_id"].to_numpy(dtype=np.int64)
         p = people(ctx.truth, decl).upper()
         flags = cf_state_flags(ctx.seed, SOURCE, ids, rates)
         decl_cf = apply_cf(p.cf, flags, ctx.seed, SOURCE, ids)
-        comp_lists: list[list[str]] = []
-        for fam, d_pid, d_cf, size in zip(dsu["family_id"], decl, decl_cf, dsu["nucleus_size"], strict=True):
-            others = [c for pid, c in members.get(int(fam), []) if pid != d_pid]
-            comp_lists.append([str(d_cf), *others[: max(int(size) - 1, 0)]])
-        multi = np.array([len(c) > 1 for c in comp_lists])
+        others, n_others = _other_components(ctx, dsu, py)
+        multi = n_others > 0
         comp_bad = draw(
             ctx.seed, "isee/component_cf_check_char", ids, rates["component_cf_check_char"], multi
         )
         ctx.gt.note_eligible(SOURCE, "component_cf_check_char", float(multi.mean()), len(dsu))
-        for i in np.flatnonzero(comp_bad):
+        for i in np.flatnonzero(comp_bad):  # few rows: edit their component list in place
             rnd = record_rng(ctx.seed, "isee/component_cf_check_char", int(ids[i]))
-            j = rnd.randrange(1, len(comp_lists[i]))
-            comp_lists[i][j] = wrong_check_char(comp_lists[i][j], rnd)
-        n_comp = np.array([len(c) for c in comp_lists], dtype=np.int64)
+            parts = str(others[i]).split(SEP)
+            j = rnd.randrange(len(parts))
+            parts[j] = wrong_check_char(parts[j], rnd)
+            others[i] = SEP.join(parts)
+        comp_lists = np.where(
+            multi,
+            pd.Series(decl_cf, dtype="str") + SEP + pd.Series(others, dtype="str"),
+            pd.Series(decl_cf, dtype="str"),
+        ).astype(object)
+        n_comp = n_others + 1
         scale = equivalence_scale(n_comp)
         isee = dsu["isee_eur"].to_numpy(dtype=np.float64)
         share = uniform(ctx.seed, "isee/patrimonio", ids) * 0.6  # part of the indicator due to assets
@@ -109,9 +112,9 @@ def write(ctx: Context) -> None:
                 "CF_DICHIARANTE": decl_cf,
                 "COGNOME_DICHIARANTE": surname,
                 "NOME_DICHIARANTE": first,
-                "CITTADINANZA_DICHIARANTE": [citizenship_word(str(c)) for c in p.citizenship],
+                "CITTADINANZA_DICHIARANTE": citizenship_words(p.citizenship),
                 "NUMERO_COMPONENTI": n_comp,
-                "CF_COMPONENTI": [" - ".join(c) for c in comp_lists],
+                "CF_COMPONENTI": comp_lists,
                 "ISR": comma(isr),
                 "ISP": comma(isp),
                 "SCALA_EQUIVALENZA": comma(scale),
@@ -134,13 +137,28 @@ def write(ctx: Context) -> None:
         ctx.finish_csv(out)
 
 
-def _members(ctx: Context, py: pd.DataFrame) -> dict[int, list[tuple[int, str]]]:
-    """Per family, (person_id, codice fiscale) of its members, head first."""
-    py = py.assign(_rank=py["relation"].map(_REL_RANK).fillna(99)).sort_values(
-        ["family_id", "_rank", "person_id"]
+def _other_components(
+    ctx: Context, dsu: pd.DataFrame, py: pd.DataFrame
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.int64]]:
+    """Per DSU (in ``dsu`` order): the codes of the other household members joined by SEP, head first, at
+    most nucleus_size - 1 of them; and how many there are."""
+    m = dsu[["dsu_id", "family_id", "declarant_person_id", "nucleus_size"]].merge(
+        py[["person_id", "family_id", "relation"]], on="family_id", how="inner"
     )
-    codes = ctx.truth.persons["codice_fiscale"].to_numpy()[ctx.truth.person_pos(py["person_id"].to_numpy())]
-    out: dict[int, list[tuple[int, str]]] = {}
-    for fam, pid, code in zip(py["family_id"].to_numpy(), py["person_id"].to_numpy(), codes, strict=True):
-        out.setdefault(int(fam), []).append((int(pid), str(code)))
-    return out
+    m = m[m["person_id"] != m["declarant_person_id"]]
+    codes, uniques = pd.factorize(m["relation"].astype(object).fillna("other"))
+    rank = np.array([_REL_RANK.get(str(u), 99) for u in uniques] + [99])[codes]
+    m = m.assign(_rank=rank).sort_values(["dsu_id", "_rank", "person_id"], kind="stable")
+    m = m[m.groupby("dsu_id").cumcount().to_numpy() < m["nucleus_size"].to_numpy() - 1]
+    cf = ctx.truth.persons["codice_fiscale"].to_numpy(dtype=object)[ctx.truth.person_pos(m["person_id"])]
+    owner = m["dsu_id"].to_numpy(dtype=np.int64)
+    # rows are grouped by DSU: join each run of codes (a plain loop over runs beats groupby on strings)
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else np.zeros(0, np.intp)
+    ends = np.r_[starts[1:], len(owner)]
+    joined = pd.Series(
+        [SEP.join(cf[a:b]) for a, b in zip(starts, ends, strict=True)], index=owner[starts], dtype=object
+    )
+    counts = pd.Series(ends - starts, index=owner[starts])
+    ids = dsu["dsu_id"].to_numpy()
+    others = np.array(joined.reindex(ids).fillna("").to_numpy(dtype=object), dtype=object)  # writable
+    return others, counts.reindex(ids).fillna(0).to_numpy(dtype=np.int64)

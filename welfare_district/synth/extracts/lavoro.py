@@ -15,7 +15,7 @@ from welfare_district.synth.extracts.context import Context
 from welfare_district.synth.extracts.formats import format_dates
 from welfare_district.synth.extracts.people import addresses, messy_identity, people, stale_dwellings
 from welfare_district.synth.extracts.randomness import keyed_dates, two_key, uniform
-from welfare_district.synth.extracts.vocab import EDUCATION_ISTAT, citizenship_word
+from welfare_district.synth.extracts.vocab import EDUCATION_ISTAT, citizenship_words
 
 SOURCE = "cpi"
 COLUMNS = [
@@ -36,35 +36,35 @@ COLUMNS = [
 
 def write(ctx: Context) -> None:
     """Write ``cpi_iscritti_<year>.csv`` for every snapshot year in range."""
-    spell_start: dict[int, int] = {}  # person -> first year of the latest unemployment spell
-    last_seen: dict[int, int] = {}  # person -> last snapshot year in which they were unemployed
+    spell_start = pd.Series(dtype="int64")  # person -> first year of the latest unemployment spell
+    last_seen = pd.Series(dtype="int64")  # person -> last snapshot year in which they were unemployed
     for year in ctx.years:
         py = ctx.truth.table(
             "person_year", year, ["person_id", "family_id", "dwelling_id", "labour_status", "education"]
         )
         pids_all = py["person_id"].to_numpy(dtype=np.int64)
-        age = people(ctx.truth, pids_all).age_at(year)
+        age = ctx.truth.age_at(pids_all, year)
         status = py["labour_status"].fillna("").astype(str).to_numpy()
         unemployed = (status == "unemployed") & (age >= 16) & (age <= 67)
-        last = np.fromiter(
-            (last_seen.get(int(p), -99) for p in pids_all), dtype=np.int64, count=len(pids_all)
-        )
+        last = last_seen.reindex(pids_all).fillna(-99).to_numpy(dtype=np.int64)
         was = last >= 0
         # a DID stays on file for a while after a job is found, until the office closes it
         employed_before = (status == "employed") & (year - last <= 2)
         student = (status == "student") & (age >= 18) & (uniform(ctx.seed, "cpi/studente", pids_all) < 0.05)
         keep = unemployed | employed_before | student
-        for pid in pids_all[unemployed]:
-            if last_seen.get(int(pid)) != year - 1:  # a new spell
-                spell_start[int(pid)] = year
-            last_seen[int(pid)] = year
+        une_ids = pids_all[unemployed]
+        new_spell = une_ids[last[unemployed] != year - 1]
+        spell_start = pd.concat(
+            [spell_start.drop(new_spell, errors="ignore"), pd.Series(year, index=new_spell, dtype="int64")]
+        )
+        last_seen = pd.concat(
+            [last_seen.drop(une_ids, errors="ignore"), pd.Series(year, index=une_ids, dtype="int64")]
+        )
         sel = py[keep].reset_index(drop=True)
         if sel.empty:
             continue
         pids = sel["person_id"].to_numpy(dtype=np.int64)
-        first_spell = np.fromiter(
-            (spell_start.get(int(p), year) for p in pids), dtype=np.int64, count=len(pids)
-        )
+        first_spell = spell_start.reindex(pids).fillna(year).to_numpy(dtype=np.int64)
         st = np.where(
             unemployed[keep],
             np.where((age[keep] < 25) & ~was[keep], "INOCCUPATO", "DISOCCUPATO"),
@@ -86,7 +86,7 @@ def write(ctx: Context) -> None:
                 "NOME": m.first_name,
                 "SESSO": p.sex,
                 "DATA NASCITA": format_dates(m.birth, "iso"),
-                "CITTADINANZA": [citizenship_word(str(c)) for c in p.citizenship],
+                "CITTADINANZA": citizenship_words(p.citizenship),
                 "COMUNE DOMICILIO": "PADOVA",
                 "INDIRIZZO DOMICILIO": addresses(ctx.truth, shown).register_line(),
                 "STATO OCCUPAZIONALE": st,

@@ -28,18 +28,33 @@ ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 DOC_TIME = datetime(2000, 1, 1)
 
 
-def _column(values: Any) -> pa.Array:
-    arr = pa.array(values, from_pandas=True) if not isinstance(values, pa.Array) else values
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = pc.cast(arr, pa.string())
-    return pc.cast(arr, _L)
+def _column(values: Any) -> tuple[pa.Array, bool]:
+    """A large_string arrow array for a column, and whether it held text (only text can need quoting)."""
+    if isinstance(values, pd.Series):
+        values = values.array if isinstance(values.dtype, pd.StringDtype) else values.to_numpy()
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    arr = values if isinstance(values, pa.Array) else pa.array(values, from_pandas=True)
+    text = pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) or pa.types.is_null(arr.type)
+    return pc.cast(arr, _L), text
 
 
-def _quoted(arr: pa.Array, sep: str) -> pa.Array:
-    # minimal quoting, as spreadsheet programs do: only fields holding the separator, a quote or a newline
-    need = pc.or_(pc.match_substring(arr, sep), pc.match_substring(arr, '"'))
-    need = pc.fill_null(need, False)
-    if pc.any(need).as_py():
+def _holds_any(arr: pa.Array, needles: tuple[bytes, ...]) -> bool:
+    """Cheap conservative pre-check on the raw text buffer (memchr speed), before any per-row work."""
+    buffers = arr.buffers()
+    data = buffers[2] if len(buffers) > 2 else None
+    if data is None:
+        return False
+    raw = data.to_pybytes()
+    return any(n in raw for n in needles)
+
+
+def _clean(arr: pa.Array, sep: str) -> pa.Array:
+    # one data row must stay one line; quote minimally, as spreadsheet programs do
+    if _holds_any(arr, (b"\n", b"\r")):
+        arr = pc.replace_substring_regex(arr, r"[\r\n]+", " ")
+    if _holds_any(arr, (sep.encode(), b'"')):
+        need = pc.fill_null(pc.or_(pc.match_substring(arr, sep), pc.match_substring(arr, '"')), False)
         q = pa.scalar('"', _L)
         quoted = pc.binary_join_element_wise(q, pc.replace_substring(arr, '"', '""'), q, pa.scalar("", _L))
         arr = pc.if_else(need, quoted, arr)
@@ -47,17 +62,27 @@ def _quoted(arr: pa.Array, sep: str) -> pa.Array:
 
 
 def csv_bytes(
-    df: pd.DataFrame, sep: str, encoding: str = "utf-8", eol: str = "\n", header: bool = True
+    df: pd.DataFrame | Mapping[str, Any],
+    sep: str,
+    encoding: str = "utf-8",
+    eol: str = "\n",
+    header: bool = True,
 ) -> bytes:
-    """``df`` as delimited text; values must already be formatted (strings or numbers, '' / None for empty).
+    """Columns (a DataFrame, or a mapping of names to numpy/arrow/pandas columns) as delimited text.
 
-    Newlines inside values are replaced by spaces so that one data row is always one line.
+    Values must already be formatted (strings or numbers; '' or None for empty). Newlines inside values
+    become spaces, so that one data row is always one line.
     """
+    names = [str(c) for c in (df.columns if isinstance(df, pd.DataFrame) else df)]
     lines: list[bytes] = []
     if header:
-        lines.append((sep.join(_quote_py(str(c), sep) for c in df.columns) + eol).encode(encoding))
-    if len(df):
-        cols = [_quoted(pc.replace_substring_regex(_column(df[c]), r"[\r\n]+", " "), sep) for c in df.columns]
+        lines.append(header_bytes(names, sep, encoding, eol))
+    n = len(df) if isinstance(df, pd.DataFrame) else (len(next(iter(df.values()))) if names else 0)
+    if n:
+        cols = []
+        for c in names:
+            arr, text = _column(df[c])
+            cols.append(_clean(arr, sep) if text else pc.fill_null(arr, ""))
         line = pc.binary_join_element_wise(*cols, pa.scalar(sep, _L)) if len(cols) > 1 else cols[0]
         line = pc.binary_join_element_wise(line, pa.scalar("", _L), pa.scalar(eol, _L))
         if isinstance(line, pa.ChunkedArray):
@@ -70,6 +95,11 @@ def csv_bytes(
             else body.decode("utf-8").encode(encoding, errors="replace")
         )
     return b"".join(lines)
+
+
+def header_bytes(names: Sequence[str], sep: str, encoding: str = "utf-8", eol: str = "\n") -> bytes:
+    """The header line for ``names``."""
+    return (sep.join(_quote_py(c, sep) for c in names) + eol).encode(encoding)
 
 
 def _quote_py(text: str, sep: str) -> str:
@@ -192,26 +222,29 @@ class GroundTruth:
         """Record rows ``first_row..`` of ``file`` (1-based data rows) and the errors applied to each."""
         pids = np.asarray(person_ids)
         n = len(pids)
-        errors = pd.Series([""] * n, dtype="str")
+        errors = np.full(n, "", dtype=object)
         tally = self.by_source.setdefault(source, {"__rows__": 0})
         tally["__rows__"] += n
+        masks = {}
         for kind in sorted(flags):
-            mask = np.asarray(flags[kind], dtype=bool)
             if kind not in ERROR_KINDS:
                 raise ValueError(f"unknown error kind {kind}")
-            tally[kind] = tally.get(kind, 0) + int(mask.sum())
-            errors = errors.where(~mask, errors.where(errors == "", errors + "|") + kind)
-        df = pd.DataFrame(
-            {
-                "source": source,
-                "file": file,
-                "row": np.arange(first_row, first_row + n, dtype=np.int64),
-                "record_key": pd.Series(np.asarray(keys)).astype(str).to_numpy(),
-                "person_id": pids.astype(np.int64),
-                "family_id": np.asarray(family_ids).astype(np.int64),
-                "errors": errors.to_numpy(),
-            }
-        )
+            masks[kind] = np.asarray(flags[kind], dtype=bool)
+            tally[kind] = tally.get(kind, 0) + int(masks[kind].sum())
+        if masks:
+            # errors are rare: build the '|'-joined list only for rows that have one
+            hit = np.logical_or.reduce(list(masks.values()))
+            for i in np.flatnonzero(hit):
+                errors[i] = "|".join(k for k, m in masks.items() if m[i])
+        df = {
+            "source": pa.array(np.full(n, source, dtype=object), pa.string()),
+            "file": pa.array(np.full(n, file, dtype=object), pa.string()),
+            "row": np.arange(first_row, first_row + n, dtype=np.int64),
+            "record_key": np.asarray(keys),
+            "person_id": pids.astype(np.int64),
+            "family_id": np.asarray(family_ids).astype(np.int64),
+            "errors": pa.array(errors, pa.string()),
+        }
         self._fh.write(csv_bytes(df, ",", header=False))
         self.rows += n
 

@@ -15,7 +15,7 @@ from welfare_district.synth.extracts.context import Context
 from welfare_district.synth.extracts.formats import format_dates
 from welfare_district.synth.extracts.people import addresses, messy_identity, people
 from welfare_district.synth.extracts.randomness import pick, scramble, two_key, uniform
-from welfare_district.synth.extracts.vocab import citizenship_word
+from welfare_district.synth.extracts.vocab import citizenship_words
 
 SOURCE = "scuole"
 COLUMNS = [
@@ -109,9 +109,8 @@ def write(ctx: Context) -> None:
     for year in ctx.years:
         py = ctx.truth.table("person_year", year, ["person_id", "family_id", "dwelling_id"])
         pids = py["person_id"].to_numpy(dtype=np.int64)
-        births = people(ctx.truth, pids).birth
         # age reached in the calendar year: the cohort that starts a class together in September
-        age_cal = year - (births.astype("datetime64[Y]").astype(np.int64) + 1970)
+        age_cal = ctx.truth.age_at(pids, year)
         here = uniform(ctx.seed, "scuole/iscritto", pids) < ENROLLED_HERE
         frames = []
         for o, (order, _, lo, hi, offset) in enumerate(ORDERS):
@@ -160,7 +159,7 @@ def write(ctx: Context) -> None:
                 "NOME_ALUNNO": m.first_name,
                 "DATA_NASCITA": format_dates(m.birth, "dmy"),
                 "SESSO": p.sex,
-                "CITTADINANZA": [citizenship_word(str(c)) for c in p.citizenship],
+                "CITTADINANZA": citizenship_words(p.citizenship),
             },
             columns=COLUMNS,
         )

@@ -7,8 +7,6 @@ spouse. The history lists activations, closures and changes of occupants between
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -178,9 +176,10 @@ def _history_of_stay(
 def _write_history(ctx: Context) -> None:
     frames = []
     years = ctx.years
-    for prev_y, y in itertools.pairwise(years):
-        a = ctx.truth.table("family_year", prev_y, ["family_id", "dwelling_id", "size", "head_person_id"])
-        b = ctx.truth.table("family_year", y, ["family_id", "dwelling_id", "size", "head_person_id"])
+    cols = ["family_id", "dwelling_id", "size", "head_person_id"]
+    b = ctx.truth.table("family_year", years[0], cols)
+    for y in years[1:]:
+        a, b = b, ctx.truth.table("family_year", y, cols)
         m = a.merge(b, on="family_id", how="outer", suffixes=("_a", "_b"))
         same = m["dwelling_id_a"] == m["dwelling_id_b"]
         start = m[m["dwelling_id_b"].notna() & ~same]

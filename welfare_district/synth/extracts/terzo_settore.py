@@ -81,7 +81,8 @@ def _snapshot(ctx: Context) -> pd.DataFrame:
 
 def select(ctx: Context, source: str) -> pd.DataFrame:
     """The people on ``source``'s list in the last snapshot (one row each, before duplicates)."""
-    snap = _snapshot(ctx)
+    # the same snapshot serves every list
+    snap = ctx.truth.derived(f"terzo_settore/snapshot/{ctx.last_year}", lambda: _snapshot(ctx))
     cover = THIRD_SECTOR_COVERAGE[source]
     u = uniform(ctx.seed, f"{source}/select", snap["person_id"].to_numpy())
     head = snap["relation"].to_numpy() == "head"

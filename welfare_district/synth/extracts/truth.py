@@ -6,8 +6,10 @@ read one snapshot at a time through a pyarrow dataset filter, so row groups of o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +18,7 @@ import pyarrow.dataset as ds
 
 from welfare_district.errors import InputError
 
+T = TypeVar("T")
 PERSON_COLUMNS = [
     "person_id",
     "surname",
@@ -43,6 +46,13 @@ class Truth:
     def __init__(self, truth_dir: Path) -> None:
         self.dir = truth_dir
         self.civici_path = truth_dir.parent / "areas" / "civici.csv"
+        self._derived: dict[str, Any] = {}
+
+    def derived(self, name: str, build: Callable[[], T]) -> T:
+        """A value computed once from the truth (e.g. columns aligned with ``persons``) and then reused."""
+        if name not in self._derived:
+            self._derived[name] = build()
+        return cast(T, self._derived[name])
 
     def table(self, name: str, year: int | None = None, columns: list[str] | None = None) -> pd.DataFrame:
         """One truth table (optionally one snapshot year), as pandas with datetime64 dates."""
@@ -72,6 +82,11 @@ class Truth:
         if (pos < 0).any():
             raise InputError("truth references persons missing from persons.parquet", path=str(self.dir))
         return pos
+
+    def age_at(self, person_ids: npt.ArrayLike, year: int) -> npt.NDArray[np.int64]:
+        """Age in completed years on 31 December of ``year``."""
+        births = self.persons["birth_date"].to_numpy()[self.person_pos(person_ids)].astype("datetime64[D]")
+        return year - births.astype("datetime64[Y]").astype(np.int64) - 1970
 
     @cached_property
     def civici(self) -> pd.DataFrame:
@@ -110,28 +125,51 @@ class Truth:
             raise InputError("truth references dwellings missing from dwellings.parquet", path=str(self.dir))
         return pos
 
-    def previous_dwelling(
-        self, year: int, person_ids: npt.ArrayLike, current: npt.ArrayLike, max_back: int = 99
-    ) -> npt.NDArray[np.int64]:
-        """Per person, the latest dwelling of an earlier snapshot that differs from ``current`` (0 if none).
+    @cached_property
+    def moves(self) -> pd.DataFrame:
+        """Every change of dwelling between consecutive snapshots: person_id, year (of arrival in the new
+        dwelling), old (the dwelling left); sorted by person and year. Movers are few, so this stays small."""
+        parts = []
+        prev: pd.DataFrame | None = None
+        for y in self.years:
+            py = self.table("person_year", y, ["person_id", "dwelling_id"])
+            if prev is not None:
+                m = py.merge(prev, on="person_id", suffixes=("", "_old"))
+                m = m[m["dwelling_id"] != m["dwelling_id_old"]]
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "person_id": m["person_id"].to_numpy(),
+                            "year": y,
+                            "old": m["dwelling_id_old"].to_numpy(),
+                        }
+                    )
+                )
+            prev = py
+        if not parts:
+            return pd.DataFrame(
+                {
+                    "person_id": np.zeros(0, np.int64),
+                    "year": np.zeros(0, np.int64),
+                    "old": np.zeros(0, np.int64),
+                }
+            )
+        out = pd.concat(parts, ignore_index=True).astype("int64")
+        return out.sort_values(["person_id", "year"], kind="stable").reset_index(drop=True)
 
-        Reads one earlier year at a time and stops as soon as every person is resolved.
-        """
+    def previous_dwelling(
+        self, year: int, person_ids: npt.ArrayLike, current: npt.ArrayLike
+    ) -> npt.NDArray[np.int64]:
+        """Per person, the dwelling left at their latest move up to ``year`` (0 if none, or if it equals
+        ``current``)."""
         ids = np.asarray(person_ids, dtype=np.int64)
         cur = np.asarray(current, dtype=np.int64)
-        out = np.zeros(len(ids), dtype=np.int64)
-        todo = np.ones(len(ids), dtype=bool)
-        for y in [y for y in reversed(self.years) if y < year][:max_back]:
-            if not todo.any():
-                break
-            py = self.table("person_year", y, ["person_id", "dwelling_id"])
-            pos = pd.Index(py["person_id"]).get_indexer(ids)
-            found = todo & (pos >= 0)
-            prev = np.where(pos >= 0, py["dwelling_id"].to_numpy()[np.maximum(pos, 0)], 0)
-            hit = found & (prev != cur)
-            out[hit] = prev[hit]
-            todo &= ~hit
-        return out
+        ev = self.moves[self.moves["year"] <= year].drop_duplicates("person_id", keep="last")
+        if ev.empty:
+            return np.zeros(len(ids), dtype=np.int64)
+        pos = pd.Index(ev["person_id"]).get_indexer(ids)
+        old = np.where(pos >= 0, ev["old"].to_numpy()[np.maximum(pos, 0)], 0)
+        return np.where(old == cur, 0, old).astype(np.int64)
 
     def dwelling_near(
         self,

@@ -10,6 +10,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Final
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from welfare_district.geo.reference import load_comuni
@@ -149,6 +151,13 @@ def citizenship_word(iso: str | None) -> str:
     if not iso:
         return "APOLIDE"
     return CITIZENSHIP_IT.get(iso.upper(), f"STRANIERA ({iso.upper()})")
+
+
+def citizenship_words(isos: npt.ArrayLike) -> npt.NDArray[np.object_]:
+    """``citizenship_word`` for many codes at once (computed once per distinct code)."""
+    codes, uniques = pd.factorize(pd.Series(np.asarray(isos, dtype=object)).fillna(""))
+    words = np.array([citizenship_word(str(u)) for u in uniques], dtype=object)
+    return np.asarray(words[codes], dtype=object)
 
 
 @lru_cache(maxsize=1)
