@@ -193,3 +193,15 @@ def calibration_table(t: dict[str, pd.DataFrame], year: int = CALIBRATION_YEAR) 
     df = pd.DataFrame(rows)
     df["ok"] = (df["achieved"] - df["target"]).abs() <= df["tolerance"]
     return df
+
+
+def quartiere_shares(res: pd.DataFrame, areas_dir: Path) -> pd.DataFrame:
+    """Residents' share per quartiere (percent) against the targets in ``areas/quartiere.geojson``."""
+    import json
+
+    fc = json.loads((areas_dir / "quartiere.geojson").read_text(encoding="utf-8"))
+    target = pd.Series(
+        {f["properties"]["area_id"]: f["properties"]["target_residents"] for f in fc["features"]}, dtype=float
+    )
+    got = res.groupby("quartiere_id").size().reindex(target.index, fill_value=0)
+    return pd.DataFrame({"target": 100 * target / target.sum(), "achieved": 100 * got / got.sum()})

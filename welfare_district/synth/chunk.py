@@ -89,7 +89,7 @@ def simulate_chunk(
             simulate_year(state, geo, book, plans[y - sim_start - 1], spec.seed, spec.name)
         snap = take_snapshot(state, y, spec.seed, spec.name)
         rng = stream(spec.seed, spec.name, "economics", y)
-        economics.isee_declarations(state, snap, y, rng)
+        economics.isee_declarations(state, snap, y, rng, first_year=(y == sim_start))
         economics.open_cases(state, snap, y, rng, backlog=(y == sim_start))
         if y > sim_start:
             economics.open_cases(state, snap, y, rng)

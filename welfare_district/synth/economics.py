@@ -11,7 +11,7 @@ from welfare_district.synth.state import PARTNER, SPOUSE, State, days
 
 # ISEE: who declares (logit) and how much (log euro)
 ISEE_LOGIT = {
-    "base": -2.6,
+    "base": -2.9,
     "poverty": 1.0,
     "minor": 1.0,
     "old_or_care": 0.6,
@@ -76,9 +76,14 @@ def _family_features(state: State, snap: dict[str, dict[str, np.ndarray]]) -> di
 
 
 def isee_declarations(
-    state: State, snap: dict[str, dict[str, np.ndarray]], year: int, rng: np.random.Generator
+    state: State,
+    snap: dict[str, dict[str, np.ndarray]],
+    year: int,
+    rng: np.random.Generator,
+    first_year: bool = False,
 ) -> None:
-    """Append this year's DSU declarations (ISEE values) to ``state.isee_rows``."""
+    """Append this year's DSU declarations (ISEE values) to ``state.isee_rows``; in the ``first_year``
+    (no history) each family declares with its long-run probability."""
     fam = snap["family"]
     fid = fam["family"]
     f = state.families
@@ -94,7 +99,9 @@ def isee_declarations(
         + ISEE_LOGIT["single_parent"] * (fam["type"] == SINGLE_PARENT)
     )
     prob = 1 / (1 + np.exp(-logit))
-    prob = np.where(f.declared[fid], ISEE_RENEWAL + (1 - ISEE_RENEWAL) * prob, prob)
+    renew = ISEE_RENEWAL + (1 - ISEE_RENEWAL) * prob
+    # without history, each family declares with the stationary share of the two-state chain
+    prob = prob / (1 - renew + prob) if first_year else np.where(f.declared[fid], renew, prob)
     declare = rng.random(len(fid)) < prob
     # the family's own level drifts every year, declared or not
     f.isee_eps[fid] = (

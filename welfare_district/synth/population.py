@@ -31,7 +31,7 @@ _FOREIGN_AGES = np.array([0, 2, 7, 12, 17, 22, 27, 32, 37, 42, 47, 52, 57, 62, 6
 _FOREIGN_CURVE = np.array(
     [1.6, 1.6, 1.3, 1.1, 1.0, 1.4, 1.9, 2.0, 1.8, 1.5, 1.2, 0.95, 0.75, 0.55, 0.3, 0.18, 0.1, 0.05]
 )
-FOREIGN_BORN_HERE_YEARS = 9.0  # mean years since a foreign family settled: children younger were born here
+FOREIGN_BORN_HERE_YEARS = 12.0  # mean years since a foreign family settled: children younger were born here
 ITALIAN_CHILD_BORN_HERE = 0.85
 LOG_COUNTRY_KIDS = 1.0  # how strongly the number of children selects high-fertility countries
 # family disadvantage score used to place families in space (standardised afterwards)

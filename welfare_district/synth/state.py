@@ -17,7 +17,7 @@ HEAD, SPOUSE, PARTNER, CHILD, PARENT, SIBLING, OTHER_RELATIVE, OTHER = range(8)
 OWNED_CODE, RENTED_CODE, PUBLIC_CODE = 0, 1, 2
 # sex codes
 MALE, FEMALE = 0, 1
-NO_DATE = -1  # "null" for day-number columns
+NO_DATE = -(2**31)  # "null" for day-number columns (-1 is 31 Dec 1969, a real birth date)
 EPOCH = np.datetime64("1970-01-01", "D")
 
 
