@@ -75,15 +75,15 @@ def _person_columns(ctx: Context) -> dict[str, pa.Array]:
             cols[name] = pc.utf8_upper(pa.array(persons[name]))
         places = place_table(persons["birth_place_code"])
         for name in ("comune", "provincia", "stato"):
-            cols[name] = pa.array(places[name].to_numpy(dtype=object), pa.string())
-        cols["cittadinanza"] = pa.array(citizenship_words(persons["citizenship"]), pa.string())
+            cols[name] = pa.array(places[name].to_numpy(dtype=object), pa.large_string())
+        cols["cittadinanza"] = pa.array(citizenship_words(persons["citizenship"]), pa.large_string())
         birth = persons["birth_date"].to_numpy().astype("datetime64[D]")
-        cols["nascita"] = pa.array(format_dates(birth, "dmy"), pa.string())
+        cols["nascita"] = pa.array(format_dates(birth, "dmy"), pa.large_string())
         ids = persons["person_id"].to_numpy(dtype=np.int64)
         place = persons["birth_place_code"].astype(object).to_numpy()
         arrival = persons["arrival_date"].to_numpy().astype("datetime64[D]")
         reg = registration_dates(ctx, ids, birth, place, arrival)
-        cols["iscrizione"] = pa.array(format_dates(reg, "dmy"), pa.string())
+        cols["iscrizione"] = pa.array(format_dates(reg, "dmy"), pa.large_string())
         cols["individuo"] = pa.array(scramble(ctx.seed, "anagrafe/individuo", ids))
         return cols
 
@@ -97,10 +97,10 @@ def _dwelling_columns(ctx: Context) -> dict[str, pa.Array]:
         d = ctx.truth.dwellings
         a = addresses(ctx.truth, d["dwelling_id"].to_numpy())
         return {
-            "indirizzo": pa.array(a.register_street(), pa.string()),
+            "indirizzo": pa.array(a.register_street(), pa.large_string()),
             "numero": pa.array(a.number),
-            "esponente": pa.array(a.suffix, pa.string()),
-            "interno": pa.array(a.interno, pa.string()),
+            "esponente": pa.array(a.suffix, pa.large_string()),
+            "interno": pa.array(a.interno, pa.large_string()),
         }
 
     return ctx.truth.derived("anagrafe/dwellings", build)

@@ -14,10 +14,10 @@ from welfare_district.synth import schema
 from welfare_district.synth.extracts.config import SOURCE_LABELS
 from welfare_district.synth.extracts.context import Context
 from welfare_district.synth.extracts.formats import py_date
-from welfare_district.synth.extracts.output import Sheet
 from welfare_district.synth.extracts.people import addresses, messy_identity, people
 from welfare_district.synth.extracts.randomness import keyed_dates, pick, scramble, uniform
 from welfare_district.synth.extracts.vocab import RELATION_ATER
+from welfare_district.synth.extracts.xlsx import Sheet
 
 SOURCE = "ater"
 HEADER = [

@@ -11,8 +11,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from welfare_district.synth.extracts.output import GroundTruth, Sheet, csv_bytes, header_bytes, xlsx_bytes
+from welfare_district.synth.extracts.output import GroundTruth, csv_bytes, header_bytes
 from welfare_district.synth.extracts.truth import Truth
+from welfare_district.synth.extracts.xlsx import Sheet, xlsx_bytes
 
 
 @dataclass
@@ -82,9 +83,7 @@ class Context:
 
     def write_xlsx(self, name: str, sheets: Sequence[Sheet], creator: str) -> Path:
         """Write a deterministic workbook and count the data rows of its sheets."""
-        sheets = [
-            Sheet(s.name, s.header, list(s.rows), s.title_rows, s.date_format, s.widths) for s in sheets
-        ]
+        sheets = [Sheet(s.name, s.header, list(s.rows), s.title_rows) for s in sheets]  # rows iterated twice
         path = self.out_dir / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(xlsx_bytes(sheets, creator))

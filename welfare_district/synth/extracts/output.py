@@ -6,12 +6,8 @@ with one fixed time.
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -120,81 +116,6 @@ def lose_encoding(
     return out, lost
 
 
-@dataclass
-class Sheet:
-    """One worksheet: optional title rows above the header, then the header and the data rows."""
-
-    name: str
-    header: Sequence[str]
-    rows: Iterable[Sequence[Any]]
-    title_rows: Sequence[Sequence[Any]] = ()
-    date_format: str = "DD/MM/YYYY"
-    widths: Mapping[str, float] = field(default_factory=dict)
-
-
-def xlsx_bytes(sheets: Sequence[Sheet], creator: str) -> bytes:
-    """An .xlsx workbook whose bytes depend only on its content."""
-    from openpyxl import Workbook  # imported here: openpyxl is slow to import and only some sources need it
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    wb.properties.creator = creator
-    wb.properties.lastModifiedBy = creator
-    wb.properties.created = DOC_TIME
-    wb.properties.modified = DOC_TIME
-    for spec in sheets:
-        ws = wb.create_sheet(spec.name)
-        for col, width in spec.widths.items():
-            ws.column_dimensions[col].width = width
-        for row in spec.title_rows:
-            ws.append([_title_cell(ws, v, Font, WriteOnlyCell) for v in row])
-        ws.append([_title_cell(ws, v, Font, WriteOnlyCell) for v in spec.header])
-        for row in spec.rows:
-            ws.append([_data_cell(ws, v, spec.date_format, WriteOnlyCell) for v in row])
-    raw = io.BytesIO()
-    wb.save(raw)
-    return normalise_zip(raw.getvalue())
-
-
-def _title_cell(ws: Any, value: Any, font: Any, cell_cls: Any) -> Any:
-    cell = cell_cls(ws, value=value)
-    cell.font = font(bold=True)
-    return cell
-
-
-def _data_cell(ws: Any, value: Any, date_format: str, cell_cls: Any) -> Any:
-    if isinstance(value, date):
-        cell = cell_cls(ws, value=value)
-        cell.number_format = date_format
-        return cell
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    return value
-
-
-_MODIFIED = re.compile(rb"(<dcterms:(?:modified|created)[^>]*>)[^<]*(</dcterms:(?:modified|created)>)")
-
-
-def normalise_zip(data: bytes) -> bytes:
-    """The same zip with entries sorted, one fixed timestamp and fixed attributes; document times pinned."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for name in sorted(src.namelist()):
-            content = src.read(name)
-            if name == "docProps/core.xml":  # openpyxl stamps the save time here whatever we set
-                content = _MODIFIED.sub(
-                    rb"\g<1>" + DOC_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", content
-                )
-            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, content, compresslevel=6)
-    return out.getvalue()
-
-
 class GroundTruth:
     """Streams ``records.csv`` and tallies errors per source for ``error_rates.csv``."""
 
@@ -237,8 +158,8 @@ class GroundTruth:
             for i in np.flatnonzero(hit):
                 errors[i] = "|".join(k for k, m in masks.items() if m[i])
         df = {
-            "source": pa.array(np.full(n, source, dtype=object), pa.string()),
-            "file": pa.array(np.full(n, file, dtype=object), pa.string()),
+            "source": pc.fill_null(pa.nulls(n, _L), source),
+            "file": pc.fill_null(pa.nulls(n, _L), file),
             "row": np.arange(first_row, first_row + n, dtype=np.int64),
             "record_key": np.asarray(keys),
             "person_id": pids.astype(np.int64),

@@ -13,10 +13,10 @@ import pandas as pd
 from welfare_district.synth.extracts.config import SOURCE_LABELS
 from welfare_district.synth.extracts.context import Context
 from welfare_district.synth.extracts.formats import py_date, to_days
-from welfare_district.synth.extracts.output import Sheet
 from welfare_district.synth.extracts.people import addresses, messy_identity, people
 from welfare_district.synth.extracts.randomness import pick
 from welfare_district.synth.extracts.vocab import CASE_AREA
+from welfare_district.synth.extracts.xlsx import Sheet
 
 SOURCE = "servizi_sociali"
 FILE = "servizi_sociali_cartelle.xlsx"

@@ -19,10 +19,10 @@ import pandas as pd
 from welfare_district.synth.extracts.config import SOURCE_LABELS
 from welfare_district.synth.extracts.context import Context
 from welfare_district.synth.extracts.formats import format_dates, py_date, title_it
-from welfare_district.synth.extracts.output import Sheet
 from welfare_district.synth.extracts.randomness import pick, uniform
 from welfare_district.synth.extracts.terzo_settore import Beneficiaries, build
 from welfare_district.synth.extracts.vocab import citizenship_word, place_table
+from welfare_district.synth.extracts.xlsx import Sheet
 
 FOLDER = "terzo_settore"
 FILES = {
