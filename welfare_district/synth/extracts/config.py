@@ -125,3 +125,14 @@ SOURCE_LABELS: Final = MappingProxyType(
         "ts_anziani": "Gruppo volontari per gli anziani",
     }
 )
+
+
+def rates_markdown() -> str:
+    """The configured rates as the Markdown table printed in docs/synthetic-extracts.md (tested equal)."""
+    kinds = sorted({k for rates in ERROR_RATES.values() for k in rates})
+    sources = list(ERROR_RATES)
+    lines = ["| error | " + " | ".join(sources) + " |", "|---|" + "---|" * len(sources)]
+    for kind in kinds:
+        cells = [f"{ERROR_RATES[s][kind] * 100:g}%" if kind in ERROR_RATES[s] else "" for s in sources]
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
