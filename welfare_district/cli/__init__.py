@@ -9,12 +9,15 @@ from welfare_district import __version__
 
 def build_app() -> typer.Typer:
     """Assemble the CLI from the per-stage command modules."""
-    from welfare_district.cli import areas, synth
+    from welfare_district.cli import areas, demo, serve, synth
 
     app = typer.Typer(no_args_is_help=True, add_completion=False,
                       help="Welfare District: integrated welfare data and vulnerability indicators.")
     app.add_typer(areas.app, name="areas")
     app.command("synth")(synth.synth)
+    app.command("serve")(serve.serve)
+    app.command("pipeline")(demo.pipeline)
+    app.command("demo")(demo.demo)
 
     @app.command()
     def version() -> None:
