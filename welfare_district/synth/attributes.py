@@ -20,52 +20,49 @@ NO_VALUE = -1
 
 # final education by birth cohort (shares of the six classes), Italian citizens; a city with a
 # university: younger cohorts are much more educated than the national average
-_EDU_COHORTS = np.array([1935, 1945, 1955, 1965, 1975, 1985])  # cohort upper bounds (exclusive)
-_EDU_IT = np.array(
-    [
-        [1.0, 6.0, 45.0, 22.0, 16.0, 10.0],  # born before 1935
-        [0.5, 3.0, 30.0, 28.0, 25.0, 13.5],
-        [0.3, 1.2, 15.0, 33.0, 34.0, 16.5],
-        [0.2, 0.6, 5.0, 32.0, 42.0, 20.2],
-        [0.2, 0.5, 2.5, 27.0, 45.0, 24.8],
-        [0.2, 0.4, 1.2, 18.0, 44.0, 36.2],
-        [0.1, 0.3, 0.8, 14.0, 42.0, 42.8],  # born 1985 on
-    ]
+_EDU_COHORTS = (1935, 1945, 1955, 1965, 1975, 1985)  # cohort upper bounds (exclusive)
+_EDU_IT = (
+    (1.0, 6.0, 45.0, 22.0, 16.0, 10.0),  # born before 1935
+    (0.5, 3.0, 30.0, 28.0, 25.0, 13.5),
+    (0.3, 1.2, 15.0, 33.0, 34.0, 16.5),
+    (0.2, 0.6, 5.0, 32.0, 42.0, 20.2),
+    (0.2, 0.5, 2.5, 27.0, 45.0, 24.8),
+    (0.2, 0.4, 1.2, 18.0, 44.0, 36.2),
+    (0.1, 0.3, 0.8, 14.0, 42.0, 42.8),  # born 1985 on
 )
-_EDU_FOREIGN = np.array([1.2, 2.3, 9.0, 33.0, 39.0, 15.5])  # adults educated abroad
-_EDU_FOREIGN_YOUNG = np.array([0.2, 0.8, 2.0, 22.0, 50.0, 25.0])  # schooled in Italy (born 2000 on)
+_EDU_FOREIGN = (1.2, 2.3, 9.0, 33.0, 39.0, 15.5)  # adults educated abroad
+_EDU_FOREIGN_YOUNG = (0.2, 0.8, 2.0, 22.0, 50.0, 25.0)  # schooled in Italy (born 2000 on)
 EDU_POVERTY_LOADING = 0.45
 UNIVERSITY_DROPOUT = 0.25  # upper-secondary graduates who study a few years without a degree
 # labour: (employed, unemployed) among people neither studying nor retired, by age class
-_AGE_CLASSES = np.array([20, 25, 30, 55, 60, 65])  # upper bounds: 15-19 ... 65+
+_AGE_CLASSES = (20, 25, 30, 55, 60, 65)  # upper bounds: 15-19 ... 65+
 _EMP = {
-    (0, 0): [0.58, 0.77, 0.85, 0.90, 0.86, 0.72, 0.45],
-    (1, 0): [0.55, 0.76, 0.82, 0.74, 0.64, 0.46, 0.25],
-    (0, 1): [0.60, 0.76, 0.83, 0.85, 0.78, 0.62, 0.40],
-    (1, 1): [0.55, 0.68, 0.68, 0.58, 0.50, 0.38, 0.20],
+    (0, 0): (0.58, 0.77, 0.85, 0.90, 0.86, 0.72, 0.45),
+    (1, 0): (0.57, 0.78, 0.84, 0.74, 0.64, 0.46, 0.25),
+    (0, 1): (0.60, 0.76, 0.83, 0.85, 0.78, 0.62, 0.40),
+    (1, 1): (0.58, 0.71, 0.71, 0.58, 0.50, 0.38, 0.20),
 }
 _UNEMP = {
-    (0, 0): [0.30, 0.16, 0.08, 0.04, 0.035, 0.03, 0.0],
-    (1, 0): [0.30, 0.15, 0.09, 0.05, 0.04, 0.02, 0.0],
-    (0, 1): [0.28, 0.16, 0.10, 0.08, 0.08, 0.07, 0.0],
-    (1, 1): [0.28, 0.18, 0.14, 0.10, 0.07, 0.05, 0.0],
+    (0, 0): (0.30, 0.16, 0.08, 0.04, 0.035, 0.03, 0.0),
+    (1, 0): (0.30, 0.15, 0.09, 0.05, 0.04, 0.02, 0.0),
+    (0, 1): (0.28, 0.16, 0.10, 0.08, 0.08, 0.07, 0.0),
+    (1, 1): (0.28, 0.18, 0.14, 0.10, 0.07, 0.05, 0.0),
 }
 WORK_PERSISTENCE = 0.88  # correlation of this year's labour index with the stable latent
 WORK_POVERTY_LOADING = 0.40
 WORK_EDUCATION_LOADING = 0.25
 # allowances: probability by age (linear between points) of being above the frailty threshold
-_CARE_AGES = np.array([0, 17, 18, 44, 64, 67, 72, 77, 82, 87, 92, 97])
-_CARE_P = np.array([0.006, 0.006, 0.004, 0.005, 0.008, 0.015, 0.03, 0.06, 0.12, 0.24, 0.38, 0.50])
-_DIS_AGES = np.array([18, 30, 45, 55, 66])
-_DIS_P = np.array([0.010, 0.014, 0.022, 0.035, 0.040])
+_CARE_AGES = (0, 17, 18, 44, 64, 67, 72, 77, 82, 87, 92, 97)
+_CARE_P = (0.006, 0.006, 0.004, 0.005, 0.008, 0.015, 0.03, 0.06, 0.12, 0.24, 0.38, 0.50)
+_DIS_AGES = (18, 30, 45, 55, 66)
+_DIS_P = (0.010, 0.014, 0.022, 0.035, 0.040)
 DISABILITY_MAX_AGE = 66  # civil invalidity pensions turn into the social allowance at 67
 FRAILTY_POVERTY_LOADING = 0.25
 
-_N = NormalDist()
-
 
 def _ppf(p: np.ndarray) -> np.ndarray:
-    return np.array([_N.inv_cdf(min(max(float(x), 1e-9), 1 - 1e-9)) for x in np.ravel(p)]).reshape(
+    normal = NormalDist()
+    return np.array([normal.inv_cdf(min(max(float(x), 1e-9), 1 - 1e-9)) for x in np.ravel(p)]).reshape(
         np.shape(p)
     )
 
@@ -87,8 +84,8 @@ def draw_final_education(
     z = -EDU_POVERTY_LOADING * poverty + np.sqrt(1 - EDU_POVERTY_LOADING**2) * rng.normal(
         size=len(birth_year)
     )
-    cohort = np.searchsorted(_EDU_COHORTS, birth_year, side="right")
-    tables = np.vstack([_EDU_IT, _EDU_FOREIGN, _EDU_FOREIGN_YOUNG])
+    cohort = np.searchsorted(np.asarray(_EDU_COHORTS), birth_year, side="right")
+    tables = np.vstack([np.asarray(_EDU_IT), np.asarray(_EDU_FOREIGN), np.asarray(_EDU_FOREIGN_YOUNG)])
     row = np.where(foreign, np.where(birth_year >= 2000, len(_EDU_IT) + 1, len(_EDU_IT)), cohort)
     cum = np.cumsum(tables / tables.sum(axis=1, keepdims=True), axis=1)[:, :-1]
     thresholds = _ppf(cum)  # rows x 5 cut points on the standard normal
@@ -156,7 +153,7 @@ def labour_status(
 ) -> np.ndarray:
     """Labour status (schema.LABOUR index, NO_VALUE below 15) in a year with the given ``shock``;
     ``boost`` raises the labour index (parents who must provide for their children work more)."""
-    cls = np.searchsorted(_AGE_CLASSES, age, side="right")
+    cls = np.searchsorted(np.asarray(_AGE_CLASSES), age, side="right")
     emp = np.empty(len(age))
     unemp = np.empty(len(age))
     for s in (0, 1):

@@ -205,3 +205,32 @@ def quartiere_shares(res: pd.DataFrame, areas_dir: Path) -> pd.DataFrame:
     )
     got = res.groupby("quartiere_id").size().reindex(target.index, fill_value=0)
     return pd.DataFrame({"target": 100 * target / target.sum(), "achieved": 100 * got / got.sum()})
+
+
+def format_report(t: dict[str, pd.DataFrame], areas_dir: Path, year: int = CALIBRATION_YEAR) -> str:
+    """A plain-text calibration report: every target, the pyramid error and the zone contrast."""
+    table = calibration_table(t, year)
+    lines = [f"{'figure':<32} {'target':>10} {'tol':>7} {'achieved':>10}  ok  unit"]
+    for row in table.itertuples():
+        lines.append(
+            f"{row.name:<32} {row.target:>10.2f} {row.tolerance:>7.2f} {row.achieved:>10.2f}  "
+            f"{'yes' if row.ok else 'NO ':<3} {row.unit}"
+        )
+    res = resident_frame(t, year)
+    errors = pyramid_errors(res)
+    big = errors[errors["target"] >= 500]
+    lines.append(
+        f"pyramid {year}: total error {100 * (errors['achieved'].sum() / errors['target'].sum() - 1):+.2f}%, "
+        f"largest 5-year band error {100 * big['rel_error'].abs().max():.2f}% (bands >= 500 people)"
+    )
+    shares = quartiere_shares(res, areas_dir)
+    lines.append(
+        f"quartiere shares: largest gap {(shares['achieved'] - shares['target']).abs().max():.2f} pp"
+    )
+    fam = t["family_year"][t["family_year"]["year"] == year]
+    city = ivsm_components(res, fam).iloc[0]
+    zones = ivsm_components(res, fam, by="zone_id")
+    for name in IVSM:
+        ratio = zones[name] / city[name] if city[name] > 0 else zones[name] * 0
+        lines.append(f"zones {name:<32} max/city {ratio.max():5.1f}x, zones >= 2x: {(ratio >= 2).sum()}")
+    return "\n".join(lines)

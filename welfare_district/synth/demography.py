@@ -15,8 +15,7 @@ OPEN_AGE = 100
 _GOMPERTZ = {0: (-10.9, 0.098), 1: (-11.9, 0.105)}  # sex code 0 = M, 1 = F
 _YOUNG_Q = {0: 0.0004, 1: 0.0002}
 # age-specific fertility shape (Italy, late 2010s): peak at 31-33, little before 20 or after 44
-_ASFR_AGES = np.arange(15, 51)
-_ASFR_SHAPE = np.exp(-0.5 * ((_ASFR_AGES - 32.0) / 5.2) ** 2)
+ASFR_FIRST, ASFR_LAST, ASFR_PEAK, ASFR_SPREAD = 15, 50, 32.0, 5.2
 
 
 def death_probability(age: np.ndarray, sex: np.ndarray) -> np.ndarray:
@@ -34,8 +33,8 @@ def fertility_weight(age: np.ndarray) -> np.ndarray:
     """Relative chance of giving birth at ``age`` (0 outside 15-50); scaled to birth counts elsewhere."""
     age = np.asarray(age)
     out = np.zeros(age.shape)
-    inside = (age >= _ASFR_AGES[0]) & (age <= _ASFR_AGES[-1])
-    out[inside] = _ASFR_SHAPE[age[inside] - _ASFR_AGES[0]]
+    inside = (age >= ASFR_FIRST) & (age <= ASFR_LAST)
+    out[inside] = np.exp(-0.5 * ((age[inside] - ASFR_PEAK) / ASFR_SPREAD) ** 2)
     return out
 
 

@@ -17,12 +17,12 @@ OWNED, RENTED, PUBLIC = 0, 1, 2  # schema.TENURE order
 SORTING_STRENGTH = 0.6  # correlation of family disadvantage with section rank
 STOCK_SLACK = 1.12  # dwellings per family at start: vacancies for moves
 SURFACE_MEDIAN, SURFACE_SIGMA = 90.0, 0.40  # m2, lognormal
-SURFACE_DEPRIVATION = 0.10  # deprived zones have smaller flats
+SURFACE_DEPRIVATION = 0.18  # deprived zones have smaller flats
 PUBLIC_SURFACE_MEDIAN = 62.0
 # public-housing share of a zone's dwellings as a logistic function of its deprivation
 PUBLIC_FLOOR, PUBLIC_PEAK, PUBLIC_MID, PUBLIC_SLOPE = 0.012, 0.30, 1.3, 2.2
-SIZE_MATCH_NOISE = 0.40  # noise on log(size) when matching dwellings
-POVERTY_SQUEEZE = 0.55  # poorer families settle for smaller dwellings
+SIZE_MATCH_NOISE = 0.45  # noise on log(size) when matching dwellings
+POVERTY_SQUEEZE = 0.70  # poorer families settle for smaller dwellings
 # owner-occupation logit by head age class (<30, 30-44, 45-64, 65+), foreign and poverty effects
 OWN_LOGIT_AGE = (-1.3, 0.45, 1.3, 1.9)
 OWN_FOREIGN, OWN_POVERTY, OWN_MOVER = -2.0, -0.6, -0.4

@@ -8,51 +8,37 @@ from __future__ import annotations
 import numpy as np
 
 from welfare_district.synth.geography import Geography
-from welfare_district.synth.households import _match_couples
+from welfare_district.synth.households import match_couples
 from welfare_district.synth.moves import find_homes, move_in
 from welfare_district.synth.population import random_day_in_year
 from welfare_district.synth.state import (
     CHILD,
     HEAD,
-    OTHER,
-    OTHER_RELATIVE,
-    PARENT,
     PARTNER,
-    SIBLING,
     SPOUSE,
     State,
     year_of,
 )
 
 # who takes over as head when the head leaves (lower = first); adults only
-_SUCCESSION = np.array([0, 1, 1, 2, 3, 4, 5, 6])  # indexed by relation code
+_SUCCESSION = (0, 1, 1, 2, 3, 4, 5, 6)  # indexed by relation code
 # new relation of a member [relation of the new head before, member's relation before]
-_REMAP = np.array(
-    [
-        # H  SP PA CH PAR SIB OREL OTH   <- member was
-        [0, 1, 2, 3, 4, 5, 6, 7],  # new head was HEAD (unchanged)
-        [0, 1, 2, 3, 6, 6, 6, 7],  # was SPOUSE: parents/siblings of the old head become in-laws
-        [0, 1, 2, 3, 6, 6, 6, 7],  # was PARTNER
-        [0, 4, 4, 5, 6, 6, 6, 7],  # was CHILD: brothers and sisters become siblings
-        [
-            0,
-            6,
-            6,
-            6,
-            1,
-            3,
-            6,
-            7,
-        ],  # was PARENT: old head's siblings are its children, the other parent its spouse
-        [0, 6, 6, 6, 4, 5, 6, 7],  # was SIBLING
-        [0, 6, 6, 6, 6, 6, 6, 7],  # was OTHER_RELATIVE
-        [0, 7, 7, 7, 7, 7, 7, 7],  # was OTHER
-    ],
-    dtype=np.int8,
+# fmt: off
+_REMAP = (
+    # H  SP PA CH PAR SIB OREL OTH   <- member was
+    (0, 1, 2, 3, 4, 5, 6, 7),        # new head was HEAD (unchanged)
+    (0, 1, 2, 3, 6, 6, 6, 7),        # was SPOUSE: parents and siblings of the old head become in-laws
+    (0, 1, 2, 3, 6, 6, 6, 7),        # was PARTNER
+    (0, 4, 4, 5, 6, 6, 6, 7),        # was CHILD: brothers and sisters become siblings
+    (0, 6, 6, 6, 1, 3, 6, 7),        # was PARENT: the old head's siblings are its children
+    (0, 6, 6, 6, 4, 5, 6, 7),        # was SIBLING
+    (0, 6, 6, 6, 6, 6, 6, 7),        # was OTHER_RELATIVE
+    (0, 7, 7, 7, 7, 7, 7, 7),        # was OTHER
 )
+# fmt: on
 SEPARATION_RATE = {True: 0.012, False: 0.009}  # per couple and year, with / without children
-LEAVE_HOME_AGES = np.array([20, 25, 30, 35, 40])
-LEAVE_HOME_RATE = np.array([0.045, 0.10, 0.12, 0.08, 0.04])
+LEAVE_HOME_AGES = (20, 25, 30, 35, 40)
+LEAVE_HOME_RATE = (0.045, 0.10, 0.12, 0.08, 0.04)
 LEAVE_HOME_FOREIGN = 1.3
 LEAVE_AS_COUPLE = 0.6  # share of leavers moving in with a partner
 COUPLE_RATE_PEAK = 0.14  # singles 25-39 forming a couple per year
@@ -119,7 +105,7 @@ def repair(state: State, fams: np.ndarray, year: int, rng: np.random.Generator) 
         return
     age = year - year_of(p.birth[need])
     adult = age >= 18
-    prio = np.where(adult, _SUCCESSION[p.relation[need]] * 1000 - age, 10**6)
+    prio = np.where(adult, np.asarray(_SUCCESSION)[p.relation[need]] * 1000 - age, 10**6)
     order = np.lexsort((prio, p.family[need]))
     fam_sorted = p.family[need][order]
     first = np.r_[True, fam_sorted[1:] != fam_sorted[:-1]]
@@ -137,7 +123,7 @@ def repair(state: State, fams: np.ndarray, year: int, rng: np.random.Generator) 
     head_rel = np.zeros(len(flag), dtype=np.int8)
     head_rel[head_fam] = p.relation[new_head]
     rest = need[np.isin(p.family[need], head_fam)]
-    p.relation[rest] = _REMAP[head_rel[p.family[rest]], p.relation[rest]]
+    p.relation[rest] = np.asarray(_REMAP, dtype=np.int8)[head_rel[p.family[rest]], p.relation[rest]]
     p.relation[new_head] = HEAD
 
 
@@ -194,8 +180,8 @@ def leave_home(state: State, geo: Geography, year: int, rng: np.random.Generator
     p, f = state.persons, state.families
     kids = np.flatnonzero(p.present & (p.relation == CHILD))
     age = year - year_of(p.birth[kids])
-    band = np.searchsorted(LEAVE_HOME_AGES, age, side="right") - 1
-    rate = np.where(band >= 0, LEAVE_HOME_RATE[np.clip(band, 0, len(LEAVE_HOME_RATE) - 1)], 0.0)
+    band = np.searchsorted(np.asarray(LEAVE_HOME_AGES), age, side="right") - 1
+    rate = np.where(band >= 0, np.asarray(LEAVE_HOME_RATE)[np.clip(band, 0, len(LEAVE_HOME_RATE) - 1)], 0.0)
     rate = rate * np.where(p.country[kids] >= 0, LEAVE_HOME_FOREIGN, 1.0)
     go = kids[rng.random(len(kids)) < rate]
     age_all = (year - year_of(p.birth)).astype(np.int16)
@@ -203,21 +189,19 @@ def leave_home(state: State, geo: Geography, year: int, rng: np.random.Generator
     pairs: list[tuple[np.ndarray, np.ndarray]] = []
     for foreign in (False, True):
         grp = as_couple[(p.country[as_couple] >= 0) == foreign]
-        pairs.append(_match_couples(age_all, grp[p.sex[grp] == 0], grp[p.sex[grp] == 1], rng))
+        pairs.append(match_couples(age_all, grp[p.sex[grp] == 0], grp[p.sex[grp] == 1], rng))
     men = np.concatenate([m for m, _ in pairs])
     women = np.concatenate([w for _, w in pairs])
     leads = np.where(rng.random(len(men)) < 0.6, men, women)
     follow = np.where(leads == men, women, men)
     go = np.setdiff1d(go, follow)
     pov = 0.6 * f.poverty[p.family[go]] + 0.8 * rng.normal(size=len(go))
-    follower_old = p.family[follow].copy()
     _split_off(state, geo, go, pov, year, rng)
     # partners join the lead's new home (if the lead found one)
     placed = p.present[leads] & (p.relation[leads] == HEAD)
     follow, leads = follow[placed], leads[placed]
     p.family[follow] = p.family[leads]
     p.relation[follow] = np.where(rng.random(len(follow)) < 0.6, PARTNER, SPOUSE)
-    del follower_old
 
 
 def form_couples(state: State, year: int, rng: np.random.Generator) -> None:
@@ -232,7 +216,7 @@ def form_couples(state: State, year: int, rng: np.random.Generator) -> None:
     age_all = (year - year_of(p.birth)).astype(np.int16)
     for foreign in (False, True):
         grp = cand[(p.country[cand] >= 0) == foreign]
-        men, women = _match_couples(age_all, grp[p.sex[grp] == 0], grp[p.sex[grp] == 1], rng)
+        men, women = match_couples(age_all, grp[p.sex[grp] == 0], grp[p.sex[grp] == 1], rng)
         if len(men) == 0:
             continue
         man_hosts = rng.random(len(men)) < 0.6
@@ -252,20 +236,3 @@ def marriages(state: State, rng: np.random.Generator) -> None:
     p = state.persons
     part = np.flatnonzero(p.present & (p.relation == PARTNER))
     p.relation[part[rng.random(len(part)) < MARRY_RATE]] = SPOUSE
-
-
-__all__ = [
-    "OTHER",
-    "OTHER_RELATIVE",
-    "PARENT",
-    "SIBLING",
-    "close_families",
-    "form_couples",
-    "leave_home",
-    "marriages",
-    "new_families",
-    "remove",
-    "repair",
-    "separations",
-    "sizes",
-]

@@ -16,25 +16,21 @@ from welfare_district.synth.rng import grouped_rank, weighted_choice_without_rep
 from welfare_district.synth.state import CHILD, HEAD, OTHER, OTHER_RELATIVE, PARENT, PARTNER, SIBLING, SPOUSE
 
 # age-band edges shared by the rate tables below: 18, 20, 25, ..., 90
-_EDGES = np.array([18, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90])
+_EDGES = (18, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90)
 # share of adults still living with their parents, by band (Italy is famous for late leaving)
 _AT_HOME = {
-    0: np.array([0.96, 0.90, 0.64, 0.33, 0.18, 0.14, 0.12, 0.10, 0.08, 0.06, 0.02, 0.01, 0.0, 0.0, 0.0, 0.0]),
-    1: np.array([0.95, 0.84, 0.50, 0.23, 0.12, 0.10, 0.09, 0.08, 0.07, 0.05, 0.01, 0.0, 0.0, 0.0, 0.0, 0.0]),
+    0: (0.96, 0.90, 0.64, 0.33, 0.18, 0.14, 0.12, 0.10, 0.08, 0.06, 0.02, 0.01, 0.0, 0.0, 0.0, 0.0),
+    1: (0.95, 0.84, 0.50, 0.23, 0.12, 0.10, 0.09, 0.08, 0.07, 0.05, 0.01, 0.0, 0.0, 0.0, 0.0, 0.0),
 }
 # share with a partner among adults not living with parents
 _PARTNERED = {
-    0: np.array(
-        [0.05, 0.12, 0.40, 0.68, 0.78, 0.81, 0.82, 0.82, 0.83, 0.84, 0.85, 0.82, 0.72, 0.46, 0.28, 0.15]
-    ),
-    1: np.array(
-        [0.08, 0.20, 0.55, 0.76, 0.80, 0.78, 0.76, 0.74, 0.72, 0.70, 0.65, 0.56, 0.38, 0.20, 0.10, 0.04]
-    ),
+    0: (0.05, 0.12, 0.40, 0.68, 0.78, 0.81, 0.82, 0.82, 0.83, 0.84, 0.85, 0.82, 0.72, 0.42, 0.26, 0.14),
+    1: (0.08, 0.20, 0.55, 0.76, 0.80, 0.78, 0.76, 0.74, 0.72, 0.70, 0.65, 0.56, 0.35, 0.19, 0.10, 0.04),
 }
 FOREIGN_AT_HOME_FACTOR = 0.55
 # relative chance that a childless-so-far unit at a given mother-age gets the children of that age:
 # couples 1; lone mothers and fathers by age class (<35, 35-64, 65+)
-_LONE_WEIGHT = {1: (0.07, 0.60, 0.45), 0: (0.015, 0.10, 0.15)}
+_LONE_WEIGHT = {1: (0.07, 0.75, 0.45), 0: (0.015, 0.12, 0.15)}
 MEAN_KIDS = {0: 1.6, 1: 2.1}  # children per family with children: Italians, foreigners
 SIBLING_DISPERSION = 1.1  # gamma shape: lower = more unequal sibling counts
 MOTHER_AGE = {0: (32.0, 5.0), 1: (28.5, 5.5)}
@@ -58,7 +54,7 @@ class Built:
 
 
 def _band(age: np.ndarray) -> np.ndarray:
-    return np.clip(np.searchsorted(_EDGES, age, side="right") - 1, 0, len(_EDGES) - 1)
+    return np.clip(np.searchsorted(np.asarray(_EDGES), age, side="right") - 1, 0, len(_EDGES) - 1)
 
 
 def persons_from_counts(counts: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -70,7 +66,7 @@ def persons_from_counts(counts: np.ndarray, rng: np.random.Generator) -> tuple[n
     return ages.astype(np.int16), sexes.astype(np.int8)
 
 
-def _match_couples(
+def match_couples(
     age: np.ndarray, men: np.ndarray, women: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pair men and women by rank of age (men a few years older); both index arrays have equal length."""
@@ -140,13 +136,13 @@ def build_group(counts: np.ndarray, foreign: bool, rng: np.random.Generator) -> 
     n = len(age)
     adult = age >= 18
     band = _band(age)
-    p_home = np.where(sex == 0, _AT_HOME[0][band], _AT_HOME[1][band]) * (
+    p_home = np.where(sex == 0, np.asarray(_AT_HOME[0])[band], np.asarray(_AT_HOME[1])[band]) * (
         FOREIGN_AT_HOME_FACTOR if foreign else 1
     )
     is_child = ~adult | (rng.random(n) < p_home) & adult
-    p_part = np.where(sex == 0, _PARTNERED[0][band], _PARTNERED[1][band])
+    p_part = np.where(sex == 0, np.asarray(_PARTNERED[0])[band], np.asarray(_PARTNERED[1])[band])
     partnered = adult & ~is_child & (rng.random(n) < p_part)
-    men, women = _match_couples(
+    men, women = match_couples(
         age, np.flatnonzero(partnered & (sex == 0)), np.flatnonzero(partnered & (sex == 1)), rng
     )
     single = adult & ~is_child

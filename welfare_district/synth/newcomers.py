@@ -17,7 +17,7 @@ from welfare_district.synth.state import CHILD, HEAD, NO_DATE, PARTNER, SPOUSE, 
 
 # relative fertility by situation and by children already at home (0, 1, 2, 3+)
 FERTILITY_CONTEXT = {"couple": 1.0, "lone": 0.08, "alone": 0.01}
-FERTILITY_PARITY = np.array([1.0, 1.05, 0.35, 0.2])
+FERTILITY_PARITY = (1.0, 1.05, 0.35, 0.2)
 FERTILITY_FOREIGN = 1.7
 MALE_AT_BIRTH = 0.514
 UKRAINE_YEAR, UKRAINE_BOOST = 2022, 6.0  # refugees from Ukraine arrived in 2022
@@ -62,7 +62,7 @@ def births(state: State, book: NameBook, year: int, n_births: int, rng: np.rando
     w = (
         fertility_weight(age[women])
         * context
-        * FERTILITY_PARITY[np.minimum(kids[fam], 3)]
+        * np.asarray(FERTILITY_PARITY)[np.minimum(kids[fam], 3)]
         * np.where(p.country[women] >= 0, FERTILITY_FOREIGN, 1.0)
     )
     mothers = women[weighted_choice_without_replacement(rng, w, n_births)]

@@ -27,9 +27,26 @@ from welfare_district.synth.state import (
 
 FOREIGN_SHARE = 0.163  # foreign citizens among residents at the first snapshot
 # relative foreign share by age (Padova: young adults and children over-represented, few elderly)
-_FOREIGN_AGES = np.array([0, 2, 7, 12, 17, 22, 27, 32, 37, 42, 47, 52, 57, 62, 67, 72, 77, 82])
-_FOREIGN_CURVE = np.array(
-    [1.6, 1.6, 1.3, 1.1, 1.0, 1.4, 1.9, 2.0, 1.8, 1.5, 1.2, 0.95, 0.75, 0.55, 0.3, 0.18, 0.1, 0.05]
+_FOREIGN_AGES = (0, 2, 7, 12, 17, 22, 27, 32, 37, 42, 47, 52, 57, 62, 67, 72, 77, 82)
+_FOREIGN_CURVE = (
+    1.6,
+    1.6,
+    1.3,
+    1.1,
+    1.0,
+    1.4,
+    1.9,
+    2.0,
+    1.8,
+    1.5,
+    1.2,
+    0.95,
+    0.75,
+    0.55,
+    0.3,
+    0.18,
+    0.1,
+    0.05,
 )
 FOREIGN_BORN_HERE_YEARS = 12.0  # mean years since a foreign family settled: children younger were born here
 ITALIAN_CHILD_BORN_HERE = 0.85
@@ -180,7 +197,7 @@ def build_initial_state(
     settled = rng.exponential(FOREIGN_BORN_HERE_YEARS, n_fam)[fam[fo_idx]]
     place[fo_idx] = np.where(age[fo_idx] < settled, book.padova_place, book.country_place[country[fo_idx]])
 
-    surname, first = _names(book, fam, n_fam, rel, sex, age, country, southern, birth_year, rng)
+    surname, first = _names(book, fam, n_fam, rel, sex, country, southern, birth_year, rng)
 
     # disadvantage, placement and dwellings
     size = np.bincount(fam, minlength=n_fam)
@@ -253,7 +270,6 @@ def _names(
     n_fam: int,
     rel: np.ndarray,
     sex: np.ndarray,
-    age: np.ndarray,
     country: np.ndarray,
     southern: np.ndarray,
     birth_year: np.ndarray,
@@ -278,5 +294,4 @@ def _names(
     head_of[fam[heads]] = heads
     sib = np.flatnonzero((rel == SIBLING) & (rng.random(len(rel)) < 0.7))
     surname[sib] = surname[head_of[fam[sib]]]
-    del age
     return surname, first

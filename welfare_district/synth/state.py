@@ -18,19 +18,22 @@ OWNED_CODE, RENTED_CODE, PUBLIC_CODE = 0, 1, 2
 # sex codes
 MALE, FEMALE = 0, 1
 NO_DATE = -(2**31)  # "null" for day-number columns (-1 is 31 Dec 1969, a real birth date)
-EPOCH = np.datetime64("1970-01-01", "D")
+EPOCH = "1970-01-01"  # day numbers count from here
 
 
 def days(y: int | np.ndarray, m: int = 1, d: int = 1) -> np.ndarray:
     """Day numbers since 1970-01-01 of the given calendar date(s)."""
     year = np.asarray(y).astype("int64") - 1970
     base = year.astype("datetime64[Y]").astype("datetime64[M]") + (m - 1)
-    return np.asarray((base.astype("datetime64[D]") + (d - 1) - EPOCH).astype("int64"))
+    return np.asarray((base.astype("datetime64[D]") + (d - 1) - np.datetime64(EPOCH, "D")).astype("int64"))
 
 
 def year_of(day: np.ndarray) -> np.ndarray:
     """Calendar year of day numbers."""
-    return np.asarray((EPOCH + day.astype("timedelta64[D]")).astype("datetime64[Y]").astype("int64") + 1970)
+    return np.asarray(
+        (np.datetime64(EPOCH, "D") + day.astype("timedelta64[D]")).astype("datetime64[Y]").astype("int64")
+        + 1970
+    )
 
 
 def _grow(arr: np.ndarray, extra: np.ndarray) -> np.ndarray:
