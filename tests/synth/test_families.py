@@ -24,9 +24,7 @@ def test_one_head_per_family(residents: pd.DataFrame, synth_small: dict[str, pd.
     assert (fams["head_person_id"] == head_ids.reindex(fams.index)).all()
 
 
-def test_family_size_and_dwelling_match_members(
-    residents: pd.DataFrame, synth_small: dict[str, pd.DataFrame]
-) -> None:
+def test_family_size_and_dwelling_match_members(residents: pd.DataFrame, synth_small: dict[str, pd.DataFrame]) -> None:
     fams = synth_small["family_year"].set_index(["year", "family_id"])
     size = residents.groupby(["year", "family_id"]).size()
     assert (fams["size"] == size.reindex(fams.index)).all()
@@ -69,6 +67,13 @@ def test_family_types_follow_relations(residents: pd.DataFrame, synth_small: dic
     assert all(rel[k] == {"head", "child"} for k in sp[:2000])
     cwc = ftype[ftype == "couple_with_children"].index
     assert all(rel[k] in ({"head", "spouse", "child"}, {"head", "partner", "child"}) for k in cwc[:2000])
+
+
+def test_family_sizes_are_plausible(synth_small: dict[str, pd.DataFrame]) -> None:
+    fy = synth_small["family_year"]
+    assert fy["size"].max() <= 16
+    assert 1.9 <= fy["size"].mean() <= 2.3
+    assert (fy["size"] >= 6).mean() < 0.03
 
 
 def test_no_minor_heads_and_ids_stable(residents: pd.DataFrame) -> None:

@@ -104,9 +104,9 @@ def isee_declarations(
     prob = prob / (1 - renew + prob) if first_year else np.where(f.declared[fid], renew, prob)
     declare = rng.random(len(fid)) < prob
     # the family's own level drifts every year, declared or not
-    f.isee_eps[fid] = (
-        ISEE_EPS_AR * f.isee_eps[fid] + np.sqrt(1 - ISEE_EPS_AR**2) * rng.normal(size=len(fid))
-    ).astype(np.float32)
+    f.isee_eps[fid] = (ISEE_EPS_AR * f.isee_eps[fid] + np.sqrt(1 - ISEE_EPS_AR**2) * rng.normal(size=len(fid))).astype(
+        np.float32
+    )
     f.declared[fid] = declare
     no_income = (x["employed"] == 0) & (x["retired"] == 0)
     log_value = (
@@ -125,9 +125,7 @@ def isee_declarations(
     spouse = _first_per_family(
         per["family"], per["person"], np.where(np.isin(per["relation"], [SPOUSE, PARTNER]), 0, 1), len(f)
     )
-    spouse_ok = np.isin(state.persons.relation[np.maximum(spouse[fid], 0)], [SPOUSE, PARTNER]) & (
-        spouse[fid] >= 0
-    )
+    spouse_ok = np.isin(state.persons.relation[np.maximum(spouse[fid], 0)], [SPOUSE, PARTNER]) & (spouse[fid] >= 0)
     declarant = np.where(spouse_ok & (rng.random(len(fid)) < 0.2), spouse[fid], fam["head"])
     sel = declare
     state.isee_rows.append(
@@ -154,15 +152,13 @@ def _need_weights(state: State, snap: dict[str, dict[str, np.ndarray]], year: in
     no_income = (x["employed"] == 0) & (x["retired"] == 0)
     w = np.stack(
         [
-            np.exp(1.1 * pov) * np.where(no_income, 3.0, 0.6),  # economic
+            np.exp(1.1 * pov) * np.where(no_income, 2.2, 0.45),  # economic
             np.exp(0.9 * pov) * (0.2 + (fam["tenure"] == 1) + crowded),  # housing
             2.5 * x["old"] + 2.0 * x["care"],  # elderly_care
-            1.5 * x["disabled_young"],  # disability
-            x["minor"]
-            * np.exp(0.6 * pov)
-            * np.where(fam["type"] == SINGLE_PARENT, 2.5, 0.8),  # minors_family
-            0.8 * (x["unemployed"] > 0) * np.exp(0.4 * pov),  # employment
-            1.2 * recent * (f.country[fid] >= 0),  # migrants
+            5.0 * x["disabled_young"],  # disability
+            x["minor"] * np.exp(0.6 * pov) * np.where(fam["type"] == SINGLE_PARENT, 5.0, 2.0),  # minors_family
+            2.0 * (x["unemployed"] > 0) * np.exp(0.4 * pov),  # employment
+            3.0 * recent * (f.country[fid] >= 0),  # migrants
             0.12 * np.exp(0.6 * pov),  # addictions
             0.10 * x["adult_women"] * np.exp(0.4 * pov),  # gender_violence
             0.25 * np.ones(len(fid)),  # health

@@ -33,6 +33,7 @@ FOREIGN_AT_HOME_FACTOR = 0.55
 _LONE_WEIGHT = {1: (0.07, 0.75, 0.45), 0: (0.015, 0.12, 0.15)}
 MEAN_KIDS = {0: 1.6, 1: 2.1}  # children per family with children: Italians, foreigners
 SIBLING_DISPERSION = 1.1  # gamma shape: lower = more unequal sibling counts
+MAX_KIDS_AT_HOME = 5  # children per parent unit that a mother-age can hold on average
 MOTHER_AGE = {0: (32.0, 5.0), 1: (28.5, 5.5)}
 # extended and non-family arrangements (shares of the eligible singles)
 ELDER_WITH_CHILD = {0: 0.14, 1: 0.14}  # singles 75+ living as "parent" in a child's family
@@ -80,6 +81,19 @@ def match_couples(
     return men[np.argsort(m_key, kind="stable")], women[np.argsort(w_key, kind="stable")]
 
 
+def _spill_to_younger(x: np.ndarray, capacity: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Move children whose mother-age has more children than its units can hold to the next younger
+    mother-age (the oldest ages have few parents left and would otherwise pile children up)."""
+    x = x.copy()
+    order = rng.permutation(len(x))
+    for age in range(len(capacity) - 1, 0, -1):
+        here = order[x[order] == age]
+        over = len(here) - int(capacity[age])
+        if over > 0:
+            x[here[:over]] = age - 1
+    return x
+
+
 def allocate_children(
     child_target_age: np.ndarray,
     unit_age: np.ndarray,
@@ -101,12 +115,11 @@ def allocate_children(
     else:
         lo, hi = ages[pos - 1], ages[pos]
         x = np.where(np.abs(child_target_age - lo) <= np.abs(hi - child_target_age), lo, hi)
-        x = np.where(
-            child_target_age <= ages[0], ages[0], np.where(child_target_age >= ages[-1], ages[-1], x)
-        )
+        x = np.where(child_target_age <= ages[0], ages[0], np.where(child_target_age >= ages[-1], ages[-1], x))
     size = int(ages[-1]) + 1
-    c = np.bincount(x, minlength=size)
     n = np.bincount(unit_age, minlength=size)
+    x = _spill_to_younger(x, n * MAX_KIDS_AT_HOME, rng)
+    c = np.bincount(x, minlength=size)
     u = np.minimum(n, np.where(c > 0, np.maximum(1, np.rint(c / mean_kids)), 0)).astype(np.int64)
     keys = rng.exponential(size=len(unit_age)) / np.maximum(unit_weight, 1e-9)
     rank = grouped_rank(unit_age, keys)
@@ -120,7 +133,8 @@ def allocate_children(
     # plain Poisson spread would give, as observed
     extra = np.flatnonzero(~first)
     if len(extra):
-        prop = rng.gamma(SIBLING_DISPERSION, 1.0, len(chosen))
+        # capped, so that no unit collects an implausible number of children
+        prop = np.minimum(rng.gamma(SIBLING_DISPERSION, 1.0, len(chosen)), 3.0 * SIBLING_DISPERSION)
         cum = np.cumsum(prop)
         lo = np.r_[0.0, cum][start[x[extra]]]
         hi = cum[start[x[extra]] + u[x[extra]] - 1]
@@ -142,9 +156,7 @@ def build_group(counts: np.ndarray, foreign: bool, rng: np.random.Generator) -> 
     is_child = ~adult | (rng.random(n) < p_home) & adult
     p_part = np.where(sex == 0, np.asarray(_PARTNERED[0])[band], np.asarray(_PARTNERED[1])[band])
     partnered = adult & ~is_child & (rng.random(n) < p_part)
-    men, women = match_couples(
-        age, np.flatnonzero(partnered & (sex == 0)), np.flatnonzero(partnered & (sex == 1)), rng
-    )
+    men, women = match_couples(age, np.flatnonzero(partnered & (sex == 0)), np.flatnonzero(partnered & (sex == 1)), rng)
     single = adult & ~is_child
     single[men] = False
     single[women] = False
@@ -152,9 +164,7 @@ def build_group(counts: np.ndarray, foreign: bool, rng: np.random.Generator) -> 
 
     # parent units: couples first, then singles as potential lone parents
     n_couples = len(men)
-    unit_mother_age = np.concatenate(
-        [age[women], np.where(sex[singles] == 1, age[singles], age[singles] - 3)]
-    )
+    unit_mother_age = np.concatenate([age[women], np.where(sex[singles] == 1, age[singles], age[singles] - 3)])
     s_age = age[singles]
     lone_w = np.where(
         sex[singles] == 1,

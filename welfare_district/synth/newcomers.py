@@ -20,6 +20,7 @@ FERTILITY_CONTEXT = {"couple": 1.0, "lone": 0.08, "alone": 0.01}
 FERTILITY_PARITY = (1.0, 1.05, 0.35, 0.2)
 FERTILITY_FOREIGN = 1.7
 MALE_AT_BIRTH = 0.514
+MOTHER_MIN_AGE, MOTHER_MAX_AGE = 18, 45
 UKRAINE_YEAR, UKRAINE_BOOST = 2022, 6.0  # refugees from Ukraine arrived in 2022
 ITALIAN_BORN_ELSEWHERE = 0.8  # Italians arriving were mostly born outside Padova
 
@@ -38,7 +39,7 @@ class Movers:
 
 
 def births(state: State, book: NameBook, year: int, n_births: int, rng: np.random.Generator) -> np.ndarray:
-    """``n_births`` babies born during ``year`` to women 16-47 chosen by age, situation and parity."""
+    """``n_births`` babies born during ``year`` to women 18-45 chosen by age, situation and parity."""
     p, f = state.persons, state.families
     age = year - year_of(p.birth)
     fam_ok = p.present & (p.family >= 0)
@@ -47,7 +48,11 @@ def births(state: State, book: NameBook, year: int, n_births: int, rng: np.rando
     kids = np.bincount(p.family[fam_ok & (p.relation == CHILD)], minlength=len(f))
     size = np.bincount(p.family[fam_ok], minlength=len(f))
     women = np.flatnonzero(
-        fam_ok & (p.sex == 1) & (age >= 16) & (age <= 47) & np.isin(p.relation, [HEAD, SPOUSE, PARTNER])
+        fam_ok
+        & (p.sex == 1)
+        & (age >= MOTHER_MIN_AGE)
+        & (age <= MOTHER_MAX_AGE)
+        & np.isin(p.relation, [HEAD, SPOUSE, PARTNER])
     )
     fam = p.family[women]
     context = np.where(
@@ -103,9 +108,7 @@ def _resample(t: Movers, n_extra: int, rng: np.random.Generator) -> Movers:
     extra = rng.integers(0, n_fam, max(1, int(n_extra / max(size.mean(), 1.0))))
     fams = np.concatenate([np.arange(n_fam), extra])
     start = np.r_[0, np.cumsum(size)[:-1]]
-    members = (
-        np.concatenate([np.arange(start[f], start[f] + size[f]) for f in fams]) if len(fams) else np.empty(0)
-    )
+    members = np.concatenate([np.arange(start[f], start[f] + size[f]) for f in fams]) if len(fams) else np.empty(0)
     members = members.astype(np.int64)
     new_fam = np.repeat(np.arange(len(fams)), size[fams])
     return Movers(
