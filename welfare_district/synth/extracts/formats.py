@@ -100,7 +100,7 @@ _PARTICLES = {
     "PER",
     "CON",
 }
-_ROMAN = re.compile(r"^[IVXLC]+$")
+_ROMAN = r"^[IVXLC]+$"  # a Roman numeral (XX SETTEMBRE keeps its case)
 
 
 def title_it(text: str) -> str:
@@ -109,7 +109,7 @@ def title_it(text: str) -> str:
     out = []
     for i, w in enumerate(words):
         up = w.upper()
-        if _ROMAN.match(up) and len(up) > 1:
+        if re.match(_ROMAN, up) and len(up) > 1:
             out.append(up)
         elif i > 0 and up in _PARTICLES:
             out.append(w.lower())
@@ -173,7 +173,7 @@ def initial_form(street_name: str) -> str | None:
         or len(words[0]) < 3
         or words[0].upper() in _NO_INITIAL
         or words[1].upper() in _PARTICLES
-        or _ROMAN.match(words[0].upper())
+        or re.match(_ROMAN, words[0].upper())
     ):
         return None
     return f"{words[0][0]}. {' '.join(words[1:])}"

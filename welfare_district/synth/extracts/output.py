@@ -1,13 +1,12 @@
-"""Byte-stable writers: CSV through pyarrow string kernels, .xlsx with a normalised zip, and the ground truth.
+"""Byte-stable CSV writing through pyarrow string kernels, and the ground-truth sink.
 
-Same input, same bytes: no timestamps, no dict-order or locale dependence, zip entries sorted and dated
-with one fixed time.
+Same input, same bytes: no timestamps, no dict-order or locale dependence. Values are formatted by the
+callers; this module only joins, quotes and encodes them (workbooks are in ``xlsx``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,9 +18,7 @@ import pyarrow.compute as pc
 
 from welfare_district.synth.extracts.config import ERROR_KINDS, ERROR_RATES
 
-_L = pa.large_string()
-ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-DOC_TIME = datetime(2000, 1, 1)
+_L = pa.large_string()  # 64-bit offsets: a whole chunk of lines may exceed 2 GB at region scale
 
 
 def _column(values: Any) -> tuple[pa.Array, bool]:

@@ -32,6 +32,30 @@ PERSON_COLUMNS = [
 ]
 
 
+class IdLookup:
+    """Positions of ids in a column, built once: a direct table when ids are dense (the usual case), else
+    a hash index. Rebuilding a pandas Index per call cost seconds per chunk at region scale."""
+
+    def __init__(self, ids: npt.NDArray[np.int64]) -> None:
+        self._index: pd.Index | None = None
+        self._lo = int(ids.min()) if len(ids) else 0
+        span = int(ids.max()) - self._lo + 1 if len(ids) else 0
+        if span <= 4 * len(ids) + 1024:
+            self._table = np.full(span, -1, dtype=np.int64)
+            self._table[ids - self._lo] = np.arange(len(ids))
+        else:
+            self._index = pd.Index(ids)
+
+    def find(self, ids: npt.ArrayLike) -> npt.NDArray[np.intp]:
+        """Position of each id, -1 when absent."""
+        q = np.asarray(ids, dtype=np.int64)
+        if self._index is not None:
+            return self._index.get_indexer(pd.Index(q))
+        k = q - self._lo
+        inside = (k >= 0) & (k < len(self._table))
+        return np.where(inside, self._table[np.where(inside, k, 0)], -1).astype(np.intp)
+
+
 def _dataset(path: Path) -> ds.Dataset:
     # a table may be one file or a folder of part files
     for candidate in (path.with_suffix(".parquet"), path):
@@ -76,9 +100,17 @@ class Truth:
         df = self.table("persons", columns=PERSON_COLUMNS).sort_values("person_id", kind="stable")
         return df.reset_index(drop=True)
 
+    @cached_property
+    def _person_lookup(self) -> IdLookup:
+        return IdLookup(self.persons["person_id"].to_numpy(dtype=np.int64))
+
+    @cached_property
+    def _dwelling_lookup(self) -> IdLookup:
+        return IdLookup(self.dwellings["dwelling_id"].to_numpy(dtype=np.int64))
+
     def person_pos(self, person_ids: npt.ArrayLike) -> npt.NDArray[np.intp]:
         """Row positions in ``persons`` of the given ids; raises if an id is unknown."""
-        pos = pd.Index(self.persons["person_id"]).get_indexer(np.asarray(person_ids))
+        pos = self._person_lookup.find(person_ids)
         if (pos < 0).any():
             raise InputError("truth references persons missing from persons.parquet", path=str(self.dir))
         return pos
@@ -120,7 +152,7 @@ class Truth:
 
     def dwelling_pos(self, dwelling_ids: npt.ArrayLike) -> npt.NDArray[np.intp]:
         """Row positions in ``dwellings`` of the given ids; raises if an id is unknown."""
-        pos = pd.Index(self.dwellings["dwelling_id"]).get_indexer(np.asarray(dwelling_ids))
+        pos = self._dwelling_lookup.find(dwelling_ids)
         if (pos < 0).any():
             raise InputError("truth references dwellings missing from dwellings.parquet", path=str(self.dir))
         return pos

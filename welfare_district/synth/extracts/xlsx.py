@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 DOC_TIME = "2000-01-01T00:00:00Z"
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0 (with its 1900 leap-year quirk absorbed)
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters XML 1.0 cannot carry
+_ILLEGAL = "[\x00-\x08\x0b\x0c\x0e-\x1f]"  # characters XML 1.0 cannot carry
 STYLE_DATE, STYLE_BOLD = 1, 2
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -66,7 +66,7 @@ def _cell(ref: str, value: Any, style: int) -> str:
         return f'<c r="{ref}" s="{STYLE_DATE}"><v>{value.toordinal() - _EXCEL_EPOCH}</v></c>'
     if isinstance(value, int | float):
         return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
-    text = escape(_ILLEGAL.sub("", str(value)))
+    text = escape(re.sub(_ILLEGAL, "", str(value)))
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f'<c r="{ref}" t="inlineStr"{s}><is><t{space}>{text}</t></is></c>'
 
