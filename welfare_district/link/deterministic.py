@@ -1,0 +1,127 @@
+"""Codice fiscale rules: which records carry a code that can be trusted, and the person key it gives.
+
+A record's code is trusted when it is structurally valid (shape, real date, check character) and agrees
+with the record's own birth date and sex. Trusted records with the same level-0 code (``base_form``) are
+the same person, so omocodic variants of one code merge. A valid code that contradicts the record is
+usually a typo that happens to pass the check, or someone else's code: it is flagged and left to the
+probabilistic model.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final
+
+import pandas as pd
+
+from welfare_district.errors import InputError
+from welfare_district.ingest.codice_fiscale import base_form, decode_birth, is_valid
+
+RECORD_COLUMNS: Final = (
+    "record_id",
+    "source",
+    "codice_fiscale",
+    "surname",
+    "first_name",
+    "sex",
+    "birth_date",
+    "birth_place_code",
+    "street_text",
+    "family_key",
+)
+
+CF_TRUSTED: Final = "trusted"
+CF_MISSING: Final = "missing"
+CF_INVALID: Final = "invalid"
+CF_CONTRADICTS: Final = "contradicts"
+
+
+def check_records(records: pd.DataFrame) -> pd.DataFrame:
+    """The records in the contract's columns and types; InputError naming the problem otherwise.
+
+    Guarantees: every contract column present, ``record_id`` non-empty and unique, empty strings become None,
+    ``birth_date`` holds ``datetime.date`` or None. The input frame is not modified.
+    """
+    missing = [c for c in RECORD_COLUMNS if c not in records.columns]
+    if missing:
+        raise InputError(f"person records lack the columns: {', '.join(missing)}")
+    out = records.loc[:, list(RECORD_COLUMNS)].copy()
+    upper = ("codice_fiscale", "sex", "birth_place_code")
+    for col in RECORD_COLUMNS:
+        if col != "birth_date":
+            out[col] = pd.Series([_text(v, col in upper) for v in out[col]], index=out.index, dtype="object")
+    if out["record_id"].isna().any():
+        raise InputError("person records with an empty record_id")
+    if out["record_id"].duplicated().any():
+        raise InputError(f"{int(out['record_id'].duplicated().sum())} duplicated record_id values")
+    if out["source"].isna().any():
+        raise InputError("person records with an empty source")
+    out["birth_date"] = _as_dates(out["birth_date"])
+    return out.reset_index(drop=True)
+
+
+def _text(value: object, upper: bool) -> str | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    return text.upper() if upper else text
+
+
+def _as_dates(values: pd.Series) -> pd.Series:
+    parsed = pd.to_datetime(values, errors="coerce")
+    if (parsed.isna() & values.notna()).any():
+        raise InputError(f"{int((parsed.isna() & values.notna()).sum())} birth_date values are not dates")
+    return pd.Series([None if pd.isna(v) else v.date() for v in parsed], index=values.index, dtype="object")
+
+
+def cf_status(cf: str | None, birth_date: date | None, sex: str | None) -> str:
+    """One of trusted / missing / invalid / contradicts for a record's code, birth date and sex."""
+    if not cf:
+        return CF_MISSING
+    if not is_valid(cf):
+        return CF_INVALID
+    decoded = decode_birth(cf)
+    if decoded is None:  # is_valid already checks the date; kept for the type checker
+        return CF_INVALID
+    cf_date, cf_sex = decoded
+    if sex is not None and sex != cf_sex:
+        return CF_CONTRADICTS
+    # the code holds only two digits of the year, so the century cannot contradict
+    if birth_date is not None and (birth_date.year % 100, birth_date.month, birth_date.day) != (
+        cf_date.year % 100, cf_date.month, cf_date.day
+    ):
+        return CF_CONTRADICTS
+    return CF_TRUSTED
+
+
+def cf_keys(records: pd.DataFrame) -> pd.DataFrame:
+    """Per record (same index): ``cf_status`` and ``cf_key``, the level-0 code when trusted, else None.
+
+    Guarantees: two records share a ``cf_key`` exactly when both codes are trusted and have the same base form.
+    """
+    # the same code recurs across years and sources: validate each distinct (code, date, sex) once
+    status_of: dict[tuple[object, ...], str] = {}
+    statuses = []
+    for combo in zip(records["codice_fiscale"], records["birth_date"], records["sex"], strict=True):
+        status = status_of.get(combo)
+        if status is None:
+            cf, born, sex = combo
+            status = cf_status(cf if isinstance(cf, str) else None, born if isinstance(born, date) else None,
+                               sex if isinstance(sex, str) else None)
+            status_of[combo] = status
+        statuses.append(status)
+    out = pd.DataFrame({"cf_status": statuses}, index=records.index)
+    trusted = out["cf_status"] == CF_TRUSTED
+    base_of: dict[str, str] = {}
+    cf_key: list[str | None] = []
+    for cf, ok in zip(records["codice_fiscale"], trusted, strict=True):
+        if ok:
+            if cf not in base_of:
+                base_of[cf] = base_form(cf)
+            cf_key.append(base_of[cf])
+        else:
+            cf_key.append(None)
+    out["cf_key"] = pd.Series(cf_key, index=records.index, dtype="object")
+    return out
