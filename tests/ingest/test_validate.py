@@ -1,0 +1,105 @@
+"""Every rule yields its reason code; every failure of a row is collected; messages carry no values."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.ingest.fixtures import cases, declaration, write_csv
+from welfare_district.ingest import codice_fiscale as cfmod
+from welfare_district.ingest import rules
+from welfare_district.ingest.validate import Validation, validate
+from welfare_district.sources.readers import read_csv
+
+TODAY = date(2026, 1, 15)
+
+
+def _validated(tmp_path: Path) -> tuple[list[tuple[dict[str, str], set[str]]], Validation]:
+    rows = cases()
+    raw = read_csv(write_csv(tmp_path / "prova_2024.csv", [r for r, _ in rows]), encoding="utf-8", separator=";")
+    return rows, validate(declaration(tmp_path), raw, today=TODAY)
+
+
+def test_each_rule_gives_its_reason_code(tmp_path: Path) -> None:
+    rows, checked = _validated(tmp_path)
+    found = checked.failures.groupby("row_number")["reason_code"].agg(set).to_dict()
+    for number, (_, expected) in enumerate(rows, start=1):
+        assert found.get(number, set()) == expected, f"row {number}"
+
+
+def test_every_failure_of_a_row_is_collected_with_its_field(tmp_path: Path) -> None:
+    _, checked = _validated(tmp_path)
+    last = checked.failures[checked.failures["row_number"] == len(cases())]
+    assert dict(zip(last["reason_code"], last["field"], strict=True)) == {
+        "date_impossible": "NASCITA", "enum_invalid": "SESSO", "out_of_range": "NUCLEO"}
+
+
+def test_severities_split_quarantine_from_flags(tmp_path: Path) -> None:
+    _, checked = _validated(tmp_path)
+    sev = dict(zip(checked.failures["reason_code"], checked.failures["severity"], strict=False))
+    assert sev["cf_omocode"] == sev["date_day_month_swapped"] == sev["cf_sex_mismatch"] == "warning"
+    assert sev["cf_checksum"] == sev["date_impossible"] == sev["required_missing"] == "error"
+    errors = set(checked.error_rows())
+    assert 4 not in errors and 6 not in errors and 2 in errors
+    assert checked.warnings_by_row()[4] == "cf_omocode"
+
+
+def test_values_are_parsed_into_canonical_fields(tmp_path: Path) -> None:
+    _, checked = _validated(tmp_path)
+    v = checked.values
+    assert v.loc[1, "birth_date"] == pd.Timestamp(1980, 1, 1)
+    assert v.loc[19, "birth_date"] == pd.Timestamp(1975, 3, 3)  # "3 marzo 1975"
+    assert v.loc[20, "birth_date"] == pd.Timestamp(1990, 4, 3)  # dd/mm as declared, not swapped
+    assert v.loc[1, "household_size"] == 2 and v["household_size"].isna()[13]
+    assert list(v.loc[[1, 2, 4, 9], "cf_status"]) == ["valid", "invalid", "omocode", "missing"]
+
+
+def test_messages_never_hold_a_value(tmp_path: Path) -> None:
+    rows, checked = _validated(tmp_path)
+    values = {v for r, _ in rows for v in r.values() if len(v) >= 3}
+    text = " ".join(checked.failures["message"])
+    assert not [v for v in values if v in text]
+
+
+def test_dates_two_digit_years_and_impossible_days() -> None:
+    parsed, bad, impossible = rules.parse_dates(pd.Series(["14-9-86", "1-1-20", "30-2-90", "x"]), ("%d-%m-%y",),
+                                                today=TODAY)
+    assert parsed[0] == pd.Timestamp(1986, 9, 14) and parsed[1] == pd.Timestamp(2020, 1, 1)
+    assert list(impossible) == [False, False, True, False] and list(bad) == [False, False, False, True]
+    old, _, _ = rules.parse_dates(pd.Series(["1-1-49"]), ("%d-%m-%y",), today=TODAY)
+    assert old[0] == pd.Timestamp(1949, 1, 1)  # a birth date is never in the future
+
+
+def test_decimal_comma_and_members() -> None:
+    nums, bad = rules.parse_numbers(pd.Series(["40930,15", "1.234,5", "2", "x", ""]), decimal=",")
+    assert list(nums[:3]) == [40930.15, 1234.5, 2.0] and list(bad) == [False, False, False, True, False]
+    a, b = cfmod.encode("ROSSI", "MARIO", "M", date(1980, 1, 1), "G224"), \
+        cfmod.encode("VERDI", "ANNA", "F", date(1982, 2, 2), "G224")
+    members = pd.Series([f"{a} - {b}", b, f"{a} - {b[:15]}Z"])
+    assert list(rules.not_member(pd.Series([a, a, a]), members, " - ")) == [False, True, False]
+    assert list(rules.cf_list_invalid(members, " - ")) == [False, False, b[15] != "Z"]
+
+
+_LETTERS = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_LETTERS, _LETTERS, st.sampled_from("MF"), st.dates(date(1900, 1, 1), date(2025, 12, 31)),
+       st.sampled_from(["G224", "Z129", "F205"]), st.integers(0, 7), st.integers(0, 15))
+def test_vectorised_codes_agree_with_the_reference(surname: str, name: str, sex: str, birth: date, place: str,
+                                                    level: int, corrupt: int) -> None:
+    good = cfmod.omocode(cfmod.encode(surname, name, sex, birth, place), level)
+    chars = list(good)
+    chars[corrupt] = random.Random(corrupt).choice("AB19")
+    codes = [good, "".join(chars)]
+    out = rules.analyse_cf(pd.Series(codes))
+    for c, status, base in zip(codes, out["status"], out["base"], strict=True):
+        expected = "invalid" if not cfmod.is_valid(c) else ("omocode" if cfmod.base_form(c) != c else "valid")
+        assert status == expected
+        if expected != "invalid":
+            assert base == cfmod.base_form(c)

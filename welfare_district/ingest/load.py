@@ -1,0 +1,187 @@
+"""Atomic, idempotent loads: one source file -> staging records, quarantine, failures and a load log row.
+
+Policy. By default a row with an *error* is quarantined (with its reasons) and every other row is loaded;
+rows with only *warnings* are loaded and carry their reason codes in ``warnings``. With ``strict=True`` any
+error refuses the whole file: nothing is written and ``LoadRejectedError`` names the first failing row, field and
+reason. Either way the write is one transaction: all tables change together or none does. The same content
+of the same source (by SHA-256) is loaded once; a second attempt changes nothing and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+
+from welfare_district.engine import Database, bulk_insert
+from welfare_district.errors import InputError
+from welfare_district.ingest.report import summarise
+from welfare_district.ingest.validate import Validation, validate
+from welfare_district.model.records import record_tables, table_fields
+from welfare_district.sources.catalogue import SourceDeclaration
+from welfare_district.sources.readers import RawTable, read_csv, read_excel, read_sql
+
+Status = Literal["loaded", "unchanged"]
+
+
+@dataclass
+class LoadResult:
+    """What one load did: counts, the failures found and the quality summary (no personal data)."""
+
+    load_id: str
+    source: str
+    file_name: str
+    sha256: str
+    status: Status
+    strict: bool
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_flagged: int = 0
+    failures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quality: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+class LoadRejectedError(InputError):
+    """A strict load met at least one error: nothing was written. ``result`` holds the full report."""
+
+    def __init__(self, result: LoadResult) -> None:
+        errors = result.failures[result.failures["severity"] == "error"]
+        first = errors.iloc[0]
+        super().__init__(f"strict load refused, nothing loaded: {len(errors)} error(s); first: "
+                         f"{first['reason_code']} ({first['message']})", path=result.file_name,
+                         row=int(first["row_number"]), field=str(first["field"]))
+        self.result = result
+
+
+def ensure_tables(db: Database) -> None:
+    """Create the staging and bookkeeping tables if missing (idempotent)."""
+    record_tables().metadata.create_all(db.engine, checkfirst=True)
+
+
+def read_source(decl: SourceDeclaration, location: str | Path) -> RawTable:
+    """Read a file (or, for an sql source, a database URL) as the declaration says."""
+    required = [c for c, spec in decl.columns.items() if not spec.optional]
+    if decl.format == "csv":
+        return read_csv(Path(location), encoding=decl.encoding, separator=decl.separator,
+                        header_row=decl.header_row or 1, required=required)
+    if decl.format == "xlsx":
+        return read_excel(Path(location), sheet=decl.sheet, header_row=decl.header_row, required=required)
+    return read_sql(str(location), decl.table or "", order_by=decl.order_by, required=required)
+
+
+def _reference_year(decl: SourceDeclaration, name: str) -> int | None:
+    if decl.reference_year is None:
+        return None
+    found = re.search(decl.reference_year, name)
+    return int(found.group(1)) if found else None
+
+
+def _arrow(table: sa.Table, frame: pd.DataFrame) -> pa.Table:
+    arrays = []
+    for col in table.columns:
+        values = frame[col.name] if col.name in frame else pd.Series(None, index=frame.index, dtype=object)
+        if isinstance(col.type, sa.Date):
+            arr = pa.array(pd.to_datetime(values).astype("datetime64[us]"), type=pa.timestamp("us"))
+            arrays.append(arr.cast(pa.date32()))
+        elif isinstance(col.type, sa.DateTime):
+            arrays.append(pa.array(values, type=pa.timestamp("us", tz="UTC")))
+        elif isinstance(col.type, sa.Boolean):
+            arrays.append(pa.array(values.astype(object), type=pa.bool_()))
+        elif isinstance(col.type, sa.Integer | sa.BigInteger):
+            arrays.append(pa.array(pd.to_numeric(values).astype("Int64"), type=pa.int64(), from_pandas=True))
+        elif isinstance(col.type, sa.Double | sa.Float):
+            arrays.append(pa.array(pd.to_numeric(values), type=pa.float64(), from_pandas=True))
+        else:
+            text = values.astype(object).where(values.notna(), None)
+            arrays.append(pa.array(text, type=pa.string()))
+    return pa.Table.from_arrays(arrays, names=[c.name for c in table.columns])
+
+
+def _previous(db: Database, source: str, sha: str) -> str | None:
+    log = record_tables().load_log
+    with db.engine.connect() as conn:
+        row = conn.execute(sa.select(log.c.load_id).where(log.c.source == source, log.c.file_sha256 == sha)).first()
+    return None if row is None else str(row[0])
+
+
+def load_file(db: Database, decl: SourceDeclaration, location: str | Path, *, strict: bool = False,
+              file_name: str | None = None) -> LoadResult:
+    """Read, validate and load one file of source ``decl`` in a single transaction.
+
+    Guarantees: either every table (records, quarantine, failures, quality, load log) changes or none does;
+    the same content of the same source is never loaded twice (status 'unchanged', nothing written);
+    with ``strict`` any error raises LoadRejectedError and nothing is written; no message holds a value.
+    """
+    started = datetime.now(UTC)
+    ensure_tables(db)
+    raw = read_source(decl, location)
+    name = file_name or (Path(location).name if decl.format != "sql" else raw.file_name)
+    previous = _previous(db, decl.name, raw.sha256)
+    if previous is not None:
+        return LoadResult(previous, decl.name, name, raw.sha256, "unchanged", strict, rows_read=len(raw.frame))
+    checked = validate(decl, raw)
+    result = _result(decl, name, raw, checked, strict)
+    if strict and result.rows_quarantined:
+        raise LoadRejectedError(result)
+    _write(db, decl, raw, checked, result, started)
+    return result
+
+
+def _result(decl: SourceDeclaration, name: str, raw: RawTable, checked: Validation, strict: bool) -> LoadResult:
+    bad = checked.error_rows()
+    flagged = checked.failures.loc[checked.failures["severity"] == "warning", "row_number"]
+    return LoadResult(
+        str(uuid.uuid4()), decl.name, name, raw.sha256, "loaded", strict, rows_read=len(raw.frame),
+        rows_loaded=len(raw.frame) - len(bad), rows_quarantined=len(bad),
+        rows_flagged=int(flagged[~flagged.isin(bad)].nunique()), failures=checked.failures,
+        quality=summarise(checked.failures),
+    )
+
+
+def _write(db: Database, decl: SourceDeclaration, raw: RawTable, checked: Validation, result: LoadResult,
+           started: datetime) -> None:
+    tables = record_tables()
+    bad = checked.error_rows()
+    good = checked.values.loc[~checked.values.index.isin(bad)].copy()
+    lineage = {"load_id": result.load_id, "source": decl.name, "file_name": result.file_name,
+               "file_sha256": raw.sha256, "reference_year": _reference_year(decl, result.file_name)}
+    for key, value in lineage.items():
+        good[key] = value
+    good["row_number"] = good.index.to_numpy()
+    good["warnings"] = checked.warnings_by_row().reindex(good.index, fill_value="")
+    failures = checked.failures.assign(load_id=result.load_id, source=decl.name, file_name=result.file_name)
+    failing = failures[failures["row_number"].isin(bad)]
+    reasons = (failing["field"] + ": " + failing["reason_code"]).groupby(failing["row_number"]).agg("; ".join)
+    quarantine = pd.DataFrame({
+        "load_id": result.load_id, "source": decl.name, "file_name": result.file_name,
+        "file_sha256": raw.sha256, "row_number": bad.to_numpy(dtype="int64"),
+        "reasons": reasons.reindex(bad).to_numpy(dtype=object),
+        "raw": [json.dumps(r, ensure_ascii=False) for r in raw.frame.loc[bad].to_dict("records")],
+    })
+    quality = result.quality.assign(load_id=result.load_id, source=decl.name)
+    log = pd.DataFrame([{
+        **{k: lineage[k] for k in ("load_id", "source", "file_name", "file_sha256")}, "strict": result.strict,
+        "rows_read": result.rows_read, "rows_loaded": result.rows_loaded,
+        "rows_quarantined": result.rows_quarantined, "rows_flagged": result.rows_flagged,
+        "started_at": started, "finished_at": datetime.now(UTC),
+    }])
+    with db.engine.begin() as conn:
+        for target in decl.targets:
+            table = tables.records[target]
+            wanted = [c for c in table_fields(target) if c in good]
+            bulk_insert(conn, db.dialect, target, _arrow(table, good[[*wanted, *lineage, "row_number",
+                                                                       "warnings"]]))
+        bulk_insert(conn, db.dialect, tables.quarantine.name, _arrow(tables.quarantine, quarantine))
+        bulk_insert(conn, db.dialect, tables.failure.name, _arrow(tables.failure, failures))
+        bulk_insert(conn, db.dialect, tables.quality.name, _arrow(tables.quality, quality))
+        # last, so a concurrent load of the same content fails on the unique key and rolls back
+        bulk_insert(conn, db.dialect, tables.load_log.name, _arrow(tables.load_log, log))

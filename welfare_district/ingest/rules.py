@@ -1,0 +1,241 @@
+"""Validation rules: pure, vectorised checks over text columns, each failure named by a reason code.
+
+Every function takes pandas Series indexed by data row number and returns parsed values and/or boolean
+masks of failing rows; none of them raises on bad data and none of them puts a value into a message.
+The runner (``welfare_district.ingest.validate``) decides which rules apply from the source declaration.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from welfare_district.ingest import codice_fiscale as cfmod
+
+Severity = Literal["error", "warning"]
+
+# reason code -> (default severity, message). Messages describe the problem, never the value.
+REASONS: dict[str, tuple[Severity, str]] = {
+    "required_missing": ("error", "a value is required"),
+    "duplicate_key": ("error", "the same key appears on an earlier row"),
+    "enum_invalid": ("error", "not one of the accepted values"),
+    "number_invalid": ("error", "not a number of the declared kind"),
+    "out_of_range": ("error", "outside the accepted range"),
+    "date_format": ("error", "not a date in any accepted format"),
+    "date_impossible": ("error", "not a real calendar date"),
+    "cf_shape": ("error", "codice fiscale does not have the 16-character shape"),
+    "cf_checksum": ("error", "codice fiscale check character does not match"),
+    "cf_date_invalid": ("error", "codice fiscale encodes an impossible birth date"),
+    "cf_omocode": ("warning", "codice fiscale is an omocodic variant (valid; same person as its base form)"),
+    "cf_place_unknown": ("warning", "codice fiscale birthplace is not a known municipality or country code"),
+    "cf_birth_date_mismatch": ("warning", "birth date disagrees with the codice fiscale"),
+    "date_day_month_swapped": ("warning", "birth date matches the codice fiscale only with day and month swapped"),
+    "cf_sex_mismatch": ("warning", "sex disagrees with the codice fiscale"),
+    "cf_place_mismatch": ("warning", "birthplace code disagrees with the codice fiscale"),
+    "cf_list_invalid": ("warning", "a codice fiscale in the list is malformed or fails its check"),
+    "age_out_of_range": ("error", "age outside the accepted range (or birth in the future)"),
+    "reference_missing": ("warning", "the referenced code is not in the list it must belong to"),
+    "date_order": ("error", "end date before start date"),
+}
+
+_IT_MONTHS = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
+              "ottobre", "novembre", "dicembre")
+_DATE_LIKE = re.compile(r"^\d{1,4}([/\-.])\d{1,2}\1\d{1,4}$")
+
+
+def clean_text(values: pd.Series, *, upper: bool = False) -> pd.Series:
+    """Values stripped of surrounding blanks (and upper-cased when asked); missing values are ""."""
+    out = values.fillna("").astype(str).str.strip()
+    return out.str.upper() if upper else out
+
+
+def parse_numbers(values: pd.Series, *, decimal: str = ".", integer: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Numbers from text (decimal comma supported; thousands dots dropped then), and the unparseable mask."""
+    text = clean_text(values)
+    if decimal == ",":
+        comma = text.str.contains(",", regex=False)
+        text = text.where(~comma, text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    nums = pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
+    bad = (text != "") & nums.isna()
+    if integer:
+        frac = nums.notna() & (nums != np.floor(nums.fillna(0)))
+        bad |= frac
+        nums = nums.where(~frac)
+    return nums, bad
+
+
+def _italian_long(text: pd.Series) -> pd.Series:
+    out = text.str.lower()
+    for i, month in enumerate(_IT_MONTHS, start=1):
+        out = out.str.replace(rf"\b{month}\b", f"{i:02d}", regex=True)
+    return out
+
+
+def parse_dates(values: pd.Series, formats: tuple[str, ...],
+                today: date | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Dates from text trying ``formats`` in order; returns (dates, not-a-date mask, impossible-date mask).
+
+    A value shaped like a date that no calendar holds (31/02) is *impossible*, not merely unparseable.
+    Two-digit years are placed in the past: a date after ``today`` from a ``%y`` format moves back 100 years.
+    """
+    text = clean_text(values)
+    present = text != ""
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    limit = pd.Timestamp(today or date.today())
+    for fmt in formats:
+        todo = present & out.isna()
+        if not todo.any():
+            break
+        chunk = text[todo]
+        if fmt == "it_long":
+            chunk, fmt = _italian_long(chunk), "%d %m %Y"
+        parsed = pd.to_datetime(chunk, format=fmt, errors="coerce").astype("datetime64[us]")
+        if "%y" in fmt:
+            future = parsed > limit
+            if future.any():
+                parsed[future] = parsed[future].map(lambda d: d.replace(year=d.year - 100))
+        out[todo] = parsed
+    failed = present & out.isna()
+    impossible = failed & text.str.match(_DATE_LIKE.pattern)
+    return out, failed & ~impossible, impossible
+
+
+@lru_cache(maxsize=1)
+def belfiore_codes() -> frozenset[str]:
+    """Every municipality and foreign-country cadastral code known to python-codicefiscale (loaded once)."""
+    from codicefiscale.codicefiscale import get_indexed_data
+
+    return frozenset(get_indexed_data()["codes"].keys())
+
+
+def _lookup(mapping: dict[str, int]) -> np.ndarray:
+    table = np.zeros(256, dtype=np.int64)
+    for char, value in mapping.items():
+        table[ord(char)] = value
+    return table
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Byte lookup tables: odd-position values, even-position values, omocodia letter -> digit, month."""
+    odd = _lookup(dict(cfmod._ODD))
+    even = _lookup(dict(cfmod._EVEN))
+    undo = np.arange(256, dtype=np.uint8)
+    for digit, letter in enumerate(cfmod.OMOCODIA):
+        undo[ord(letter)] = ord(str(digit))
+    month = _lookup({c: i + 1 for i, c in enumerate(cfmod.MONTHS)})
+    return odd, even, undo, month
+
+
+def _check(arr: np.ndarray, odd: np.ndarray, even: np.ndarray) -> np.ndarray:
+    return (odd[arr[:, 0:15:2]].sum(axis=1) + even[arr[:, 1:15:2]].sum(axis=1)) % 26 + ord("A")
+
+
+def _classify(codes: np.ndarray, reference_year: int = 2026) -> pd.DataFrame:
+    """Vectorised equivalent of codice_fiscale.is_valid/base_form over distinct normalised codes."""
+    n = len(codes)
+    out = pd.DataFrame({"status": np.full(n, "missing", dtype=object), "reason": np.full(n, "", dtype=object),
+                        "base": np.full(n, "", dtype=object), "place_unknown": np.zeros(n, dtype=bool)},
+                       index=codes)
+    series = pd.Series(codes, dtype=object)
+    present = (series != "").to_numpy()
+    shaped = series.str.fullmatch(cfmod.PATTERN.pattern.strip("^$")).fillna(False).to_numpy(dtype=bool)
+    out.loc[present & ~shaped, ["status", "reason"]] = ["invalid", "cf_shape"]
+    idx = np.flatnonzero(shaped)
+    if not len(idx):
+        return out
+    odd, even, undo, month_of = _tables()
+    arr = np.frombuffer("".join(codes[idx]).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
+    check_ok = _check(arr, odd, even) == arr[:, 15]
+    base = arr.copy()
+    cols = list(cfmod.OMOCODIA_POSITIONS)
+    base[:, cols] = undo[base[:, cols]]
+    base[:, 15] = _check(base, odd, even)
+    digits = base.astype(np.int64) - ord("0")
+    yy = digits[:, 6] * 10 + digits[:, 7]
+    dd = digits[:, 9] * 10 + digits[:, 10]
+    day = np.where(dd > 40, dd - 40, dd)
+    year = np.where(2000 + yy > reference_year, 1900 + yy, 2000 + yy)
+    born = pd.to_datetime(pd.DataFrame({"year": year, "month": month_of[base[:, 8]], "day": day}),
+                          errors="coerce")
+    date_ok = born.notna().to_numpy() & (day >= 1)
+    base_text = base.view("S16").ravel().astype(str)
+    omocode = (base != arr).any(axis=1) & check_ok & date_ok
+    places = belfiore_codes()
+    status = np.where(~check_ok | ~date_ok, "invalid", np.where(omocode, "omocode", "valid"))
+    reason = np.where(~check_ok, "cf_checksum", np.where(~date_ok, "cf_date_invalid",
+                                                          np.where(omocode, "cf_omocode", "")))
+    good = check_ok & date_ok
+    unknown = good & ~pd.Series(base_text).str[11:15].isin(places).to_numpy()
+    out.iloc[idx, 0] = status
+    out.iloc[idx, 1] = reason
+    out.iloc[idx, 2] = np.where(good, base_text, "")
+    out.iloc[idx, 3] = unknown
+    return out
+
+
+def analyse_cf(values: pd.Series) -> pd.DataFrame:
+    """Per row: normalised ``code``, ``status`` (valid/omocode/invalid/missing), ``reason`` ("" when clean or
+    missing), ``base`` (level-0 form of valid codes) and ``place_unknown``. Each distinct code is checked once.
+    """
+    codes = clean_text(values, upper=True).str.replace(" ", "", regex=False)
+    uniq = pd.unique(codes.to_numpy(dtype=object))
+    out = _classify(np.asarray(uniq, dtype=object)).reindex(codes.to_numpy(dtype=object))
+    out.index = codes.index
+    out.insert(0, "code", codes)
+    return out
+
+
+def cf_list_invalid(values: pd.Series, separator: str) -> pd.Series:
+    """Rows whose list of codes holds at least one malformed or failing code."""
+    items = clean_text(values, upper=True).str.split(separator.strip()).explode().str.strip()
+    items = items[items != ""]
+    bad = analyse_cf(items)["status"] == "invalid"
+    return bad.groupby(level=0).any().reindex(values.index, fill_value=False)
+
+
+def cf_consistency(base: pd.Series, birth: pd.Series, sex: pd.Series | None,
+                   place: pd.Series | None) -> dict[str, pd.Series]:
+    """Masks of rows whose birth date, sex or birthplace code disagree with a valid code's base form.
+
+    A date that matches only with day and month exchanged is reported as ``date_day_month_swapped``
+    instead of ``cf_birth_date_mismatch``: the code is probably right and the date typed the other way.
+    """
+    ok = base != ""
+    yy = pd.to_numeric(base.str[6:8].where(ok), errors="coerce")
+    month = base.str[8].where(ok).map(lambda m: cfmod.MONTHS.find(m) + 1 if isinstance(m, str) else np.nan)
+    dd = pd.to_numeric(base.str[9:11].where(ok), errors="coerce")
+    day = dd.where(dd <= 40, dd - 40)
+    has_birth = ok & birth.notna()
+    b_yy, b_month, b_day = birth.dt.year % 100, birth.dt.month, birth.dt.day
+    same = (yy == b_yy) & (month == b_month) & (day == b_day)
+    swapped = (yy == b_yy) & (month == b_day) & (day == b_month)
+    masks = {
+        "cf_birth_date_mismatch": has_birth & ~same & ~swapped,
+        "date_day_month_swapped": has_birth & ~same & swapped,
+    }
+    if sex is not None:
+        cf_sex = pd.Series(np.where(dd > 40, "F", "M"), index=base.index)
+        masks["cf_sex_mismatch"] = ok & sex.isin(["M", "F"]) & (cf_sex != sex)
+    if place is not None:
+        masks["cf_place_mismatch"] = ok & (place != "") & (base.str[11:15] != place)
+    return masks
+
+
+def age_out_of_range(birth: pd.Series, low: float, high: float, today: date | None = None) -> pd.Series:
+    """Rows whose age today is below ``low`` or above ``high`` (a birth in the future is below 0)."""
+    ref = pd.Timestamp(today or date.today())
+    age = (ref - birth).dt.days / 365.2425
+    return birth.notna() & ((age < low) | (age >= high + 1))
+
+
+def not_member(value: pd.Series, members: pd.Series, separator: str) -> pd.Series:
+    """Rows where ``value`` is present but absent from the ``separator``-joined list ``members``."""
+    sep = separator.strip()
+    listed = [v in {m.strip() for m in ms.split(sep)} for v, ms in zip(value, members, strict=True)]
+    return (value != "") & (members != "") & ~pd.Series(listed, index=value.index, dtype=bool)

@@ -1,0 +1,31 @@
+"""Load every declared file of an extracts folder, each in its own all-or-nothing load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from welfare_district.engine import Database
+from welfare_district.ingest.load import LoadResult, load_file
+from welfare_district.sources.catalogue import SourceDeclaration, shipped_catalogue, source_for_file
+
+
+def declared_files(folder: Path, catalogue: dict[str, SourceDeclaration] | None = None,
+                   ) -> list[tuple[Path, SourceDeclaration]]:
+    """Files under ``folder`` (recursively, name order) matched to exactly one declared source."""
+    sources = catalogue if catalogue is not None else shipped_catalogue()
+    found = []
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        decl = source_for_file(path.relative_to(folder).as_posix(), sources)
+        if decl is not None and decl.format != "sql":
+            found.append((path, decl))
+    return found
+
+
+def ingest_folder(db: Database, folder: Path, *, strict: bool = False,
+                  catalogue: dict[str, SourceDeclaration] | None = None) -> list[LoadResult]:
+    """Load each declared file of ``folder``; files already loaded come back with status 'unchanged'.
+
+    Guarantees: one transaction per file, so a failing file leaves the earlier ones loaded and itself absent.
+    """
+    return [load_file(db, decl, path, strict=strict, file_name=path.relative_to(folder).as_posix())
+            for path, decl in declared_files(folder, catalogue)]
