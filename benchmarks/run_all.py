@@ -1,0 +1,51 @@
+"""Run every benchmark at Padova scale and print their tables (`make bench`).
+
+The synthetic Padova used by the benchmarks that read a dataset is built once into var/synth (the same folder
+`welfare demo` uses). The Veneto-scale runs take minutes and are listed at the end to run by hand.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASET = ROOT / "var" / "synth"
+
+# (script, arguments): each script prints its own table with medians, peak memory and core count
+RUNS: list[tuple[str, list[str]]] = [
+    ("bench_synth.py", ["--scale", "padova", "--runs", "3", "--extracts"]),
+    ("bench_areas.py", []),
+    ("bench_web.py", []),
+    ("bench_geocode.py", ["--synth", str(DATASET)]),
+    ("bench_ingest.py", ["--synth", str(DATASET)]),
+    ("bench_link.py", ["--synth", str(DATASET)]),
+    ("bench_indicators.py", ["--synth", str(DATASET)]),
+]
+BY_HAND = [
+    "python benchmarks/bench_synth.py --scale veneto --runs 1",
+]
+
+
+def main() -> int:
+    """Run the benchmarks that exist; return non-zero if any of them failed."""
+    if not (DATASET / "manifest.json").exists():
+        subprocess.run([sys.executable, "-m", "welfare_district", "synth", "--out", str(DATASET),
+                        "--seed", "20231231", "--overwrite"], check=True, cwd=ROOT)
+    failed = []
+    for script, args in RUNS:
+        path = ROOT / "benchmarks" / script
+        if not path.exists():
+            continue
+        print(f"\n== {script} {' '.join(args)}", flush=True)
+        if subprocess.run([sys.executable, str(path), *args], cwd=ROOT).returncode != 0:
+            failed.append(script)
+    print("\nLonger runs, by hand:\n  " + "\n  ".join(BY_HAND))
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
