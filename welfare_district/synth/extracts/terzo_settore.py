@@ -53,7 +53,7 @@ def _snapshot(ctx: Context) -> pd.DataFrame:
     py = ctx.truth.table(
         "person_year", year, ["person_id", "family_id", "relation", "dwelling_id", "care_allowance"]
     )
-    p = people(ctx.truth, py["person_id"].to_numpy())
+    pids = py["person_id"].to_numpy(dtype=np.int64)
     fy = ctx.truth.table("family_year", year, ["family_id", "size"]).set_index("family_id")["size"]
     isee = pd.concat(
         [
@@ -71,8 +71,9 @@ def _snapshot(ctx: Context) -> pd.DataFrame:
     need = open_.groupby("family_id")["need"].agg(lambda s: "|".join(sorted(set(map(str, s)))))
     fam = py["family_id"].to_numpy()
     return py.assign(
-        age=p.age_at(year),
-        citizenship=p.citizenship,
+        age=ctx.truth.age_at(pids, year),
+        # kept as compact arrow strings: the snapshot covers every resident
+        citizenship=ctx.truth.persons["citizenship"].iloc[ctx.truth.person_pos(pids)].to_numpy(),
         size=fy.reindex(fam).fillna(1).to_numpy(dtype=np.int64),
         isee=low.reindex(fam).to_numpy(dtype=np.float64),
         needs=need.reindex(fam).fillna("").to_numpy(dtype=object),
