@@ -106,11 +106,11 @@ def parse_dates(values: pd.Series, formats: tuple[str, ...],
 
 
 @lru_cache(maxsize=1)
-def belfiore_codes() -> frozenset[str]:
-    """Every municipality and foreign-country cadastral code known to python-codicefiscale (loaded once)."""
+def belfiore_codes() -> np.ndarray:
+    """Every municipality and foreign-country cadastral code known to python-codicefiscale, sorted (loaded once)."""
     from codicefiscale.codicefiscale import get_indexed_data
 
-    return frozenset(get_indexed_data()["codes"].keys())
+    return np.array(sorted(get_indexed_data()["codes"].keys()), dtype="U4")
 
 
 def _lookup(mapping: dict[str, int]) -> np.ndarray:
@@ -171,7 +171,7 @@ def _classify(codes: np.ndarray, reference_year: int = 2026) -> pd.DataFrame:
     reason = np.where(~check_ok, "cf_checksum", np.where(~date_ok, "cf_date_invalid",
                                                           np.where(omocode, "cf_omocode", "")))
     good = check_ok & date_ok
-    unknown = good & ~pd.Series(base_text).str[11:15].isin(places).to_numpy()
+    unknown = good & ~np.isin(np.array([b[11:15] for b in base_text], dtype="U4"), places)
     out.iloc[idx, 0] = status
     out.iloc[idx, 1] = reason
     out.iloc[idx, 2] = np.where(good, base_text, "")
