@@ -103,3 +103,8 @@ def test_vectorised_codes_agree_with_the_reference(surname: str, name: str, sex:
         assert status == expected
         if expected != "invalid":
             assert base == cfmod.base_form(c)
+
+
+def test_every_reason_code_is_documented() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "ingest.md").read_text(encoding="utf-8")
+    assert [code for code in rules.REASONS if f"`{code}`" not in doc] == []

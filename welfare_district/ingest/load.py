@@ -74,7 +74,7 @@ def read_source(decl: SourceDeclaration, location: str | Path) -> RawTable:
         return read_csv(Path(location), encoding=decl.encoding, separator=decl.separator,
                         header_row=decl.header_row or 1, required=required)
     if decl.format == "xlsx":
-        return read_excel(Path(location), sheet=decl.sheet, header_row=decl.header_row, required=required)
+        return read_excel(Path(location), sheet=decl.sheet, header_row=decl.header_row or None, required=required)
     return read_sql(str(location), decl.table or "", order_by=decl.order_by, required=required)
 
 

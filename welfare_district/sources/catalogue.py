@@ -90,7 +90,7 @@ class SourceDeclaration(_Strict):
     files: tuple[str, ...] = ()  # glob patterns of file names (relative to the extracts folder)
     encoding: str = "auto"  # "auto": UTF-8 (with or without BOM), else cp1252
     separator: str | None = None  # None: sniffed from the first lines
-    header_row: int | None = 1  # 1-based; None: detected (first row holding every required column)
+    header_row: int = Field(1, ge=0)  # 1-based; 0 (xlsx): detected, the first row holding every required column
     sheet: str | None = None
     table: str | None = None  # sql: the table to read
     order_by: str | None = None  # sql: column that fixes the row order (row numbers)
