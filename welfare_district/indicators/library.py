@@ -30,7 +30,7 @@ from welfare_district.indicators.filters import (
 )
 
 Kind = Literal["proportion", "ratio"]
-UNITS = ("person", "family", "dwelling", "isee", "case")
+UNITS = ("person", "family", "dwelling")
 
 # Derived per (snapshot_year, family_id) from wh_person; available on the family and person sources.
 FAMILY_FEATURES: dict[str, str] = {
@@ -129,9 +129,9 @@ _IVSM = "ISTAT, Le misure della vulnerabilità (2020); 8milaCensus"
 
 def _ind(id: str, theme: str, it: tuple[str, str], en: tuple[str, str], num: Count, den: Count, *,
          mult: int = 100, polarity: int = 1, kind: Kind = "proportion", code: str | None = None,
-         alignment: str = "", variant: str = "as defined") -> Indicator:
-    return Indicator(id, theme, it[0], en[0], it[1], en[1], num.source, num, den, mult, polarity, kind, code,
-                     alignment, variant)
+         alignment: str = "", variant: str = "as defined", unit: str | None = None) -> Indicator:
+    return Indicator(id, theme, it[0], en[0], it[1], en[1], unit or num.source, num, den, mult, polarity, kind,
+                     code, alignment, variant)
 
 
 def _ivsm() -> list[Indicator]:
@@ -258,7 +258,7 @@ def isee_below(threshold_eur: int) -> Indicator:
     return _ind(f"isee_below_{threshold_eur}", "economy",
                 (f"Famiglie con ISEE fino a {label} euro", "Per 100 famiglie residenti"),
                 (f"Families with ISEE up to EUR {label}", "Per 100 resident families"),
-                Count("isee", Cmp("isee_eur", "<=", threshold_eur)), _families(),
+                Count("isee", Cmp("isee_eur", "<=", threshold_eur)), _families(), unit="family",
                 alignment="municipal ISEE bands (each comune sets its own)",
                 variant="all resident families as denominator; families without a declaration are not counted")
 
@@ -267,7 +267,7 @@ def _economy(thresholds: tuple[int, ...]) -> list[Indicator]:
     return [*(isee_below(t) for t in thresholds),
             _ind("isee_declarations", "economy", ("Dichiarazioni ISEE", "DSU presentate per 100 famiglie"),
                  ("ISEE declarations", "Declarations (DSU) submitted per 100 families"),
-                 Count("isee", None, "declarations"), _families(), polarity=0, kind="ratio",
+                 Count("isee", None, "declarations"), _families(), polarity=0, kind="ratio", unit="family",
                  alignment="municipal welfare reporting")]
 
 
@@ -282,7 +282,7 @@ def _care() -> list[Indicator]:
              _persons(Cmp("care_allowance", "==", True)), res, mult=1000, alignment="INPS benefits"),
         _ind("open_cases", "care", ("Cartelle sociali aperte", "Cartelle aperte al 31 dicembre per 1.000 residenti"),
              ("Open social-services cases", "Cases open on the reference date per 1,000 residents"),
-             Count("case", open_on_reference_date()), res, mult=1000, kind="ratio",
+             Count("case", open_on_reference_date()), res, mult=1000, kind="ratio", unit="person",
              alignment="municipal social services", variant="a person may hold several cases"),
     ]
 
