@@ -59,6 +59,7 @@ EXAMPLES = [
     ("via Roma 12 - int. 2", "VIA", "ROMA", 12, "", "2"),
     ("via Roma 12 interno 2", "VIA", "ROMA", 12, "", "2"),
     ("via Roma 12/A scala B int 3", "VIA", "ROMA", 12, "A", "3"),
+    ("via Roma 12 scaal B int 3", "VIA", "ROMA", 12, "", "3"),
     ("V. ROMA 12/A INT. 3", "VIA", "ROMA", 12, "A", "3"),
     ("via Roma 12 - Padova", "VIA", "ROMA", 12, "", ""),
     ("via Roma 12 Padova", "VIA", "ROMA", 12, "", ""),
@@ -133,7 +134,8 @@ def _index() -> StreetIndex:
     return StreetIndex([
         ("100", "VIA", "ROMA"), ("200", "PIAZZA", "GARIBALDI"), ("201", "CORSO", "GARIBALDI"),
         ("300", "VIA", "TIZIANO ASPETTI"), ("400", "VIA", "DALL'ACQUA"), ("500", "PONTE", "CORVO"),
-        ("501", "PIAZZALE", "PONTECORVO"), ("600", "VIA", "GIUSEPPE GARIBALDINI"),
+        ("501", "PIAZZALE", "PONTECORVO"), ("600", "VIA", "GIUSEPPE GARIBALDINI"), ("700", "VICOLO", "DEI DOTTO"),
+        ("800", "VIA", "LEONHARD EULERO"), ("900", "VIA", "GIOTTO"), ("901", "VIA", "GOITO"),
     ])
 
 
@@ -148,6 +150,9 @@ def _index() -> StreetIndex:
     ("viale Roma 1", ["100"], "type_differs"),
     ("via Tiziano Aspeti 3", ["300"], "fuzzy_street"),
     ("via Giuseppe Garibaldni 3", ["600"], "fuzzy_street"),
+    ("Viicolo Dei Dotto 2", ["700"], "fuzzy_street"),
+    ("via L. Eulreo 2", ["800"], "fuzzy_street"),
+    ("via Goitto 2", ["900", "901"], "fuzzy_street"),  # near two streets: the house number must decide
 ])
 def test_street_matching(text: str, codes: list[str], kind: str) -> None:
     match = _index().match(parse_address(text))

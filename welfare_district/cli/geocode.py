@@ -68,7 +68,9 @@ def geocode(
         for col in (column, number_column, suffix_column, id_column):
             if col is not None and col not in frame.columns:
                 found = ", ".join(map(str, frame.columns))
-                raise InputError(f"column {col!r} not found; the file has: {found}", path=str(path), field=col)
+                hint = " (is the header on another row? see --header-row)" if "Unnamed" in found else ""
+                raise InputError(f"column {col!r} not found; the file has: {found}{hint}", path=str(path),
+                                 field=col)
         frame.index = pd.RangeIndex(1, len(frame) + 1)
         if database_url is None:
             from welfare_district.settings import get_settings

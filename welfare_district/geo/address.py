@@ -62,7 +62,7 @@ def _rx() -> _Patterns:
             r"(?P<sep>\s*[,;\-]\s*|\s+)(?:(?:35\d{3}\s*)?PADOVA|35\d{3}|PD)?(?:\s*\(\s*PD\s*\))?[\s.,;\-]*$"),
         lead_city=re.compile(r"^(?:35\d{3}\s*)?PADOVA\s*[,;\-]\s*"),
         interno=re.compile(r"[\s,;\-]*\b(?:INTERNO|INT)\b\.?\s*(?P<v>[A-Z0-9]{1,4})\b"),
-        scala=re.compile(r"[\s,;\-]*\b(?:SCALA|SC)\b\.?\s*(?P<v>[A-Z0-9]{1,3})\b"),
+        scala=re.compile(r"[\s,;\-]*\b(?:SCALA|SC|SC[A-Z]{2,4})\b\.?\s*(?P<v>[A-Z0-9]{1,3})\b"),
         piano=re.compile(r"[\s,;\-]*\bPIANO\b\.?\s*\d{1,2}\b"),
         number=re.compile(
             r"(?P<street>.*?)[\s,;]*(?:\b(?:N|NR|NUM|NO|CIV|CIVICO)\b\.?\s*)?(?<![A-Z0-9])(?P<num>\d{1,5})"
@@ -244,9 +244,15 @@ _KIND_RANK = {"exact": 0, "type_inferred": 1, "initial": 2, "type_differs": 3, "
 class StreetIndex:
     """Lookup structures over the register's streets; ``match`` results are cached per distinct street."""
 
-    def __init__(self, streets: Iterable[tuple[str, str, str]], fuzzy_cutoff: float = 86.0) -> None:
-        """``streets`` yields (street_code, street_type, street_name); repeats are ignored."""
+    def __init__(self, streets: Iterable[tuple[str, str, str]], fuzzy_cutoff: float = 80.0,
+                 fuzzy_window: float = 10.0) -> None:
+        """``streets`` yields (street_code, street_type, street_name); repeats are ignored.
+
+        Fuzzy hits need a rapidfuzz ratio of ``fuzzy_cutoff``; every hit within ``fuzzy_window`` points of the
+        best stays a candidate, so that a typo close to two streets is ambiguous unless the number decides.
+        """
         self.fuzzy_cutoff = fuzzy_cutoff
+        self.fuzzy_window = fuzzy_window
         self.streets: list[tuple[str, str, str]] = []  # (code, type, name key) by street id
         self._ids: dict[tuple[str, str, str], int] = {}
         self._by_name: dict[str, list[int]] = {}
@@ -264,7 +270,7 @@ class StreetIndex:
             words = key.split()
             if len(words) >= 2 and len(words[0]) > 1 and words[0].isalpha():
                 self._by_initial.setdefault(words[0][0] + "".join(words[1:]), []).append(sid)
-        self._fuzzy_choices: dict[str | None, tuple[list[str], list[int]]] = {}
+        self._fuzzy_choices: dict[tuple[str | None, bool], tuple[list[str], list[int]]] = {}
         self._cache: dict[tuple[str | None, str, str], StreetMatch] = {}
 
     def street_id(self, code: str, dug: str, name: str) -> int | None:
@@ -312,6 +318,12 @@ class StreetIndex:
                 add(self._by_initial.get(words[0] + "".join(words[1:]), []), "initial", 95.0, only)
         if not found and dug is not None:
             add(self._by_compact.get(name.replace(" ", ""), []), "type_differs", 90.0)
+        if not found and dug is None:
+            # a misspelt type word ("Viicolo Dei Dotto", "Coso Milano"): read it as the closest type
+            token, _, rest = whole.partition(" ")
+            guessed = self._fuzzy_type(token) if rest else None
+            for cand in self._match(guessed, rest, rest).candidates if guessed else ():
+                add([cand.street_id], "fuzzy_street", min(cand.score, 85.0))
         if not found:
             for sid, score in self._fuzzy(name, dug) or (self._fuzzy(name, None) if dug else []):
                 add([sid], "fuzzy_street", score)
@@ -320,19 +332,30 @@ class StreetIndex:
         ordered = sorted(found.values(), key=lambda c: (_KIND_RANK[c.kind], -c.score, c.street_id))
         return StreetMatch(tuple(ordered), None)
 
+    def _fuzzy_type(self, token: str) -> str | None:
+        if len(token) < 4 or token in _DUG_WORDS:
+            return None
+        hit = process.extractOne(token, sorted(_DUG_WORDS), scorer=fuzz.ratio, score_cutoff=80.0)
+        return None if hit is None else str(hit[0])
+
     def _fuzzy(self, name: str, dug: str | None) -> list[tuple[int, float]]:
         if len(name.replace(" ", "")) < 5:  # one typo in a four-letter name is already another street
             return []
-        if dug not in self._fuzzy_choices:
-            ids = [i for i, (_, t, _) in enumerate(self.streets) if dug is None or t == dug]
-            self._fuzzy_choices[dug] = ([self.streets[i][2] for i in ids], ids)
-        names, ids = self._fuzzy_choices[dug]
-        hits = process.extract(name, names, scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff, limit=8)
+        words = name.split()
+        initial = len(words) >= 2 and len(words[0]) == 1
+        if (dug, initial) not in self._fuzzy_choices:
+            ids = [i for i, (_, t, key) in enumerate(self.streets) if (dug is None or t == dug)
+                   and (not initial or (" " in key and key.split()[0].isalpha() and len(key.split()[0]) > 1))]
+            # with an initial written, compare with the names' initial forms ("L EULERO" for LEONHARD EULERO)
+            names = [self.streets[i][2][0] + self.streets[i][2][self.streets[i][2].index(" "):] if initial
+                     else self.streets[i][2] for i in ids]
+            self._fuzzy_choices[(dug, initial)] = (names, ids)
+        names, ids = self._fuzzy_choices[(dug, initial)]
+        hits = process.extract(name, names, scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff, limit=30)
         if not hits:
             return []
         best = hits[0][1]
-        # Near-ties stay together as candidates; the house number may still tell them apart.
-        return [(ids[i], float(s)) for _, s, i in hits if s >= best - 3.0]
+        return [(ids[i], float(s)) for _, s, i in hits if s >= best - self.fuzzy_window]
 
 
 def known_street_types() -> frozenset[str]:
