@@ -140,3 +140,15 @@ def test_a_failed_store_changes_nothing(tiny: Database) -> None:
     assert read_values(tiny).equals(stored)
     with tiny.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM indicator_value")).scalar() == len(stored)
+
+
+def test_a_level_without_a_warehouse_column_is_reached_through_the_area_parents(tiny: Database) -> None:
+    # A "district" between quartiere Q1 and zone Q1Z01: no wh_* column names it, the area table does.
+    with tiny.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO area (area_id, level, code, name, parent_id, boundary_version, synthetic, "
+                             "target_residents, geometry_geojson, bbox_minx, bbox_miny, bbox_maxx, bbox_maxy) "
+                             "VALUES ('D1', 'district', 'D1', 'D1', 'Q1', 'd-1', true, 0, '{}', 0, 0, 0, 0)"))
+        conn.execute(sa.text("UPDATE area SET parent_id = 'D1' WHERE area_id = 'Q1Z01'"))
+    values = compute_values(tiny, [default_library()["ivsm_large_families"]], [2024], ["district"])
+    assert values[["area_id", "numerator", "denominator", "boundary_version"]].values.tolist() == [
+        ["D1", 1.0, 4.0, "d-1"]]
