@@ -141,6 +141,22 @@ def test_geocode_source_needs_civici(db: Database) -> None:
         geocode_source(db, "s", pd.DataFrame({"record_id": ["a"], "address_text": ["via Roma 3"]}))
 
 
+def test_geocode_source_against_stored_civici(db: Database, register: pd.DataFrame) -> None:
+    from welfare_district.geo.store import ensure_tables
+    from welfare_district.model.areas import area_tables
+
+    ensure_tables(db)
+    columns = [c.name for c in area_tables().civico.columns]
+    rows = [{str(k): v for k, v in r.items()} for r in register[columns].to_dict("records")]
+    with db.engine.begin() as conn:
+        conn.execute(area_tables().civico.insert(), rows)
+    frame = pd.DataFrame({"id": [1, 2], "street": ["VIA ROMA", "CORSO GARIBALDI"], "n": ["5", "1"]})
+    out = geocode_source(db, "anagrafe_test", frame, id_column="id", text_column="street", number_column="n")
+    assert list(out["civico_id"]) == [2, 7]
+    stored = read_geocodes(db, "anagrafe_test")
+    assert list(stored["record_id"]) == ["1", "2"] and list(stored["quartiere_id"]) == ["Q1", "Q3"]
+
+
 def _cli() -> CliRunner:
     return CliRunner()
 
