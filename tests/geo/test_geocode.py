@@ -99,13 +99,14 @@ def test_frame_keeps_order_index_and_repeats(register: pd.DataFrame) -> None:
 
 
 def test_structured_columns_trust_the_written_type(register: pd.DataFrame) -> None:
-    frame = pd.DataFrame({"street": ["VIA ROMA", "VIA ROMA", "PIAZZA GARIBALDI", "VIA ROMA"],
-                          "num": ["5", "5", "1", ""], "esp": ["A", "", None, ""]})
+    frame = pd.DataFrame({"street": ["VIA ROMA", "VIA ROMA", "PIAZZA GARIBALDI", "VIA ROMA", "via Roma 5/A int 2"],
+                          "num": ["5", "5", "1", "", None], "esp": ["A", "", None, "", None]})
     out = geocode_frame(frame, register, id_column=None, text_column="street", number_column="num",
                         suffix_column="esp")
-    assert list(out["civico_id"].astype("float").fillna(0)) == [3, 2, 5, 0]
-    assert list(out["record_id"]) == [0, 1, 2, 3]
-    assert out["reason"].iloc[3] == "no_number"
+    # the last row has no number column value: it is read as free text (mixed staged records)
+    assert list(out["civico_id"].astype("float").fillna(0)) == [3, 2, 5, 0, 3]
+    assert list(out["record_id"]) == [0, 1, 2, 3, 4]
+    assert out["reason"].iloc[3] == "no_number" and out["interno"].iloc[4] == "2"
 
 
 def test_missing_column_is_reported(register: pd.DataFrame) -> None:

@@ -154,7 +154,8 @@ def geocode_frame(
     """Geocode every row of ``addresses``; one output row per input row, in the same order (RESULT_COLUMNS).
 
     Free text: ``text_column`` holds the whole address. Structured: ``text_column`` holds the street
-    ("VIA ROMA") and ``number_column`` the house number, optionally ``suffix_column`` its suffix. Without
+    ("VIA ROMA") and ``number_column`` the house number, optionally ``suffix_column`` its suffix; a row whose
+    number is empty is read as free text, so staged records of several sources can go in one call. Without
     ``id_column`` in the frame, record_id is the frame's index. Pure: nothing is read or written elsewhere.
     Unmatched rows have match_kind 'unmatched' and a reason in REASONS; matched rows have reason None.
     """
@@ -167,12 +168,16 @@ def geocode_frame(
     if number_column is None:
         codes, uniques = pd.factorize(text, sort=False)
         parsed = [parse_address(t) for t in uniques]
+        structured = [False] * len(parsed)
     else:
-        number = _as_text(addresses[number_column]).str.replace(r"\.0$", "", regex=True)
+        number = _as_text(addresses[number_column]).str.strip().str.replace(r"\.0$", "", regex=True)
         suffix = _as_text(addresses[suffix_column]) if suffix_column else pd.Series("", index=addresses.index)
         codes, uniques = pd.factorize(text + "\x1f" + number + "\x1f" + suffix, sort=False)
-        parsed = [parse_street_and_number(*u.split("\x1f")) for u in uniques]
-    outcomes = [index.resolve(p, trust_type=number_column is not None) for p in parsed]
+        parts = [u.split("\x1f") for u in uniques]
+        # rows without a number of their own are read as free text, so one call serves mixed sources
+        structured = [bool(n) for _, n, _ in parts]
+        parsed = [parse_street_and_number(t, n, x) if n else parse_address(t) for t, n, x in parts]
+    outcomes = [index.resolve(p, trust_type=t) for p, t in zip(parsed, structured, strict=True)]
     # position -1 (unmatched) picks the trailing None of each padded column
     pos = np.array([o.position for o in outcomes], dtype=np.int64)[codes]
     civ = index.civici
