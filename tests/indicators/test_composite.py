@@ -11,6 +11,7 @@ from welfare_district.indicators.composite import (
     FixedReference,
     UnitReference,
     ampi,
+    ampi_from_values,
     ivsm_class,
     ivsm_classes,
     mpi,
@@ -113,3 +114,17 @@ def test_wide_pivots_indicator_values() -> None:
     table = wide(rows, ["a", "b"], "zone")
     assert table.shape == (2, 2) and table.loc[("Z1", 2024), "b"] == 2.0
     assert ivsm_classes(pd.Series([100.0, None])).tolist() == ["medium-high", None]
+
+
+def test_ampi_from_stored_values_with_the_city_as_reference() -> None:
+    rows = []
+    for area, level, a, b in (("Z1", "zone", 1.0, 4.0), ("Z2", "zone", 3.0, 2.0), ("C", "city", 2.0, 3.0)):
+        rows += [{"indicator_id": "a", "level": level, "area_id": area, "year": 2024, "value": a},
+                 {"indicator_id": "b", "level": level, "area_id": area, "year": 2024, "value": b}]
+    values = pd.DataFrame(rows)
+    result = ampi_from_values(values, ["a", "b"], "zone", {"a": 1, "b": 1}, UnitReference(("C", 2024)))
+    # a: Inf 1, Sup 3, D 1, Ref 2 -> Min 1, Max 3: Z1 70, Z2 130; b: Ref 3, D 1: Z1 130, Z2 70.
+    assert result.normalised.to_numpy().tolist() == [[70.0, 130.0], [130.0, 70.0]]
+    assert list(result.scores.index) == [("Z1", 2024), ("Z2", 2024)]
+    with pytest.raises(InputError, match="reference unit"):
+        ampi_from_values(values, ["a", "b"], "zone", {"a": 1, "b": 1}, UnitReference(("X", 2024)))

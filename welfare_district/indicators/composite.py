@@ -154,3 +154,20 @@ def wide(values: pd.DataFrame, indicator_ids: list[str], level: str) -> pd.DataF
     table = part.pivot_table(index=["area_id", "year"], columns="indicator_id", values="value", aggfunc="first",
                              dropna=False)
     return table.reindex(columns=indicator_ids)
+
+
+def ampi_from_values(values: pd.DataFrame, indicator_ids: list[str], level: str, polarity: Mapping[str, int],
+                     reference: Reference, reference_level: str = "city") -> CompositeResult:
+    """AMPI of every (area, year) of ``level`` from ``indicator_value`` rows, all years normalised together.
+
+    A UnitReference naming an (area_id, year) that is not of ``level`` (e.g. the city in a base year, the
+    IDISE convention) takes its values from ``reference_level``; it does not join the goalposts.
+    """
+    data = wide(values, indicator_ids, level)
+    if isinstance(reference, UnitReference) and reference.unit not in data.index:
+        ref_rows = wide(values, indicator_ids, reference_level)
+        if reference.unit not in ref_rows.index:
+            raise InputError(f"reference unit {reference.unit!r} is not among the {level} or {reference_level} rows")
+        row = ref_rows.loc[[cast(Any, reference.unit)]].iloc[0]
+        reference = FixedReference({str(k): float(v) for k, v in row.to_dict().items()})
+    return ampi(data, polarity, reference)
