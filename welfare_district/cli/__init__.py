@@ -9,12 +9,17 @@ from welfare_district import __version__
 
 def build_app() -> typer.Typer:
     """Assemble the CLI from the per-stage command modules."""
-    from welfare_district.cli import areas, demo, serve, synth
+    from welfare_district.cli import areas, demo, geocode, indicators, ingest, serve, synth
 
     app = typer.Typer(no_args_is_help=True, add_completion=False,
                       help="Welfare District: integrated welfare data and vulnerability indicators.")
-    app.add_typer(areas.app, name="areas")
+    # data-flow order, as `welfare --help` lists them
     app.command("synth")(synth.synth)
+    app.add_typer(areas.app, name="areas")
+    app.command("ingest")(ingest.ingest)
+    app.command("quality")(ingest.quality)
+    app.command("geocode")(geocode.geocode)
+    app.add_typer(indicators.app, name="indicators")
     app.command("serve")(serve.serve)
     app.command("pipeline")(demo.pipeline)
     app.command("demo")(demo.demo)
