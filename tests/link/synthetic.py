@@ -39,9 +39,9 @@ def parse_dates(values: pd.Series) -> pd.Series:
     todo = out.isna() & text.str.match(r"^\d{1,2}-\d{1,2}-\d{2}$")
     if todo.any():
         parts = text[todo].str.split("-", expand=True).astype(int)
-        # two-digit years: beyond the extracts' last year they belong to the previous century
+        # two-digit years appear only in adults' lists: beyond 2007 they belong to the previous century
         year = parts[2] + 2000
-        year[year > 2025] -= 100
+        year[year > 2007] -= 100
         out[todo] = pd.to_datetime(
             pd.DataFrame({"year": year, "month": parts[1], "day": parts[0]}), errors="coerce"
         )
