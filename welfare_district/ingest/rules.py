@@ -101,7 +101,9 @@ def parse_dates(values: pd.Series, formats: tuple[str, ...],
                 parsed[future] = parsed[future].map(lambda d: d.replace(year=d.year - 100))
         out[todo] = parsed
     failed = present & out.isna()
-    impossible = failed & text.str.match(_DATE_LIKE.pattern)
+    impossible = pd.Series(False, index=text.index)
+    if failed.any():  # only the few failures are inspected further
+        impossible[failed] = text[failed].str.match(_DATE_LIKE.pattern).astype(bool)
     return out, failed & ~impossible, impossible
 
 
