@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from welfare_district.engine import Database, bulk_insert
 from welfare_district.model.areas import area_tables
-from welfare_district.synth.truth_warehouse import ensure_warehouse_tables, warehouse_arrow
+from welfare_district.model.warehouse import ensure_warehouse_tables
+from welfare_district.synth.truth_warehouse import warehouse_arrow
 
 AREAS = [("028060", "city", None, "istat-2023"), ("Q1", "quartiere", "028060", "asc-2011"),
          ("Q2", "quartiere", "028060", "asc-2011"), ("Q1Z01", "zone", "Q1", "syn-1"), ("Q2Z01", "zone", "Q2", "syn-1"),
@@ -89,7 +90,7 @@ def tiny_tables(year: int) -> dict[str, pd.DataFrame]:
 
 def save_tiny_warehouse(db: Database, years: list[int], skip: tuple[str, ...] = ()) -> None:
     """Write the tiny city's snapshots for ``years`` (tables named in ``skip`` are not created)."""
-    ensure_warehouse_tables(db)
+    ensure_warehouse_tables(db.engine)
     with db.engine.begin() as conn:
         for name in skip:
             conn.execute(sa.text(f"DROP TABLE IF EXISTS wh_{name}"))

@@ -46,7 +46,7 @@ def warehouse_tables() -> WarehouseTables:
     year = "snapshot_year"
     snapshot = sa.Table(
         "wh_snapshot", md,
-        sa.Column(year, sa.SmallInteger, primary_key=True),
+        sa.Column(year, sa.SmallInteger, primary_key=True, autoincrement=False),
         sa.Column("reference_date", sa.Date, nullable=False),
         sa.Column("boundary_version", sa.String(200), nullable=False),  # of the sections used for placement
         sa.Column("origin", sa.String(200), nullable=False),            # e.g. "pipeline" or "synthetic truth"
@@ -107,3 +107,8 @@ def warehouse_tables() -> WarehouseTables:
         *_area_columns(),
     )
     return WarehouseTables(md, snapshot, person, family, dwelling, isee, case)
+
+
+def ensure_warehouse_tables(engine: sa.Engine) -> None:
+    """Create the warehouse tables that do not exist yet (idempotent, on every engine)."""
+    warehouse_tables().metadata.create_all(engine, checkfirst=True)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from welfare_district.engine import Database, bulk_insert
 from welfare_district.errors import InputError
-from welfare_district.model.warehouse import warehouse_tables
+from welfare_district.model.warehouse import ensure_warehouse_tables, warehouse_tables
 
 _AREA = ["section_id", "zone_id", "quartiere_id"]
 
@@ -40,7 +40,7 @@ def build_truth_warehouse(dataset_dir: Path, db: Database, years: list[int] | No
         raise InputError(f"the dataset has no snapshot for years {missing}", path=str(truth))
     tables = _build(frames, years, _section_version(Path(dataset_dir)))
     t = warehouse_tables()
-    ensure_warehouse_tables(db)
+    ensure_warehouse_tables(db.engine)
     counts: dict[str, int] = {}
     with db.engine.begin() as conn:
         for table in (t.person, t.family, t.dwelling, t.isee, t.case, t.snapshot):
@@ -48,20 +48,6 @@ def build_truth_warehouse(dataset_dir: Path, db: Database, years: list[int] | No
         for name, data in tables.items():
             counts[name] = bulk_insert(conn, db.dialect, name, data)
     return counts
-
-
-def ensure_warehouse_tables(db: Database) -> None:
-    """Create the warehouse tables that do not exist yet (idempotent).
-
-    Created from a copy whose key columns are marked not auto-incrementing: SQLAlchemy would otherwise
-    make wh_snapshot's single SMALLINT key a SMALLSERIAL, which DuckDB does not know.
-    """
-    md = sa.MetaData()
-    for table in warehouse_tables().metadata.sorted_tables:
-        copy = table.to_metadata(md)
-        for column in copy.primary_key.columns:
-            column.autoincrement = False
-    md.create_all(db.engine, checkfirst=True)
 
 
 def _read(folder: Path, name: str) -> pd.DataFrame:
