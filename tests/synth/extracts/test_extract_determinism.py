@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from welfare_district.synth.extracts import anagrafe, write_extracts
+from welfare_district.synth.extracts import anagrafe, tari, write_extracts
 
 from .conftest import SEED, YEARS, Run
 
@@ -23,7 +23,8 @@ def _files(root: Path) -> dict[str, bytes]:
 def test_same_seed_same_bytes_with_small_chunks(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(anagrafe, "CHUNK", 500)  # the register is written in several appended chunks
+    monkeypatch.setattr(anagrafe, "CHUNK", 500)  # the large CSVs are written in several appended chunks
+    monkeypatch.setattr(tari, "CHUNK", 300)
     again = tmp_path / "again"
     counts = write_extracts(run.truth, again / "extracts", SEED, YEARS)
     assert counts == run.counts

@@ -111,13 +111,9 @@ def _relation_rank(relation: pd.Series) -> npt.NDArray[np.int64]:
     return np.array([_REL_RANK.get(str(u), 99) for u in uniques] + [99], dtype=np.int64)[codes]
 
 
-def _relation_words(
-    relation: npt.NDArray[np.object_], female: npt.NDArray[np.bool_]
-) -> npt.NDArray[np.object_]:
+def _relation_words(relation: npt.NDArray[np.object_], female: npt.NDArray[np.bool_]) -> npt.NDArray[np.object_]:
     codes, uniques = pd.factorize(pd.Series(relation, dtype=object).fillna("other"))
-    table = np.array(
-        [RELATION_REGISTER.get(str(u), RELATION_REGISTER["other"]) for u in uniques], dtype=object
-    )
+    table = np.array([RELATION_REGISTER.get(str(u), RELATION_REGISTER["other"]) for u in uniques], dtype=object)
     return np.asarray(table[codes, female.astype(np.intp)], dtype=object)
 
 
@@ -188,8 +184,7 @@ def write(ctx: Context) -> None:
                 "DATA_ISCRIZIONE": p["iscrizione"],
             }
             first = out.write({c: cols[c] for c in COLUMNS})
-            ctx.record(
-                SOURCE, out.path, first, p["individuo"].to_numpy(), ids, chunk["family_id"].to_numpy(), flags
-            )
+            ctx.record(SOURCE, out.path, first, p["individuo"].to_numpy(), ids, chunk["family_id"].to_numpy(), flags)
         ctx.finish_csv(out)
         prev = py[["person_id", "dwelling_id"]]
+    ctx.truth.forget("anagrafe/")  # the register's derived columns are not needed by other sources

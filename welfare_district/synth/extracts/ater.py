@@ -48,9 +48,7 @@ def write(ctx: Context) -> None:
     py = py[py["family_id"].isin(fy["family_id"])].copy()
     py["_alloggio"] = scramble(ctx.seed, "ater/alloggio", py["dwelling_id"].to_numpy())
     py["_rank"] = py["relation"].map(_REL_RANK).fillna(99)
-    py = py.sort_values(["_alloggio", "family_id", "_rank", "person_id"], kind="stable").reset_index(
-        drop=True
-    )
+    py = py.sort_values(["_alloggio", "family_id", "_rank", "person_id"], kind="stable").reset_index(drop=True)
     pids = py["person_id"].to_numpy(dtype=np.int64)
     fam = py["family_id"].to_numpy(dtype=np.int64)
     p = people(ctx.truth, pids).upper()
@@ -91,9 +89,7 @@ def write(ctx: Context) -> None:
                 RELATION_ATER.get(relations[i], "ALTRO"),
             ]
         )
-    path = ctx.write_xlsx(
-        f"ater_assegnatari_{year}.xlsx", [Sheet("Assegnatari", HEADER, rows)], SOURCE_LABELS[SOURCE]
-    )
+    path = ctx.write_xlsx(f"ater_assegnatari_{year}.xlsx", [Sheet("Assegnatari", HEADER, rows)], SOURCE_LABELS[SOURCE])
     # key: dwelling code and the member's position in the household
     # a dwelling can host more than one household: number the rows within the dwelling
     within = pd.Series(codes).groupby(codes).cumcount().to_numpy() + 1

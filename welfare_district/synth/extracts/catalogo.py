@@ -109,9 +109,7 @@ def _service(
     names = SERVICES[need]
     title = name or names[int(rng.integers(0, len(names)))]
     rules = ELIGIBILITY[need]
-    rule = rules[int(rng.integers(0, len(rules)))].format(
-        isee=int(rng.choice([6000, 9360, 12000, 15000, 20000]))
-    )
+    rule = rules[int(rng.integers(0, len(rules)))].format(isee=int(rng.choice([6000, 9360, 12000, 15000, 20000])))
     targets = TARGETS[need]
     return {
         "id_servizio": f"S{sid:04d}",
@@ -173,9 +171,7 @@ def build_catalogue(ctx: Context) -> list[dict[str, Any]]:
     for k in range(N_ORGS):
         form, section = FORMS[int(rng.integers(0, len(FORMS)))]
         while True:
-            name = (
-                f"{form} {STEMS[int(rng.integers(0, len(STEMS)))]}{PLACES[int(rng.integers(0, len(PLACES)))]}"
-            )
+            name = f"{form} {STEMS[int(rng.integers(0, len(STEMS)))]}{PLACES[int(rng.integers(0, len(PLACES)))]}"
             if name not in used:
                 break
         used.add(name)
@@ -220,11 +216,7 @@ def write(ctx: Context) -> None:
     enti = build_catalogue(ctx)
     flat_enti = pd.DataFrame([{k: v for k, v in e.items() if k not in ("sedi", "servizi")} for e in enti])
     sedi = pd.DataFrame(
-        [
-            {k: (f"{v:.6f}" if k in ("lon", "lat") else v) for k, v in s.items()}
-            for e in enti
-            for s in e["sedi"]
-        ]
+        [{k: (f"{v:.6f}" if k in ("lon", "lat") else v) for k, v in s.items()} for e in enti for s in e["sedi"]]
     )
     servizi = pd.DataFrame([s for e in enti for s in e["servizi"]])
     for name, df in (("enti", flat_enti), ("sedi", sedi), ("servizi", servizi)):
@@ -233,8 +225,7 @@ def write(ctx: Context) -> None:
         ctx.finish_csv(out)
     path = ctx.out_dir / FOLDER / "catalogo.json"
     doc = {
-        "descrizione": "Catalogo dei servizi sociali del Comune di Padova e del Terzo settore "
-        "(dati sintetici)",
+        "descrizione": "Catalogo dei servizi sociali del Comune di Padova e del Terzo settore (dati sintetici)",
         "anno_riferimento": ctx.last_year,
         "enti": enti,
     }

@@ -167,8 +167,7 @@ SERVICES: Final = {
 ELIGIBILITY: Final = {
     "economic": (
         "Residenti nel Comune di Padova con ISEE inferiore a {isee} euro.",
-        "Persone e famiglie in difficoltà economica, su invio del servizio sociale o di un centro di "
-        "ascolto.",
+        "Persone e famiglie in difficoltà economica, su invio del servizio sociale o di un centro di ascolto.",
         "Accesso libero nei giorni di apertura; è richiesto un documento di identità.",
     ),
     "housing": (
@@ -208,12 +207,9 @@ ELIGIBILITY: Final = {
         "Donne straniere con figli piccoli: disponibile spazio bimbi durante il corso.",
         "Aperto a tutti i cittadini stranieri, anche senza residenza.",
     ),
-    "addictions": (
-        "Persone con problemi di dipendenza da alcol, sostanze o gioco d'azzardo, e loro familiari.",
-    ),
+    "addictions": ("Persone con problemi di dipendenza da alcol, sostanze o gioco d'azzardo, e loro familiari.",),
     "gender_violence": (
-        "Donne vittime di violenza, anche con figli minori. Accesso riservato, "
-        "anche telefonico 24 ore su 24.",
+        "Donne vittime di violenza, anche con figli minori. Accesso riservato, anche telefonico 24 ore su 24.",
     ),
 }
 

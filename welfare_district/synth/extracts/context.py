@@ -68,9 +68,7 @@ class Context:
         """A path relative to the output root (the parent of the extracts folder), with '/' separators."""
         return path.relative_to(self.out_dir.parent).as_posix()
 
-    def csv(
-        self, name: str, sep: str, encoding: str = "utf-8", eol: str = "\n", bom: bool = False
-    ) -> CsvFile:
+    def csv(self, name: str, sep: str, encoding: str = "utf-8", eol: str = "\n", bom: bool = False) -> CsvFile:
         """A chunked CSV writer for ``out_dir/name``."""
         return CsvFile(self.out_dir / name, sep, encoding, eol, bom)
 
@@ -106,6 +104,4 @@ class Context:
         flags: Mapping[str, npt.NDArray[np.bool_]],
     ) -> None:
         """Ground-truth rows for a block of data rows of ``path``."""
-        self.gt.add(
-            source, path.relative_to(self.out_dir).as_posix(), first_row, keys, person_ids, family_ids, flags
-        )
+        self.gt.add(source, path.relative_to(self.out_dir).as_posix(), first_row, keys, person_ids, family_ids, flags)

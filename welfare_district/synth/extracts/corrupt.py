@@ -24,9 +24,7 @@ _DIGIT_PAIRS = ((6, 7), (9, 10), (12, 13), (13, 14))  # adjacent digit positions
 
 def transpose_cf(code: str, rnd: random.Random) -> str:
     """Two adjacent, different digits swapped; falls back to a wrong check character if none differ."""
-    pairs = [
-        (i, j) for i, j in _DIGIT_PAIRS if code[i].isdigit() and code[j].isdigit() and code[i] != code[j]
-    ]
+    pairs = [(i, j) for i, j in _DIGIT_PAIRS if code[i].isdigit() and code[j].isdigit() and code[i] != code[j]]
     if not pairs:
         return wrong_check_char(code, rnd)
     i, j = rnd.choice(pairs)
@@ -62,9 +60,7 @@ def _is_letter(c: str) -> bool:
 def letter_swap(text: str, rnd: random.Random) -> str:
     """Two adjacent, different letters swapped."""
     spots = [
-        i
-        for i in range(len(text) - 1)
-        if _is_letter(text[i]) and _is_letter(text[i + 1]) and text[i] != text[i + 1]
+        i for i in range(len(text) - 1) if _is_letter(text[i]) and _is_letter(text[i + 1]) and text[i] != text[i + 1]
     ]
     if not spots:
         return text
@@ -101,23 +97,47 @@ def accent_eligible(text: str) -> bool:
     return accent_loss(text) != text
 
 
-def _accent_candidates(values: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+def _accent_candidates(values: npt.NDArray[np.object_] | pd.Series) -> npt.NDArray[np.bool_]:
     """Rows where accent_loss changes the text; a vectorised pre-filter keeps the exact check for few rows."""
-    maybe = pd.Series(values, dtype="str").str.contains(r"[^A-Za-z\-]", regex=True).to_numpy(dtype=bool)
-    out = np.zeros(len(values), dtype=bool)
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype="str")
+    maybe = series.str.contains(r"[^A-Za-z\-]", regex=True).fillna(False).to_numpy(dtype=bool)
+    out = np.zeros(len(series), dtype=bool)
     idx = np.flatnonzero(maybe)
-    out[idx] = [accent_eligible(str(values[i])) for i in idx]
+    texts = series.iloc[idx].astype(object).to_numpy()
+    out[idx] = [accent_eligible(str(t)) for t in texts]
     return out
 
 
+def name_eligibility(
+    surname: npt.NDArray[np.object_] | pd.Series, first: npt.NDArray[np.object_] | pd.Series
+) -> dict[str, npt.NDArray[np.bool_]]:
+    """Rows where the precondition-bound name errors are possible (judged on the names as given)."""
+    sur = surname if isinstance(surname, pd.Series) else pd.Series(surname, dtype="str")
+    fst = first if isinstance(first, pd.Series) else pd.Series(first, dtype="str")
+    return {
+        "name_accent_loss": _accent_candidates(sur) | _accent_candidates(fst),
+        "name_order_swapped": (sur.to_numpy(dtype=object) != fst.to_numpy(dtype=object)),
+    }
+
+
 def draw(
-    seed: int, purpose: str, keys: npt.ArrayLike, rate: float, eligible: npt.NDArray[np.bool_] | None = None
+    seed: int,
+    purpose: str,
+    keys: npt.ArrayLike,
+    rate: float,
+    eligible: npt.NDArray[np.bool_] | None = None,
+    share: float | None = None,
 ) -> npt.NDArray[np.bool_]:
-    """Rows that get an error of ``rate`` (share of all rows), drawn among the eligible ones only."""
+    """Rows that get an error of ``rate`` (share of all rows), drawn among the eligible ones only.
+
+    ``share`` is the eligible share of the whole file when the rows come in chunks (so that the result
+    does not depend on the chunk size); by default it is the share within ``eligible``.
+    """
     u = uniform(seed, purpose, keys)
     if eligible is None or rate <= 0:
         return u < rate
-    share = float(eligible.mean()) if len(eligible) else 0.0
+    if share is None:
+        share = float(eligible.mean()) if len(eligible) else 0.0
     return eligible & (u < (min(1.0, rate / share) if share > 0 else 0.0))
 
 
@@ -169,25 +189,25 @@ def name_typos(
     source: str,
     keys: npt.NDArray[np.int64],
     rates: Mapping[str, float],
+    shares: Mapping[str, float] | None = None,
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], Flags, dict[str, float]]:
     """Surname and first name with the configured typos applied; flags say which rows got which, and the
-    last item gives the eligible share of precondition-bound kinds."""
+    last item gives the eligible share of precondition-bound kinds (``shares`` overrides it, see draw)."""
     sur, fst = surname.copy(), first.copy()
     flags: Flags = {}
-    shares: dict[str, float] = {}
+    eligibility = name_eligibility(surname, first)
+    used: dict[str, float] = {}
     for kind in NAME_TYPOS:
         rate = rates.get(kind, 0.0)
         if rate <= 0:
             continue
-        eligible = None
-        if kind == "name_accent_loss":
-            eligible = _accent_candidates(sur) | _accent_candidates(fst)
-        elif kind == "name_order_swapped":
-            eligible = sur != fst
-        mask = draw(seed, f"{source}/{kind}", keys, rate, eligible)
-        flags[kind] = mask
+        eligible = eligibility.get(kind)
+        share = None
         if eligible is not None:
-            shares[kind] = float(eligible.mean()) if len(eligible) else 0.0
+            share = (shares or {}).get(kind, float(eligible.mean()) if len(eligible) else 0.0)
+            used[kind] = share
+        mask = draw(seed, f"{source}/{kind}", keys, rate, eligible, share)
+        flags[kind] = mask
         for i in np.flatnonzero(mask):
             rnd = record_rng(seed, f"{source}/{kind}", int(keys[i]))
             if kind == "name_order_swapped":
@@ -204,12 +224,10 @@ def name_typos(
                     sur[i] = op(str(sur[i]), rnd)
                 else:
                     fst[i] = op(str(fst[i]), rnd)
-    return sur, fst, flags, shares
+    return sur, fst, flags, used
 
 
-def swap_day_month(
-    days: npt.NDArray[np.datetime64], mask: npt.NDArray[np.bool_]
-) -> npt.NDArray[np.datetime64]:
+def swap_day_month(days: npt.NDArray[np.datetime64], mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.datetime64]:
     """Dates with day and month exchanged on the masked rows (eligible ones: day <= 12, day != month)."""
     out = days.astype("datetime64[D]").copy()
     idx = np.flatnonzero(mask)

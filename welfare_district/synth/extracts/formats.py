@@ -36,9 +36,7 @@ def py_date(value: np.datetime64) -> date | None:
     return (
         None
         if np.isnat(value)
-        else date.fromordinal(
-            int(value.astype("datetime64[D]").astype(np.int64)) + date(1970, 1, 1).toordinal()
-        )
+        else date.fromordinal(int(value.astype("datetime64[D]").astype(np.int64)) + date(1970, 1, 1).toordinal())
     )
 
 
@@ -183,14 +181,10 @@ def house_number(number: int, suffix: str, style: int) -> str:
     """House number with its suffix: 12/A, 12A, 12 A, 12/a (style 0-3)."""
     if not suffix:
         return str(number)
-    return (f"{number}/{suffix}", f"{number}{suffix}", f"{number} {suffix}", f"{number}/{suffix.lower()}")[
-        style % 4
-    ]
+    return (f"{number}/{suffix}", f"{number}{suffix}", f"{number} {suffix}", f"{number}/{suffix.lower()}")[style % 4]
 
 
-def free_text_address(
-    dug: str, name: str, number: int, suffix: str, interno: str, style: Sequence[int]
-) -> str:
+def free_text_address(dug: str, name: str, number: int, suffix: str, interno: str, style: Sequence[int]) -> str:
     """An address as a volunteer types it; ``style`` picks (street type, case, number, interno, city) forms.
 
     style[0]: street type 0 lower 'via', 1 'Via', 2 abbreviated 'V.'/'P.zza', 3 omitted, 4 upper 'VIA'
@@ -218,9 +212,7 @@ def free_text_address(
     interno_text = (
         ""
         if not interno or s_int == 0
-        else (f" int {interno}", f" int. {interno}", f" - int. {interno}", f" scala A int {interno}")[
-            s_int - 1
-        ]
+        else (f" int {interno}", f" int. {interno}", f" - int. {interno}", f" scala A int {interno}")[s_int - 1]
     )
     city = ("", " - Padova", " Padova", ", 35100 Padova (PD)")[s_city]
     text = f"{dug_text} {name_text}{num}{interno_text}{city}".strip()
@@ -244,6 +236,6 @@ def tari_address(dug: str, name: str, number: int, suffix: str, interno: str, st
 
 def join_names(surname: npt.ArrayLike, first: npt.ArrayLike, sep: str = " ") -> npt.NDArray[np.object_]:
     """'surname first' per row (callers swap the arguments for the 'first surname' convention)."""
-    return (
-        pd.Series(surname, dtype=object).astype(str) + sep + pd.Series(first, dtype=object).astype(str)
-    ).to_numpy(dtype=object)
+    return (pd.Series(surname, dtype=object).astype(str) + sep + pd.Series(first, dtype=object).astype(str)).to_numpy(
+        dtype=object
+    )

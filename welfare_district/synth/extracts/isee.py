@@ -60,11 +60,7 @@ def write(ctx: Context) -> None:
     """Write ``isee_dsu_<year>.csv`` for every snapshot year in range that has declarations."""
     rates = ERROR_RATES[SOURCE]
     for year in ctx.years:
-        dsu = (
-            ctx.truth.table("isee", year)
-            .sort_values(["submitted", "dsu_id"], kind="stable")
-            .reset_index(drop=True)
-        )
+        dsu = ctx.truth.table("isee", year).sort_values(["submitted", "dsu_id"], kind="stable").reset_index(drop=True)
         if dsu.empty:
             continue
         py = ctx.truth.table("person_year", year, ["person_id", "family_id", "relation"])
@@ -75,9 +71,7 @@ def write(ctx: Context) -> None:
         decl_cf = apply_cf(p.cf, flags, ctx.seed, SOURCE, ids)
         others, n_others = _other_components(ctx, dsu, py)
         multi = n_others > 0
-        comp_bad = draw(
-            ctx.seed, "isee/component_cf_check_char", ids, rates["component_cf_check_char"], multi
-        )
+        comp_bad = draw(ctx.seed, "isee/component_cf_check_char", ids, rates["component_cf_check_char"], multi)
         ctx.gt.note_eligible(SOURCE, "component_cf_check_char", float(multi.mean()), len(dsu))
         for i in np.flatnonzero(comp_bad):  # few rows: edit their component list in place
             rnd = record_rng(ctx.seed, "isee/component_cf_check_char", int(ids[i]))
@@ -104,8 +98,7 @@ def write(ctx: Context) -> None:
         df = pd.DataFrame(
             {
                 "PROTOCOLLO_DSU": [
-                    f"INPS-ISEE-{year}-{int(i) % 10**8:08d}-00"
-                    for i in (ids * 7919 + 10_000_000 * (year % 10))
+                    f"INPS-ISEE-{year}-{int(i) % 10**8:08d}-00" for i in (ids * 7919 + 10_000_000 * (year % 10))
                 ],
                 "DATA_PRESENTAZIONE": format_dates(dsu["submitted"], "dmy"),
                 "TIPO_ISEE": kind,

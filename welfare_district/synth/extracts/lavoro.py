@@ -57,9 +57,7 @@ def write(ctx: Context) -> None:
         spell_start = pd.concat(
             [spell_start.drop(new_spell, errors="ignore"), pd.Series(year, index=new_spell, dtype="int64")]
         )
-        last_seen = pd.concat(
-            [last_seen.drop(une_ids, errors="ignore"), pd.Series(year, index=une_ids, dtype="int64")]
-        )
+        last_seen = pd.concat([last_seen.drop(une_ids, errors="ignore"), pd.Series(year, index=une_ids, dtype="int64")])
         sel = py[keep].reset_index(drop=True)
         if sel.empty:
             continue
@@ -74,9 +72,7 @@ def write(ctx: Context) -> None:
         keys = two_key(pids, year)
         p = people(ctx.truth, pids).upper()
         m = messy_identity(ctx, SOURCE, p, keys)
-        shown, stale = stale_dwellings(
-            ctx, SOURCE, year, pids, sel["dwelling_id"].to_numpy(dtype=np.int64), keys
-        )
+        shown, stale = stale_dwellings(ctx, SOURCE, year, pids, sel["dwelling_id"].to_numpy(dtype=np.int64), keys)
         m.flags["address_stale"] = stale
         edu = sel["education"].map(EDUCATION_ISTAT).fillna("NON DICHIARATO").to_numpy(dtype=object)
         df = pd.DataFrame(

@@ -32,9 +32,7 @@ LAYOUTS: tuple[FileLayout, ...] = (
     FileLayout("ater_assegnatari_*.xlsx", "ater", "xlsx", cf_column="Cod. fiscale componente"),
     FileLayout("cpi_iscritti_*.csv", "cpi", "csv", ";", "utf-8", cf_column="CODICE FISCALE"),
     FileLayout("scuole_iscrizioni_*.csv", "scuole", "csv", ",", "utf-8", cf_column="CODICE_FISCALE_ALUNNO"),
-    FileLayout(
-        "servizi_sociali_cartelle.xlsx", "servizi_sociali", "xlsx", header_row=5, cf_column="Codice fiscale"
-    ),
+    FileLayout("servizi_sociali_cartelle.xlsx", "servizi_sociali", "xlsx", header_row=5, cf_column="Codice fiscale"),
     FileLayout(
         "terzo_settore/emporio_solidale_tessere.csv",
         "ts_emporio",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,7 @@ from welfare_district.synth.extracts.corrupt import (
     apply_cf,
     cf_state_flags,
     draw,
+    name_eligibility,
     name_typos,
     swap_day_month,
     swap_eligible,
@@ -140,22 +142,50 @@ class Messy:
     flags: Flags
 
 
-def messy_identity(ctx: Context, source: str, p: People, keys: npt.NDArray[np.int64]) -> Messy:
-    """Apply the source's configured codice fiscale, name and birth-date errors to ``p`` (row keys)."""
+def messy_identity(
+    ctx: Context,
+    source: str,
+    p: People,
+    keys: npt.NDArray[np.int64],
+    shares: Mapping[str, float] | None = None,
+) -> Messy:
+    """Apply the source's configured codice fiscale, name and birth-date errors to ``p`` (row keys).
+
+    For a file written in chunks, pass ``shares`` from ``identity_shares`` over the whole file: draws then
+    do not depend on the chunk size, and the caller reports the shares once.
+    """
     rates = ERROR_RATES[source]
     flags = cf_state_flags(ctx.seed, source, keys, rates, has_cf=p.cf != "")
     codes = apply_cf(p.cf, flags, ctx.seed, source, keys)
-    sur, fst, name_flags, shares = name_typos(p.surname, p.first_name, ctx.seed, source, keys, rates)
+    sur, fst, name_flags, used = name_typos(p.surname, p.first_name, ctx.seed, source, keys, rates, shares)
     flags.update(name_flags)
     birth = p.birth
     if rates.get("date_day_month_swapped", 0) > 0:
         ok = swap_eligible(p.birth)
-        swap = draw(ctx.seed, f"{source}/date_day_month_swapped", keys, rates["date_day_month_swapped"], ok)
+        share = (shares or {}).get("date_day_month_swapped", float(ok.mean()) if len(ok) else 0.0)
+        kind = "date_day_month_swapped"
+        swap = draw(ctx.seed, f"{source}/{kind}", keys, rates[kind], ok, share)
         birth = swap_day_month(p.birth, swap)
-        flags["date_day_month_swapped"] = swap
-        shares["date_day_month_swapped"] = float(ok.mean()) if len(ok) else 0.0
-    ctx.note(source, shares, len(keys))
+        flags[kind] = swap
+        used[kind] = share
+    if shares is None:
+        ctx.note(source, used, len(keys))
     return Messy(codes, sur, fst, birth, flags)
+
+
+def identity_shares(ctx: Context, source: str, person_ids: npt.NDArray[np.int64]) -> dict[str, float]:
+    """Eligible shares of the precondition-bound identity errors over all rows of a file (reported once)."""
+    pos = ctx.truth.person_pos(person_ids)
+    persons = ctx.truth.persons
+    # arrow-backed columns: no Python object per row, whatever the size of the file
+    elig = name_eligibility(
+        persons["surname"].iloc[pos].reset_index(drop=True), persons["first_name"].iloc[pos].reset_index(drop=True)
+    )
+    elig["date_day_month_swapped"] = swap_eligible(persons["birth_date"].to_numpy()[pos].astype("datetime64[D]"))
+    rates = ERROR_RATES[source]
+    shares = {k: float(v.mean()) if len(v) else 0.0 for k, v in elig.items() if rates.get(k, 0) > 0}
+    ctx.note(source, shares, len(person_ids))
+    return shares
 
 
 def stale_dwellings(

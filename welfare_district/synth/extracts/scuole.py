@@ -131,9 +131,7 @@ def write(ctx: Context) -> None:
                         "name": name,
                         "order": order,
                         "cls": np.where(o == 0, "", cls.astype(str)).astype(object),
-                        "sez": np.array(list("ABCDEF"), dtype=object)[
-                            pick(ctx.seed, "scuole/sezione", k, [1] * 6)
-                        ],
+                        "sez": np.array(list("ABCDEF"), dtype=object)[pick(ctx.seed, "scuole/sezione", k, [1] * 6)],
                     }
                 )
             )
@@ -165,7 +163,5 @@ def write(ctx: Context) -> None:
         )
         out = ctx.csv(f"scuole_iscrizioni_{year}_{(year + 1) % 100:02d}.csv", sep=",")
         first = out.write(df)
-        ctx.record(
-            SOURCE, out.path, first, df["ID_ALUNNO"].to_numpy(), pids_e, enr["fam"].to_numpy(), m.flags
-        )
+        ctx.record(SOURCE, out.path, first, df["ID_ALUNNO"].to_numpy(), pids_e, enr["fam"].to_numpy(), m.flags)
         ctx.finish_csv(out)

@@ -7,6 +7,8 @@ spouse. The history lists activations, closures and changes of occupants between
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -15,10 +17,11 @@ from welfare_district.synth.extracts.config import ERROR_RATES
 from welfare_district.synth.extracts.context import Context
 from welfare_district.synth.extracts.corrupt import draw
 from welfare_district.synth.extracts.formats import format_dates, tari_address
-from welfare_district.synth.extracts.people import addresses, messy_identity, people
+from welfare_district.synth.extracts.people import addresses, identity_shares, messy_identity, people
 from welfare_district.synth.extracts.randomness import hash64, keyed_dates, pick, two_key, uniform
 
 SOURCE = "tari"
+CHUNK = 200_000  # rows formatted at a time: bounds memory at region scale
 HISTORY = "tari_variazioni"
 COLUMNS = [
     "CODICE_UTENZA",
@@ -42,13 +45,10 @@ HISTORY_COLUMNS = [
 ]
 
 
-def account_code(
-    seed: int, family_ids: npt.ArrayLike, dwelling_ids: npt.ArrayLike
-) -> npt.NDArray[np.object_]:
+def account_code(seed: int, family_ids: npt.ArrayLike, dwelling_ids: npt.ArrayLike) -> npt.NDArray[np.uint64]:
     """The tax office's account number for a family in a dwelling (10 digits, stable across years)."""
     key = np.asarray(family_ids, dtype=np.int64) * 1_000_003 + np.asarray(dwelling_ids, dtype=np.int64)
-    num = hash64(seed, "tari/utenza", key) % np.uint64(9_000_000_000) + np.uint64(1_000_000_000)
-    return num.astype(str).astype(object)
+    return hash64(seed, "tari/utenza", key) % np.uint64(9_000_000_000) + np.uint64(1_000_000_000)
 
 
 def category(occupants: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
@@ -62,9 +62,7 @@ def _taxpayers(ctx: Context, year: int, fy: pd.DataFrame) -> npt.NDArray[np.int6
     py = ctx.truth.table("person_year", year, ["person_id", "family_id", "relation"])
     spouse = py[py["relation"] == "spouse"].drop_duplicates("family_id").set_index("family_id")["person_id"]
     sp = spouse.reindex(fy["family_id"].to_numpy()).to_numpy()
-    use_spouse = ~np.isnan(sp.astype(float)) & (
-        uniform(ctx.seed, "tari/intestatario", fy["family_id"]) < 0.15
-    )
+    use_spouse = ~np.isnan(sp.astype(float)) & (uniform(ctx.seed, "tari/intestatario", fy["family_id"]) < 0.15)
     return np.where(
         use_spouse,
         np.nan_to_num(sp.astype(float)).astype(np.int64),
@@ -77,9 +75,7 @@ def _address_text(ctx: Context, dwelling_ids: npt.NDArray[np.int64], keys: npt.A
     style = pick(ctx.seed, "tari/address_style", keys, [0.55, 0.3, 0.15])
     return [
         tari_address(str(t).upper(), str(n).upper(), int(num), str(s), str(i), int(st))
-        for t, n, num, s, i, st in zip(
-            a.street_type, a.street_name, a.number, a.suffix, a.interno, style, strict=True
-        )
+        for t, n, num, s, i, st in zip(a.street_type, a.street_name, a.number, a.suffix, a.interno, style, strict=True)
     ]
 
 
@@ -88,63 +84,54 @@ def _names(
     source: str,
     pids: npt.NDArray[np.int64],
     keys: npt.NDArray[np.int64],
+    shares: Mapping[str, float],
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], dict[str, npt.NDArray[np.bool_]]]:
-    m = messy_identity(ctx, source, people(ctx.truth, pids).upper(), keys)
-    names = (pd.Series(m.surname, dtype="str") + " " + pd.Series(m.first_name, dtype="str")).to_numpy(
-        dtype=object
-    )
+    m = messy_identity(ctx, source, people(ctx.truth, pids).upper(), keys, shares)
+    names = (pd.Series(m.surname, dtype="str") + " " + pd.Series(m.first_name, dtype="str")).to_numpy(dtype=object)
     return m.cf, names, m.flags
 
 
 def write(ctx: Context) -> None:
-    """Write ``tari_utenze_<last year>.csv`` and ``tari_variazioni.csv``."""
+    """Write ``tari_utenze_<last year>.csv`` and ``tari_variazioni.csv`` (in chunks, ordered by account)."""
     year = ctx.last_year
     fy = ctx.truth.table("family_year", year).sort_values("family_id").reset_index(drop=True)
     fam = fy["family_id"].to_numpy(dtype=np.int64)
     dw = fy["dwelling_id"].to_numpy(dtype=np.int64)
     payer = _taxpayers(ctx, year, fy)
-    codes_acc = account_code(ctx.seed, fam, dw)
-    cf, names, flags = _names(ctx, SOURCE, payer, fam)
+    account = account_code(ctx.seed, fam, dw)
     since, old_size = _history_of_stay(ctx, fy)
     size = fy["size"].to_numpy(dtype=np.int64)
     changed = (old_size > 0) & (old_size != size)
     stale = draw(ctx.seed, "tari/occupants_stale", fam, ERROR_RATES[SOURCE]["occupants_stale"], changed)
     ctx.note(SOURCE, {"occupants_stale": float(changed.mean()) if len(fy) else 0.0}, len(fy))
-    flags["occupants_stale"] = stale
     occupants = np.where(stale, old_size, size)
-    surface = addresses(ctx.truth, dw).surface
-    df = pd.DataFrame(
-        {
-            "CODICE_UTENZA": codes_acc,
+    shares = identity_shares(ctx, SOURCE, payer)
+    order = np.argsort(account, kind="stable")  # 10-digit numbers: numeric order is the text order
+    out = ctx.csv(f"tari_utenze_{year}.csv", sep=",")
+    for start in range(0, len(order), CHUNK):
+        idx = order[start : start + CHUNK]
+        cf, names, flags = _names(ctx, SOURCE, payer[idx], fam[idx], shares)
+        flags["occupants_stale"] = stale[idx]
+        codes = account[idx].astype(str).astype(object)
+        cols = {
+            "CODICE_UTENZA": codes,
             "CF_CONTRIBUENTE": cf,
             "NOMINATIVO": names,
-            "INDIRIZZO_UTENZA": _address_text(ctx, dw, fam),
-            "SUPERFICIE_MQ": surface,
-            "NUMERO_OCCUPANTI": occupants,
-            "CATEGORIA": category(occupants),
-            "DATA_INIZIO_OCCUPAZIONE": format_dates(since, "dmy"),
-        },
-        columns=COLUMNS,
-    ).sort_values("CODICE_UTENZA", kind="stable")
-    order = df.index.to_numpy()
-    out = ctx.csv(f"tari_utenze_{year}.csv", sep=",")
-    first = out.write(df)
-    ctx.record(
-        SOURCE,
-        out.path,
-        first,
-        df["CODICE_UTENZA"].to_numpy(),
-        payer[order],
-        fam[order],
-        {k: v[order] for k, v in flags.items()},
-    )
+            "INDIRIZZO_UTENZA": _address_text(ctx, dw[idx], fam[idx]),
+            "SUPERFICIE_MQ": addresses(ctx.truth, dw[idx]).surface,
+            "NUMERO_OCCUPANTI": occupants[idx],
+            "CATEGORIA": category(occupants[idx]),
+            "DATA_INIZIO_OCCUPAZIONE": format_dates(since[idx], "dmy"),
+        }
+        first = out.write(cols)
+        ctx.record(SOURCE, out.path, first, codes, payer[idx], fam[idx], flags)
+    if not len(order):
+        out.write(pd.DataFrame(columns=COLUMNS))
     ctx.finish_csv(out)
     _write_history(ctx)
 
 
-def _history_of_stay(
-    ctx: Context, fy: pd.DataFrame
-) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.int64]]:
+def _history_of_stay(ctx: Context, fy: pd.DataFrame) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.int64]]:
     """Start of each family's stay in its current dwelling; its size in the previous snapshot (0 if none)."""
     fam = fy["family_id"].to_numpy(dtype=np.int64)
     dw = fy["dwelling_id"].to_numpy(dtype=np.int64)
@@ -214,39 +201,37 @@ def _write_history(ctx: Context) -> None:
             "tari/variazione",
             keys,
             (h["year"].to_numpy() - 1970).astype("datetime64[Y]").astype("datetime64[D]"),
-            (h["year"].to_numpy() - 1970).astype("datetime64[Y]").astype("datetime64[D]")
-            + np.timedelta64(364, "D"),
+            (h["year"].to_numpy() - 1970).astype("datetime64[Y]").astype("datetime64[D]") + np.timedelta64(364, "D"),
         )
-        h = (
-            h.assign(when=when)
-            .sort_values(["when", "family_id", "kind"], kind="stable")
-            .reset_index(drop=True)
-        )
+        h = h.assign(when=when).sort_values(["when", "family_id", "kind"], kind="stable").reset_index(drop=True)
         keys = two_key(
             h["family_id"].to_numpy() * 8
             + h["kind"].map({"CESSAZIONE": 0, "ATTIVAZIONE": 1, "VARIAZIONE OCCUPANTI": 2}).to_numpy(),
             h["year"].to_numpy(),
         )
         payer = h["payer"].to_numpy(dtype=np.int64)
-        cf, names, flags = _names(ctx, HISTORY, payer, keys)
-        df = pd.DataFrame(
-            {
-                "ANNO": h["year"].to_numpy(),
-                "CODICE_UTENZA": account_code(ctx.seed, h["family_id"], h["dwelling_id"]),
-                "TIPO_VARIAZIONE": h["kind"].to_numpy(),
-                "DATA_VARIAZIONE": format_dates(h["when"].to_numpy(), "dmy"),
+        shares = identity_shares(ctx, HISTORY, payer)
+        hfam = h["family_id"].to_numpy(dtype=np.int64)
+        hdw = h["dwelling_id"].to_numpy(dtype=np.int64)
+        hyears = h["year"].to_numpy()
+        kinds = h["kind"].to_numpy(dtype=object)
+        for i0 in range(0, len(h), CHUNK):
+            sl = slice(i0, i0 + CHUNK)
+            cf, names, flags = _names(ctx, HISTORY, payer[sl], keys[sl], shares)
+            codes = account_code(ctx.seed, hfam[sl], hdw[sl]).astype(str).astype(object)
+            block = {
+                "ANNO": hyears[sl],
+                "CODICE_UTENZA": codes,
+                "TIPO_VARIAZIONE": kinds[sl],
+                "DATA_VARIAZIONE": format_dates(h["when"].to_numpy()[sl], "dmy"),
                 "CF_CONTRIBUENTE": cf,
                 "NOMINATIVO": names,
-                "INDIRIZZO_UTENZA": _address_text(
-                    ctx, h["dwelling_id"].to_numpy(dtype=np.int64), h["family_id"]
-                ),
-                "NUMERO_OCCUPANTI": h["size"].to_numpy(),
-            },
-            columns=HISTORY_COLUMNS,
-        )
-        first = out.write(df)
-        record_key = df["CODICE_UTENZA"] + "/" + df["ANNO"].astype(str) + "/" + df["TIPO_VARIAZIONE"].str[0]
-        ctx.record(HISTORY, out.path, first, record_key.to_numpy(), payer, h["family_id"].to_numpy(), flags)
+                "INDIRIZZO_UTENZA": _address_text(ctx, hdw[sl], hfam[sl]),
+                "NUMERO_OCCUPANTI": h["size"].to_numpy()[sl],
+            }
+            first = out.write(block)
+            record_key = [f"{c}/{y}/{k[0]}" for c, y, k in zip(codes, hyears[sl], kinds[sl], strict=True)]
+            ctx.record(HISTORY, out.path, first, np.array(record_key, dtype=object), payer[sl], hfam[sl], flags)
     else:
         out.write(pd.DataFrame(columns=HISTORY_COLUMNS))
     ctx.finish_csv(out)

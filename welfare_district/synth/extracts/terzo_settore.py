@@ -22,9 +22,7 @@ from welfare_district.synth.extracts.randomness import keyed_dates, pick, two_ke
 
 FOOD_BANK_ISEE = 9_360.0  # ISEE ceiling commonly used for food support
 LOW_ISEE = 12_000.0
-AddressWeights = tuple[
-    tuple[float, ...], tuple[float, ...], tuple[float, ...], tuple[float, ...], tuple[float, ...]
-]
+AddressWeights = tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], tuple[float, ...], tuple[float, ...]]
 
 
 @dataclass
@@ -50,17 +48,11 @@ class Beneficiaries:
 def _snapshot(ctx: Context) -> pd.DataFrame:
     """Residents of the last snapshot with age, household size, lowest recent ISEE and open case needs."""
     year = ctx.last_year
-    py = ctx.truth.table(
-        "person_year", year, ["person_id", "family_id", "relation", "dwelling_id", "care_allowance"]
-    )
+    py = ctx.truth.table("person_year", year, ["person_id", "family_id", "relation", "dwelling_id", "care_allowance"])
     pids = py["person_id"].to_numpy(dtype=np.int64)
     fy = ctx.truth.table("family_year", year, ["family_id", "size"]).set_index("family_id")["size"]
     isee = pd.concat(
-        [
-            ctx.truth.table("isee", y, ["family_id", "isee_eur"])
-            for y in (year - 1, year)
-            if y in ctx.truth.years
-        ]
+        [ctx.truth.table("isee", y, ["family_id", "isee_eur"]) for y in (year - 1, year) if y in ctx.truth.years]
     )
     low = isee.groupby("family_id")["isee_eur"].min()
     cases = ctx.truth.table("cases")
@@ -93,9 +85,7 @@ def select(ctx: Context, source: str) -> pd.DataFrame:
     if source == "ts_emporio":  # one card per household, held by its head
         keep = head & (poor | econ) & (u < np.where(econ, min(1.0, cover * 1.6), cover))
     elif source == "ts_ascolto":
-        needy = (
-            (snap["isee"] < LOW_ISEE).to_numpy() | econ | snap["needs"].str.contains("migrants|employment")
-        )
+        needy = (snap["isee"] < LOW_ISEE).to_numpy() | econ | snap["needs"].str.contains("migrants|employment")
         keep = adult & np.asarray(needy) & (u < np.where(head, cover, cover * 0.5))
     elif source == "ts_migranti":
         foreign = snap["citizenship"].astype(str).to_numpy() != "IT"

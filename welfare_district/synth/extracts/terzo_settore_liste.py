@@ -87,9 +87,7 @@ def emporio(ctx: Context) -> None:
     df = pd.DataFrame(
         {
             "N. Tessera": card,
-            "Cognome e Nome": [
-                f"{s} {n}" for s, n in zip(_title(b.surname), _title(b.first_name), strict=True)
-            ],
+            "Cognome e Nome": [f"{s} {n}" for s, n in zip(_title(b.surname), _title(b.first_name), strict=True)],
             "Codice Fiscale": b.cf,
             "Data di nascita": birth,
             "Indirizzo": b.address,
@@ -133,9 +131,7 @@ def ascolto(ctx: Context) -> None:
     )
     born = _mixed_dates(ctx, source, b, ["cell", "long_it", "dmy"], [0.4, 0.3, 0.3])
     places = place_table(pd.Series(b.true.place))
-    birthplace = [
-        title_it(c) if c else title_it(s) for c, s in zip(places["comune"], places["stato"], strict=True)
-    ]
+    birthplace = [title_it(c) if c else title_it(s) for c, s in zip(places["comune"], places["stato"], strict=True)]
     rows = [
         [
             i + 1,

@@ -88,6 +88,11 @@ class Truth:
                 df[col] = df[col].astype("datetime64[s]")
         return df
 
+    def forget(self, prefix: str) -> None:
+        """Drop derived values whose name starts with ``prefix`` (to free memory once a source is done)."""
+        for name in [n for n in self._derived if n.startswith(prefix)]:
+            del self._derived[name]
+
     @cached_property
     def years(self) -> list[int]:
         """Snapshot years present in family_year, ascending."""
@@ -189,9 +194,7 @@ class Truth:
         out = pd.concat(parts, ignore_index=True).astype("int64")
         return out.sort_values(["person_id", "year"], kind="stable").reset_index(drop=True)
 
-    def previous_dwelling(
-        self, year: int, person_ids: npt.ArrayLike, current: npt.ArrayLike
-    ) -> npt.NDArray[np.int64]:
+    def previous_dwelling(self, year: int, person_ids: npt.ArrayLike, current: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """Per person, the dwelling left at their latest move up to ``year`` (0 if none, or if it equals
         ``current``)."""
         ids = np.asarray(person_ids, dtype=np.int64)

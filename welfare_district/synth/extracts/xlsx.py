@@ -111,8 +111,7 @@ def xlsx_bytes(sheets: Sequence[Sheet], creator: str) -> bytes:
         for i in range(1, n + 1)
     )
     parts = {
-        "[Content_Types].xml": _HEAD
-        + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        "[Content_Types].xml": _HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
         '<Override PartName="/xl/workbook.xml" '
