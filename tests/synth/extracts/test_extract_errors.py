@@ -54,7 +54,7 @@ def test_achieved_rates_are_within_tolerance(run: Run) -> None:
 
 
 def test_third_sector_rates_pooled(run: Run) -> None:
-    """Pooled over the four lists, the headline rates of the brief come out where configured."""
+    """Pooled over the four lists, the headline third-sector rates come out where configured."""
     rec = run.records()
     lists = rec[rec["source"].str.startswith("ts_")]
     n = len(lists)
