@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from tests.ingest.fixtures import cases, code, declaration, write_csv
 from welfare_district.engine import Database, Dialect
+from welfare_district.errors import InputError
 from welfare_district.ingest import load as load_module
 from welfare_district.ingest.load import LoadRejectedError, load_file
 from welfare_district.ingest.report import loads_frame, quality_frame
@@ -133,3 +134,16 @@ def test_stored_reports_name_rows_never_values(db: Database, tmp_path: Path) -> 
     stored = " ".join(" ".join(map(str, f)) for f in failures) + report.to_string()
     personal = {v for r, _ in rows for k, v in r.items() if k in ("CF", "NOME") and v}
     assert not [v for v in personal if v in stored]
+
+
+def test_a_concurrent_twin_load_is_refused_by_the_log_key(db: Database, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    decl = declaration(tmp_path)
+    path = write_csv(tmp_path / "prova_2024.csv", _clean_rows(12))
+    load_file(db, decl, path)
+    before = _counts(db)
+    # the twin checked the log before the first one committed, so it goes on to write
+    monkeypatch.setattr(load_module, "_previous", lambda *_: None)
+    with pytest.raises(InputError, match="loaded concurrently; nothing was written"):
+        load_file(db, decl, path)
+    assert _counts(db) == before

@@ -108,3 +108,17 @@ def test_vectorised_codes_agree_with_the_reference(surname: str, name: str, sex:
 def test_every_reason_code_is_documented() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "ingest.md").read_text(encoding="utf-8")
     assert [code for code in rules.REASONS if f"`{code}`" not in doc] == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.dates(date(1900, 1, 1), date(2025, 12, 31)), min_size=1, max_size=20),
+       st.sampled_from(["%d/%m/%Y", "%Y-%m-%d", "it_long"]))
+def test_any_real_date_in_a_declared_format_parses_back(days: list[date], fmt: str) -> None:
+    def text(d: date) -> str:
+        if fmt == "it_long":
+            return f"{d.day} {rules._IT_MONTHS[d.month - 1]} {d.year}"
+        return d.strftime(fmt)
+
+    parsed, bad, impossible = rules.parse_dates(pd.Series([text(d) for d in days]), (fmt,), today=TODAY)
+    assert list(parsed) == [pd.Timestamp(d) for d in days]
+    assert not bad.any() and not impossible.any()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -149,7 +150,6 @@ def _result(decl: SourceDeclaration, name: str, raw: RawTable, checked: Validati
 
 def _write(db: Database, decl: SourceDeclaration, raw: RawTable, checked: Validation, result: LoadResult,
            started: datetime) -> None:
-    tables = record_tables()
     bad = checked.error_rows()
     good = checked.values.loc[~checked.values.index.isin(bad)].copy()
     lineage = {"load_id": result.load_id, "source": decl.name, "file_name": result.file_name,
@@ -174,14 +174,39 @@ def _write(db: Database, decl: SourceDeclaration, raw: RawTable, checked: Valida
         "rows_quarantined": result.rows_quarantined, "rows_flagged": result.rows_flagged,
         "started_at": started, "finished_at": datetime.now(UTC),
     }])
+    try:
+        _insert(db, decl, good, lineage, {"quarantine": quarantine, "failure": failures, "quality": quality,
+                                          "load_log": log})
+    except Exception as exc:
+        if not _is_duplicate_key(exc):
+            raise
+        # only the load log has a key: the same content was loaded meanwhile by another process
+        raise InputError("the same content of this source was loaded concurrently; nothing was written",
+                         path=result.file_name) from exc
+
+
+def _is_duplicate_key(exc: BaseException | None) -> bool:
+    # Bulk loads use the drivers' own connections, so their errors arrive unwrapped by SQLAlchemy, and
+    # DuckDB may report the aborted transaction while cleaning up: look along the chain.
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, sa.exc.IntegrityError) or type(exc).__name__ in ("ConstraintException",
+                                                                            "UniqueViolation"):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _insert(db: Database, decl: SourceDeclaration, good: pd.DataFrame, lineage: Mapping[str, object],
+            bookkeeping: dict[str, pd.DataFrame]) -> None:
+    tables = record_tables()
     with db.engine.begin() as conn:
         for target in decl.targets:
             table = tables.records[target]
             wanted = [c for c in table_fields(target) if c in good]
             bulk_insert(conn, db.dialect, target, _arrow(table, good[[*wanted, *lineage, "row_number",
                                                                        "warnings"]]))
-        bulk_insert(conn, db.dialect, tables.quarantine.name, _arrow(tables.quarantine, quarantine))
-        bulk_insert(conn, db.dialect, tables.failure.name, _arrow(tables.failure, failures))
-        bulk_insert(conn, db.dialect, tables.quality.name, _arrow(tables.quality, quality))
-        # last, so a concurrent load of the same content fails on the unique key and rolls back
-        bulk_insert(conn, db.dialect, tables.load_log.name, _arrow(tables.load_log, log))
+        # the load log last, so a concurrent load of the same content fails on its key and rolls back
+        for name in ("quarantine", "failure", "quality", "load_log"):
+            table = getattr(tables, name)
+            bulk_insert(conn, db.dialect, table.name, _arrow(table, bookkeeping[name]))

@@ -21,7 +21,11 @@ from welfare_district.errors import InputError
 from welfare_district.model.records import FIELD_KINDS, RECORD_TABLES, FieldKind
 
 Severity = Literal["error", "warning"]
-CATALOGUE_DIR = Path(__file__).with_name("catalogue")
+
+
+def catalogue_dir() -> Path:
+    """The folder of the declarations shipped with the platform."""
+    return Path(__file__).with_name("catalogue")
 
 
 class _Strict(BaseModel):
@@ -161,7 +165,7 @@ def load_catalogue(*extra_dirs: Path) -> dict[str, SourceDeclaration]:
     Guarantees: names are unique (a clash is an InputError); files are read in name order.
     """
     catalogue: dict[str, SourceDeclaration] = {}
-    for folder in (CATALOGUE_DIR, *extra_dirs):
+    for folder in (catalogue_dir(), *extra_dirs):
         for path in sorted(Path(folder).glob("*.toml")):
             decl = parse_declaration(path)
             if decl.name in catalogue:
