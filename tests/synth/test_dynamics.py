@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from welfare_district.synth.calibration import resident_frame
+from welfare_district.synth.targets import target
 
 
 def _years(t: dict[str, pd.DataFrame]) -> list[int]:
@@ -144,3 +145,25 @@ def test_isee_and_cases(synth_small: dict[str, pd.DataFrame]) -> None:
     closed = cases["closed"].dropna()
     assert (pd.to_datetime(closed) >= pd.to_datetime(cases.loc[closed.index, "opened"])).all()
     assert cases["person_id"].isin(synth_small["persons"]["person_id"]).all()
+
+
+def test_open_cases_share_is_level_on_every_snapshot(synth_small: dict[str, pd.DataFrame]) -> None:
+    goal = target("cases_open_families")
+    cases, fy = synth_small["cases"], synth_small["family_year"]
+    opened, closed = pd.to_datetime(cases["opened"]), pd.to_datetime(cases["closed"])
+    for y in _years(synth_small):
+        day = pd.Timestamp(y, 12, 31)
+        open_now = cases[(opened <= day) & (closed.isna() | (closed > day))]
+        families = int((fy["year"] == y).sum())
+        share = 100 * open_now["family_id"].nunique() / families
+        assert abs(share - goal.value) <= goal.tolerance, (y, share)
+    # open cases have no closing date; closed ones lasted months to years
+    assert closed.isna().sum() > 0.5 * goal.value / 100 * int((fy["year"] == _years(synth_small)[-1]).sum())
+    years_open = (closed - opened).dt.days.dropna() / 365.25
+    assert 0.75 <= years_open.median() <= 3.0
+    assert (years_open > 3).mean() > 0.1
+    # a family has at most one case open at a time
+    for fam, group in cases.sort_values("opened").groupby("family_id"):
+        starts = pd.to_datetime(group["opened"]).to_numpy()[1:]
+        ends = pd.to_datetime(group["closed"]).to_numpy()[:-1]
+        assert (ends <= starts).all(), fam

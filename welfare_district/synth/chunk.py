@@ -90,9 +90,10 @@ def simulate_chunk(
         snap = take_snapshot(state, y, spec.seed, spec.name)
         rng = stream(spec.seed, spec.name, "economics", y)
         economics.isee_declarations(state, snap, y, rng, first_year=(y == sim_start))
-        economics.open_cases(state, snap, y, rng, backlog=(y == sim_start))
-        if y > sim_start:
-            economics.open_cases(state, snap, y, rng)
+        # cases start at the first written year: years before it only build the population, and a case
+        # drawn then could name a person or family that no written snapshot holds
+        if y >= first:
+            economics.cases_in_year(state, snap, y, rng, backlog=(y == first))
         if progress is not None:
             progress(1)
     tables = build_tables(state, geo, book, spec.years, spec.offset)

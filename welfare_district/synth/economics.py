@@ -37,9 +37,15 @@ CASE_NEEDS = (
     "gender_violence",
     "health",
 )  # schema.CASE_NEED order
-CASE_BASE = 0.012
+CASE_BASE = 0.0032
+# case length: at least CASE_MIN_DAYS (an intake and a first plan take weeks), then memoryless, so that
+# the mean is CASE_MEAN_YEARS; the beneficiary's death or departure ends a case earlier
 CASE_MEAN_YEARS = 2.5
-CASE_BACKLOG_YEARS = 5
+CASE_MIN_DAYS = 60
+# beneficiaries die or leave the city about this often per year (emigration ~3%, deaths of the frail);
+# it shortens the mean open time behind the stationary backlog of the first written year
+CASE_EXIT_RATE = 0.03
+YEAR_DAYS = 365.25
 
 
 def _first_per_family(fam: np.ndarray, idx: np.ndarray, key: np.ndarray, n_fam: int) -> np.ndarray:
@@ -195,30 +201,91 @@ def _beneficiary(
     return np.where(pick >= 0, pick, heads)
 
 
-def open_cases(
+def case_end(state: State, person: np.ndarray, closed: np.ndarray) -> np.ndarray:
+    """Day each case really closes: its planned ``closed`` day, or earlier the day its beneficiary died or
+    left the city (as known to ``state`` now). Day numbers as int64; the beneficiary is a local id."""
+    p = state.persons
+    # int64 before choosing: "never" must not wrap around in the int32 date columns
+    death = p.death[person].astype(np.int64)
+    departure = p.departure[person].astype(np.int64)
+    never = np.iinfo(np.int64).max
+    gone = np.where(death >= 0, death, np.where(departure >= 0, departure, never))
+    return np.minimum(np.asarray(closed, dtype=np.int64), gone)
+
+
+def _case_free_from(state: State, n_families: int) -> np.ndarray:
+    """Per family, the first day from which none of its cases recorded so far is open (the smallest int64
+    if the family never had a case)."""
+    out = np.full(n_families, np.iinfo(np.int64).min, dtype=np.int64)
+    if not state.case_rows:
+        return out
+    fam = np.concatenate([r["family"] for r in state.case_rows]).astype(np.int64)
+    person = np.concatenate([r["person"] for r in state.case_rows]).astype(np.int64)
+    closed = np.concatenate([r["closed"] for r in state.case_rows])
+    np.maximum.at(out, fam, case_end(state, person, closed))
+    return out
+
+
+def _durations(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Planned case lengths in days: CASE_MIN_DAYS plus an exponential tail, mean CASE_MEAN_YEARS."""
+    tail = CASE_MEAN_YEARS * YEAR_DAYS - CASE_MIN_DAYS
+    return CASE_MIN_DAYS + np.floor(rng.exponential(tail, n)).astype(np.int64)
+
+
+def _backlog_span(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Age and remaining length (days) of cases open on a given day in a stationary flow of cases with
+    ``_durations`` lengths: the age has density proportional to the chance a case lasts that long
+    (uniform over the minimum length, exponential beyond), and the remainder follows from the age."""
+    tail = CASE_MEAN_YEARS * YEAR_DAYS - CASE_MIN_DAYS
+    young = rng.random(n) < CASE_MIN_DAYS / (CASE_MIN_DAYS + tail)
+    age_young = np.floor(rng.random(n) * CASE_MIN_DAYS).astype(np.int64)
+    age_old = CASE_MIN_DAYS + np.floor(rng.exponential(tail, n)).astype(np.int64)
+    rest = np.floor(rng.exponential(tail, n)).astype(np.int64)
+    age = np.where(young, age_young, age_old)
+    remaining = np.where(young, CASE_MIN_DAYS - age_young, 0) + rest
+    return age, remaining
+
+
+def cases_in_year(
     state: State,
     snap: dict[str, dict[str, np.ndarray]],
     year: int,
     rng: np.random.Generator,
     backlog: bool = False,
 ) -> None:
-    """Cases opened during ``year`` (or, with ``backlog``, still open from earlier years)."""
+    """Append to ``state.case_rows`` the cases opened during ``year`` by families of the 31 December
+    snapshot ``snap``; with ``backlog`` (the first simulated year of cases) instead the cases open on
+    that 31 December, opened in earlier years as a stationary flow would have left them.
+
+    Guarantees: every case's family and beneficiary are in ``snap``; a family never has two cases open
+    on the same day; cases are opened at the yearly rate ``CASE_BASE`` times the family's need weights
+    while the family has no open case, and last ``_durations`` (open past the year end when long enough),
+    so the share of families with an open case on 31 December stays level from year to year."""
     fam = snap["family"]
+    fids = fam["family"]
     w = _need_weights(state, snap, year)
-    total = w.sum(axis=1)
-    hazard = CASE_BASE * total * (CASE_MEAN_YEARS if backlog else 1.0)
-    hit = rng.random(len(total)) < np.minimum(hazard, 0.9)
+    rate = CASE_BASE * w.sum(axis=1)
+    start, end = days(year), days(year + 1)  # the year is [start, end)
+    if backlog:
+        # stationary share of an open/closed two-state flow: open for the mean open time, closed 1/rate
+        open_years = 1.0 / (1.0 / CASE_MEAN_YEARS + CASE_EXIT_RATE)
+        hit = rng.random(len(fids)) < rate * open_years / (1.0 + rate * open_years)
+    else:
+        free_from = np.maximum(_case_free_from(state, len(state.families))[fids], start)
+        exposure = np.maximum(end - free_from, 0) / YEAR_DAYS  # years without an open case
+        hit = rng.random(len(fids)) < -np.expm1(-rate * exposure)
     idx = np.flatnonzero(hit)
     need = np.argmax(np.log(np.maximum(w[idx], 1e-12)) + rng.gumbel(size=(len(idx), w.shape[1])), axis=1)
-    fams = fam["family"][idx]
+    fams = fids[idx]
     person = _beneficiary(state, snap, need, fams, fam["head"][idx])
-    end_of_year = days(year + 1) - 1
     if backlog:
-        opened = end_of_year - np.floor(rng.random(len(idx)) * 365 * CASE_BACKLOG_YEARS).astype(np.int64)
-        closed = end_of_year + 1 + np.floor(rng.exponential(CASE_MEAN_YEARS * 365, len(idx))).astype(np.int64)
+        age, remaining = _backlog_span(rng, len(idx))
+        opened = end - 1 - age
+        closed = end + remaining
     else:
-        opened = days(year) + np.floor(rng.random(len(idx)) * 365).astype(np.int64)
-        closed = opened + 1 + np.floor(rng.exponential(CASE_MEAN_YEARS * 365, len(idx))).astype(np.int64)
+        first = free_from[idx]
+        opened = first + np.floor(rng.random(len(idx)) * (end - first)).astype(np.int64)
+        closed = opened + _durations(rng, len(idx))
     state.case_rows.append(
         {"person": person, "family": fams, "need": need.astype(np.int8), "opened": opened, "closed": closed}
     )

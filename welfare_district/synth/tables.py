@@ -7,6 +7,7 @@ import numpy as np
 import pyarrow as pa
 
 from welfare_district.synth import schema
+from welfare_district.synth.economics import case_end
 from welfare_district.synth.geography import Geography
 from welfare_district.synth.identity import base_codes
 from welfare_district.synth.names import NameBook
@@ -160,12 +161,7 @@ def _cases_table(state: State, first_year: int, last_year: int, offset: int) -> 
     # a case cannot open before the person lived here, and closes when the person dies or leaves
     came = np.maximum(p.birth[person], np.where(p.arrival[person] >= 0, p.arrival[person], NO_DATE))
     opened = np.maximum(opened, came)
-    gone = np.where(
-        p.death[person] >= 0,
-        p.death[person],
-        np.where(p.departure[person] >= 0, p.departure[person], np.iinfo(np.int64).max),
-    )
-    closed = np.minimum(closed, gone)
+    closed = case_end(state, person, closed)
     keep = (closed >= days(first_year)) & (opened < days(last_year + 1)) & (closed >= opened)
     closed = np.where(closed >= days(last_year + 1), NO_DATE, closed)
     person, fam, need, opened, closed = person[keep], fam[keep], need[keep], opened[keep], closed[keep]
