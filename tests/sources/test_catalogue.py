@@ -135,3 +135,27 @@ def test_a_name_declared_twice_is_refused(tmp_path: Path) -> None:
         encoding="utf-8")
     with pytest.raises(InputError, match="declared twice"):
         load_catalogue(tmp_path)
+
+
+def test_a_workbook_source_may_leave_its_header_row_to_detection(tmp_path: Path) -> None:
+    from tests.sources.test_readers import _workbook
+    from welfare_district.ingest.load import read_source
+
+    path = tmp_path / "decl.toml"
+    path.write_text("""
+name = "cartelle_altro_comune"
+title = "Cases exported with a title block of unknown height"
+format = "xlsx"
+header_row = 0
+targets = ["case_record"]
+
+[columns."N. cartella"]
+field = "case_number"
+required = true
+
+[columns."Data di nascita"]
+field = "opened_on"
+formats = ["%Y-%m-%d", "%d/%m/%Y"]
+""", encoding="utf-8")
+    raw = read_source(parse_declaration(path), _workbook(tmp_path / "c.xlsx", header_at=4))
+    assert raw.header_row == 4 and list(raw.frame["N. cartella"]) == ["2020/00001", "2020/00002"]
