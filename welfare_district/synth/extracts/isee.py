@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from welfare_district.synth import schema
 from welfare_district.synth.extracts.config import ERROR_RATES
@@ -51,9 +53,12 @@ def equivalence_scale(size: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
     return np.round(base + 0.35 * np.maximum(s - 5, 0), 2)
 
 
-def comma(values: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
-    """Numbers with two decimals and a decimal comma, as Italian exports write them."""
-    return pd.Series(values).map("{:.2f}".format).str.replace(".", ",", regex=False).to_numpy(dtype=object)
+def comma(values: npt.NDArray[np.float64]) -> pa.Array:
+    """Non-negative numbers with two decimals and a decimal comma, as Italian exports write them."""
+    cents = np.round(np.asarray(values, dtype=np.float64) * 100).astype(np.int64)
+    whole = pc.cast(pa.array(cents // 100), pa.string())
+    frac = pc.utf8_lpad(pc.cast(pa.array(cents % 100), pa.string()), width=2, padding="0")
+    return pc.binary_join_element_wise(whole, frac, ",")
 
 
 def write(ctx: Context) -> None:
