@@ -3,9 +3,17 @@
 Shape: ';'-separated UTF-8, upper-case names, one row per resident on 31 December, rows grouped by family
 (intestatario first). Errors: a codice fiscale with transposed digits (kept for the same person every
 year, as a register error persists until someone corrects it) and a stale address (a move not yet recorded).
+
+The individual record (scheda individuale) also holds the education title and the professional condition as
+the person declared them. Nobody is obliged to report a change, so some records show the value from before
+the person's latest change (``education_stale``, ``condition_stale``) and a few were never filled in
+(``education_missing``, ``condition_missing``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +52,25 @@ COLUMNS = [
     "ESPONENTE",
     "INTERNO",
     "DATA_ISCRIZIONE",
+    "TITOLO_STUDIO",
+    "CONDIZIONE_PROFESSIONALE",
 ]
+# The register's own wording (scheda individuale), in the order of schema.EDUCATION / schema.LABOUR.
+EDUCATION_REGISTER: Mapping[str, str] = {
+    "none_illiterate": "NESSUN TITOLO - ANALFABETA",
+    "none_literate": "NESSUN TITOLO - ALFABETA",
+    "primary": "LICENZA ELEMENTARE",
+    "lower_secondary": "LICENZA MEDIA",
+    "upper_secondary": "DIPLOMA",
+    "tertiary": "LAUREA",
+}
+CONDITION_REGISTER: Mapping[str, str] = {
+    "employed": "OCCUPATO",
+    "unemployed": "DISOCCUPATO / IN CERCA DI OCCUPAZIONE",
+    "retired": "PENSIONATO",
+    "student": "STUDENTE",
+    "other_inactive": "CASALINGA / ALTRA CONDIZIONE",
+}
 _REL_RANK = {r: i for i, r in enumerate(schema.RELATION)}
 
 
@@ -106,6 +132,68 @@ def _dwelling_columns(ctx: Context) -> dict[str, pa.Array]:
     return ctx.truth.derived("anagrafe/dwellings", build)
 
 
+@dataclass
+class DeclaredHistory:
+    """One declared attribute (education or condition) of every person, followed snapshot by snapshot.
+
+    Codes index ``categories`` (-1: no value). ``current`` is the true code at the latest snapshot seen and
+    ``before`` the code the person had just before their latest change (-1 if no change was seen yet).
+    """
+
+    categories: tuple[str, ...]
+    current: npt.NDArray[np.int8]
+    before: npt.NDArray[np.int8]
+
+    @classmethod
+    def empty(cls, categories: tuple[str, ...], n_persons: int) -> DeclaredHistory:
+        """No snapshot seen yet."""
+        return cls(categories, np.full(n_persons, -1, np.int8), np.full(n_persons, -1, np.int8))
+
+    def codes(self, values: pd.Series) -> npt.NDArray[np.int8]:
+        """Codes of truth values (null or unknown values give -1)."""
+        return np.asarray(pd.Categorical(values, categories=list(self.categories)).codes, dtype=np.int8)
+
+    def advance(self, pos: npt.NDArray[np.intp], codes: npt.NDArray[np.int8]) -> npt.NDArray[np.int8]:
+        """Take in one snapshot (persons at ``pos`` with true ``codes``); returns the earlier value each row
+        could show when stale: a real, different value held before the latest change, else -1."""
+        prev = self.current[pos]
+        changed = (prev >= 0) & (codes >= 0) & (prev != codes)
+        self.before[pos[changed]] = prev[changed]
+        self.current[pos] = codes
+        earlier = self.before[pos]
+        return np.where((codes >= 0) & (earlier != codes), earlier, np.int8(-1)).astype(np.int8)
+
+
+def _declared(
+    ctx: Context,
+    pids: npt.NDArray[np.int64],
+    kind: str,
+    truth_codes: npt.NDArray[np.int8],
+    earlier: npt.NDArray[np.int8],
+) -> tuple[npt.NDArray[np.int8], dict[str, npt.NDArray[np.bool_]]]:
+    """Codes the register shows for one attribute (``kind``: 'education' or 'condition') and their flags.
+
+    Draws are keyed by person, so a record that is stale or empty tends to stay so in later years, as an
+    uncorrected register record does. Missing takes precedence over stale (one error per value).
+    """
+    rates = ERROR_RATES[SOURCE]
+    has = truth_codes >= 0
+    can_stale = earlier >= 0
+    missing = draw(ctx.seed, f"anagrafe/{kind}_missing", pids, rates[f"{kind}_missing"], has)
+    stale = draw(ctx.seed, f"anagrafe/{kind}_stale", pids, rates[f"{kind}_stale"], can_stale) & ~missing
+    n = len(pids)
+    ctx.gt.note_eligible(SOURCE, f"{kind}_missing", float(has.mean()) if n else 0.0, n)
+    ctx.gt.note_eligible(SOURCE, f"{kind}_stale", float(can_stale.mean()) if n else 0.0, n)
+    shown = np.where(missing, np.int8(-1), np.where(stale, earlier, truth_codes)).astype(np.int8)
+    return shown, {f"{kind}_missing": missing, f"{kind}_stale": stale}
+
+
+def _words(codes: npt.NDArray[np.int8], wording: Mapping[str, str]) -> npt.NDArray[np.object_]:
+    """Register wording of codes ('' for -1)."""
+    table = np.array([*wording.values(), ""], dtype=object)
+    return np.asarray(table[np.where(codes >= 0, codes, len(wording))], dtype=object)
+
+
 def _relation_rank(relation: pd.Series) -> npt.NDArray[np.int64]:
     codes, uniques = pd.factorize(relation.astype(object).fillna("other"))
     return np.array([_REL_RANK.get(str(u), 99) for u in uniques] + [99], dtype=np.int64)[codes]
@@ -121,8 +209,19 @@ def write(ctx: Context) -> None:
     """Write ``anagrafe_<year>.csv`` for every snapshot year in range, in chunks."""
     rates = ERROR_RATES[SOURCE]
     prev: pd.DataFrame | None = None
+    n_persons = len(ctx.truth.persons)
+    edu_hist = DeclaredHistory.empty(tuple(EDUCATION_REGISTER), n_persons)
+    cond_hist = DeclaredHistory.empty(tuple(CONDITION_REGISTER), n_persons)
+    declared = ["person_id", "education", "labour_status"]
+    for year in [y for y in ctx.truth.years if y < ctx.years[0]]:  # history before the range
+        early = ctx.truth.table("person_year", year, declared)
+        early_pos = ctx.truth.person_pos(early["person_id"].to_numpy(dtype=np.int64))
+        edu_hist.advance(early_pos, edu_hist.codes(early["education"]))
+        cond_hist.advance(early_pos, cond_hist.codes(early["labour_status"]))
     for year in ctx.years:
-        py = ctx.truth.table("person_year", year, ["person_id", "family_id", "relation", "dwelling_id"])
+        py = ctx.truth.table(
+            "person_year", year, ["person_id", "family_id", "relation", "dwelling_id", "education", "labour_status"]
+        )
         if prev is None and year - 1 in ctx.truth.years:
             prev = ctx.truth.table("person_year", year - 1, ["person_id", "dwelling_id"])
         fam_code = scramble(ctx.seed, "anagrafe/famiglia", py["family_id"].to_numpy())
@@ -140,6 +239,13 @@ def write(ctx: Context) -> None:
         ctx.gt.note_eligible(SOURCE, "address_stale", float(movable.mean()) if len(movable) else 0.0, len(py))
         cf_bad = draw(ctx.seed, "anagrafe/cf_transposed", pids, rates["cf_transposed"])
         shown_dw = np.where(stale, old, dw)
+        ppos_all = ctx.truth.person_pos(pids)
+        edu_true = edu_hist.codes(py["education"])
+        edu, edu_flags = _declared(ctx, pids, "education", edu_true, edu_hist.advance(ppos_all, edu_true))
+        cond_true = cond_hist.codes(py["labour_status"])
+        cond_earlier = cond_hist.advance(ppos_all, cond_true)
+        cond, cond_flags = _declared(ctx, pids, "condition", cond_true, cond_earlier)
+        titolo, condizione = _words(edu, EDUCATION_REGISTER), _words(cond, CONDITION_REGISTER)
         out = ctx.csv(f"anagrafe_{year}.csv", sep=";")
         pcols, dcols = _person_columns(ctx), _dwelling_columns(ctx)
         for start in range(0, len(py), CHUNK):
@@ -147,6 +253,7 @@ def write(ctx: Context) -> None:
             chunk = py.iloc[sl]
             ids = pids[sl]
             flags = {"address_stale": stale[sl], "cf_transposed": cf_bad[sl]}
+            flags.update({k: v[sl] for k, v in (edu_flags | cond_flags).items()})
             ppos = pa.array(ctx.truth.person_pos(ids))
             dpos = pa.array(ctx.truth.dwelling_pos(shown_dw[sl]))
             p = {k: v.take(ppos) for k, v in pcols.items()}
@@ -182,6 +289,8 @@ def write(ctx: Context) -> None:
                 "ESPONENTE": a["esponente"],
                 "INTERNO": a["interno"],
                 "DATA_ISCRIZIONE": p["iscrizione"],
+                "TITOLO_STUDIO": titolo[sl],
+                "CONDIZIONE_PROFESSIONALE": condizione[sl],
             }
             first = out.write({c: cols[c] for c in COLUMNS})
             ctx.record(SOURCE, out.path, first, p["individuo"].to_numpy(), ids, chunk["family_id"].to_numpy(), flags)

@@ -28,6 +28,10 @@ ERROR_KINDS: Final = MappingProxyType(
         "address_stale": "address of an earlier snapshot instead of the current one",
         "occupants_stale": "TARI: number of occupants of an earlier year",
         "duplicate": "extra row for a person already listed, with its own variations",
+        "education_stale": "register: education title from before the person's latest change",
+        "education_missing": "register: education title left empty (age 6 and over)",
+        "condition_stale": "register: professional condition from before the person's latest change",
+        "condition_missing": "register: professional condition left empty (age 15 and over)",
         "encoding_loss": "characters the encoding cannot hold replaced by '?' (deterministic, not drawn)",
     }
 )
@@ -49,7 +53,15 @@ ERROR_RATES: Final[MappingProxyType[str, MappingProxyType[str, float]]] = Mappin
     {
         name: MappingProxyType(rates)
         for name, rates in {
-            "anagrafe": {"cf_transposed": 0.001, "address_stale": 0.002},
+            "anagrafe": {
+                "cf_transposed": 0.001,
+                "address_stale": 0.002,
+                "education_stale": 0.03,
+                "education_missing": 0.01,
+                "condition_stale": 0.04,
+                "condition_missing": 0.015,
+            },
+            "inps": {"cf_transposed": 0.002, "cf_check_char": 0.002, "name_accent_loss": 0.005},
             "isee": {"cf_check_char": 0.005, "cf_transposed": 0.002, "component_cf_check_char": 0.003},
             "tari": {
                 "cf_transposed": 0.003,
@@ -112,6 +124,7 @@ THIRD_SECTOR_COVERAGE: Final = MappingProxyType(
 SOURCE_LABELS: Final = MappingProxyType(
     {
         "anagrafe": "Anagrafe della popolazione residente (Comune)",
+        "inps": "Prestazioni di invalidità civile (INPS, dati condivisi con il Comune)",
         "isee": "DSU/ISEE (INPS, estrazione per il Comune)",
         "tari": "TARI utenze domestiche (ufficio tributi)",
         "tari_variazioni": "TARI storico variazioni utenze",

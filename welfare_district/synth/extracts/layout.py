@@ -26,6 +26,7 @@ class FileLayout:
 
 LAYOUTS: tuple[FileLayout, ...] = (
     FileLayout("anagrafe_*.csv", "anagrafe", "csv", ";", "utf-8", cf_column="CODICE_FISCALE"),
+    FileLayout("inps_prestazioni_*.csv", "inps", "csv", ";", "utf-8", cf_column="CF_BENEFICIARIO"),
     FileLayout("isee_dsu_*.csv", "isee", "csv", ";", "cp1252", cf_column="CF_DICHIARANTE"),
     FileLayout("tari_utenze_*.csv", "tari", "csv", ",", "utf-8", cf_column="CF_CONTRIBUENTE"),
     FileLayout("tari_variazioni.csv", "tari_variazioni", "csv", ",", "utf-8", cf_column="CF_CONTRIBUENTE"),

@@ -10,6 +10,7 @@ from welfare_district.synth.extracts import (
     anagrafe,
     ater,
     catalogo,
+    inps,
     isee,
     lavoro,
     scuole,
@@ -23,6 +24,7 @@ from welfare_district.synth.extracts.truth import Truth
 
 WRITERS: tuple[Callable[[Context], None], ...] = (
     anagrafe.write,
+    inps.write,
     isee.write,
     tari.write,
     ater.write,
