@@ -3,43 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from welfare_district.engine import Database, connect
+from welfare_district.cli.common import DatabaseUrl, fail, open_database
 from welfare_district.errors import InputError, WelfareError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Area hierarchy (city > quartiere > zone > section) and house-number register.")
 
-DatabaseUrl = Annotated[str | None, typer.Option(
-    "--database-url", help="Database URL (default: the WELFARE_DATABASE_URL setting).")]
-
-
-def _fail(exc: WelfareError) -> NoReturn:
-    # One line, no traceback: the message of a WelfareError is written for the user.
-    Console(stderr=True, soft_wrap=True).print(f"[red]Error: {escape(str(exc))}[/red]")
-    raise typer.Exit(1)
-
-
-@contextmanager
-def _database(url: str | None) -> Iterator[Database]:
-    if url is None:
-        from welfare_district.settings import get_settings
-
-        url = get_settings().database_url
-    db = connect(url)
-    try:
-        yield db
-    finally:
-        db.close()
 
 
 @app.command("build")
@@ -57,11 +33,11 @@ def build(seed: Annotated[int, typer.Option("--seed", help="Seed of the syntheti
         built_areas = time.perf_counter()
         civici = build_synthetic_civici(areaset, seed)
         built_civici = time.perf_counter()
-        with _database(database_url) as db:
+        with open_database(database_url) as db:
             save_areas(db, areaset, civici)
         saved = time.perf_counter()
     except WelfareError as exc:
-        _fail(exc)
+        fail(exc)
     counts = areaset.areas["level"].value_counts()
     console.print(f"Saved {counts.get('quartiere', 0)} quartieri, {counts.get('zone', 0)} zones, "
                   f"{counts.get('section', 0)} sections and {len(civici):,} civici (seed {seed}) in "
@@ -87,10 +63,10 @@ def import_(
     try:
         if level not in IMPORTABLE:
             raise InputError(f"--level must be one of {', '.join(IMPORTABLE)}, got {level!r}", field="level")
-        with _database(database_url) as db:
+        with open_database(database_url) as db:
             result = import_boundaries(db, path, level, code_field, parent_field, name_field, nest_tolerance)
     except WelfareError as exc:
-        _fail(exc)
+        fail(exc)
     Console(soft_wrap=True).print(
         f"Imported {result.areas} {level} areas as boundary version {result.boundary_version}; "
         f"{result.reattached} sections re-attached, {result.civici:,} civici updated.")
@@ -106,10 +82,10 @@ def list_(level: Annotated[str | None, typer.Option("--level", help="Show one le
     try:
         if level is not None:
             check_level(level)
-        with _database(database_url) as db:
+        with open_database(database_url) as db:
             counts = count_by_level(db)
     except WelfareError as exc:
-        _fail(exc)
+        fail(exc)
     if level is not None:
         counts = counts[counts["level"] == level]
     console = Console(soft_wrap=True)

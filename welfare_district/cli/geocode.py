@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from welfare_district.cli.common import fail
 from welfare_district.errors import InputError, WelfareError
-
-
-def _fail(exc: WelfareError) -> NoReturn:
-    # One line, no traceback: the message of a WelfareError is written for the user and names no address.
-    Console(stderr=True, soft_wrap=True).print(f"[red]Error: {escape(str(exc))}[/red]")
-    raise typer.Exit(1)
 
 
 def read_table(path: Path, sep: str | None, encoding: str, header_row: int, sheet: str | None) -> pd.DataFrame:
@@ -88,7 +82,7 @@ def geocode(
             if store:
                 store_geocodes(db, store, results)
     except WelfareError as exc:
-        _fail(exc)
+        fail(exc)
     summary = match_summary(results)
     table = Table(title=f"Geocoding {path.name}: {len(results):,} records in {seconds:.2f}s")
     table.add_column("outcome")

@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Column, Table
 
-from welfare_district.engine import Database, connect
+from welfare_district.cli.common import DatabaseUrl, fail, open_database
 from welfare_district.errors import InputError, WelfareError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Indicator definitions and their values per area level and year.")
 
-DatabaseUrl = Annotated[str | None, typer.Option(
-    "--database-url", help="Database URL (default: the WELFARE_DATABASE_URL setting).")]
-
-
-def _fail(exc: WelfareError) -> NoReturn:
-    Console(stderr=True, soft_wrap=True).print(f"[red]Error: {escape(str(exc))}[/red]")
-    raise typer.Exit(1)
-
-
-@contextmanager
-def _database(url: str | None) -> Iterator[Database]:
-    if url is None:
-        from welfare_district.settings import get_settings
-
-        url = get_settings().database_url
-    db = connect(url)
-    try:
-        yield db
-    finally:
-        db.close()
 
 
 def parse_year_list(text: str) -> list[int]:
@@ -74,7 +52,7 @@ def show(indicator_id: Annotated[str, typer.Argument(help="Indicator id (see `we
     try:
         ind = get_indicator(indicator_id)
     except WelfareError as exc:
-        _fail(exc)
+        fail(exc)
     table = Table("field", "value", show_header=False)
     for field, value in (("id", ind.id), ("name (it)", ind.name_it), ("name (en)", ind.name_en),
                          ("description", ind.description_en), ("unit", ind.unit),
@@ -107,7 +85,7 @@ def compute(
         chosen_years = parse_year_list(years) if years is not None else None
         lib = default_library()
         chosen = [get_indicator(i, lib) for i in indicator] if indicator else list(lib.values())
-        with _database(database_url) as db:
+        with open_database(database_url) as db:
             result = compute_and_store(db, chosen, chosen_years, level or None)
             if not result.years:
                 console.print("Every year is up to date: nothing to compute.")
@@ -115,7 +93,7 @@ def compute(
             shown_level = "city" if not level or "city" in level else level[0]
             values = read_values(db, indicator_ids=[i.id for i in chosen], level=shown_level, years=result.years)
     except WelfareError as exc:
-        _fail(exc)
+        fail(exc)
     console.print(f"Stored {result.rows:,} values for {', '.join(map(str, result.years))}.")
     table = Table("area", *[str(y) for y in result.years], title=f"Values at level {shown_level}")
     table.columns.insert(0, Column("indicator", no_wrap=True))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -11,23 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from welfare_district.cli.common import DatabaseUrl, fail, open_database
 from welfare_district.errors import WelfareError
-
-DatabaseUrl = Annotated[str | None, typer.Option(
-    "--database-url", help="Database URL (default: the WELFARE_DATABASE_URL setting).")]
-
-
-def _fail(exc: WelfareError) -> NoReturn:
-    Console(stderr=True, soft_wrap=True).print(f"[red]Error: {escape(str(exc))}[/red]")
-    raise typer.Exit(1)
-
-
-def _url(url: str | None) -> str:
-    if url is not None:
-        return url
-    from welfare_district.settings import get_settings
-
-    return get_settings().database_url
 
 
 def quality_table(quality: pd.DataFrame, title: str) -> Table:
@@ -53,7 +38,6 @@ def ingest(
         "--catalogue", help="Extra folder of source declarations (*.toml).")] = None,
 ) -> None:
     """Validate and load one source file in a single transaction; print its data-quality report."""
-    from welfare_district.engine import connect
     from welfare_district.ingest.load import LoadRejectedError, load_file
     from welfare_district.sources.catalogue import load_catalogue
 
@@ -62,13 +46,13 @@ def ingest(
         sources = load_catalogue(*([catalogue] if catalogue else []))
         if source not in sources:
             raise WelfareError(f"unknown source {source!r}; declared: {', '.join(sorted(sources))}")
-        with connect(_url(database_url)) as db:
+        with open_database(database_url) as db:
             result = load_file(db, sources[source], path, strict=strict)
     except LoadRejectedError as exc:
         console.print(quality_table(exc.result.quality, f"{exc.result.file_name}: strict load refused"))
-        _fail(exc)
+        fail(exc)
     except WelfareError as exc:
-        _fail(exc)
+        fail(exc)
     if result.status == "unchanged":
         console.print(f"{result.file_name}: already loaded as {result.load_id} (same content); nothing changed.")
         return
@@ -82,16 +66,15 @@ def quality(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Show the loads stored in the database and their data-quality reports."""
-    from welfare_district.engine import connect
     from welfare_district.ingest.report import loads_frame, quality_frame
 
     console = Console(soft_wrap=True)
     try:
-        with connect(_url(database_url)) as db:
+        with open_database(database_url) as db:
             loads = loads_frame(db, load_id)
             reports = quality_frame(db, load_id)
     except WelfareError as exc:
-        _fail(exc)
+        fail(exc)
     if loads.empty:
         console.print("No loads stored." if load_id is None else f"No load {escape(load_id)}.")
         if load_id is not None:
