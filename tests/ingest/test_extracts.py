@@ -12,6 +12,7 @@ from welfare_district.ingest.load import read_source
 from welfare_district.ingest.rules import REASONS
 from welfare_district.ingest.runner import declared_files, ingest_folder
 from welfare_district.ingest.validate import validate
+from welfare_district.sources.vocabulary import BENEFIT_FLAGS, EDUCATION_CODES, LABOUR_CODES, to_codes
 
 UNDECLARED = {"catalogo/enti.csv", "catalogo/sedi.csv", "catalogo/catalogo.json"}
 
@@ -26,8 +27,8 @@ def test_every_extract_is_declared_and_read_row_for_row(small_city: Path) -> Non
     names = {p.relative_to(extracts).as_posix() for p, _ in files}
     every = {p.relative_to(extracts).as_posix() for p in extracts.rglob("*") if p.is_file()}
     assert every - names == UNDECLARED
-    assert {d.name for _, d in files} == {"anagrafe", "isee", "tari", "tari_variazioni", "ater", "cpi", "scuole",
-                                           "servizi_sociali", "ts_emporio", "ts_ascolto", "ts_migranti",
+    assert {d.name for _, d in files} == {"anagrafe", "inps", "isee", "tari", "tari_variazioni", "ater", "cpi",
+                                           "scuole", "servizi_sociali", "ts_emporio", "ts_ascolto", "ts_migranti",
                                            "ts_anziani", "catalogo_servizi"}
     truth_rows = _truth(small_city).groupby("file").size()
     for path, decl in files:
@@ -74,3 +75,35 @@ def test_the_whole_city_loads_once(db: Database, small_city: Path) -> None:
     assert persons == sum(r.rows_loaded for r in results if r.source not in ("catalogo_servizi",))
     again = ingest_folder(db, extracts)
     assert {r.status for r in again} == {"unchanged"}
+    _register_declarations_and_benefits_match_the_truth(db, small_city)
+
+
+def _register_declarations_and_benefits_match_the_truth(db: Database, city: Path) -> None:
+    """Staged register education/condition and INPS benefits, mapped to warehouse codes, agree with the truth
+    on every row the ground truth does not mark as stale or missing."""
+    truth = _truth(city)
+    year = int(truth.loc[truth["source"] == "anagrafe", "file"].str.extract(r"(\d{4})")[0].astype(int).max())
+    py = pd.read_parquet(city / "truth" / "person_year.parquet",
+                         columns=["year", "person_id", "education", "labour_status", "disability_allowance",
+                                  "care_allowance"])
+    py = py[py["year"] == year].set_index("person_id")
+    with db.engine.connect() as conn:
+        reg = pd.read_sql(sa.text("SELECT row_number, education, employment_status FROM person_record "
+                                  "WHERE source = 'anagrafe' AND reference_year = :y"), conn, params={"y": year})
+        ben = pd.read_sql(sa.text("SELECT row_number, benefit_type FROM benefit_record "
+                                  "WHERE source = 'inps' AND reference_year = :y"), conn, params={"y": year})
+    rows = truth[truth["file"] == f"anagrafe_{year}.csv"].set_index("row")
+    reg = reg.assign(person_id=rows.loc[reg["row_number"], "person_id"].to_numpy(),
+                     errors=rows.loc[reg["row_number"], "errors"].to_numpy())
+    for staged, truth_col, table, kind in (("education", "education", EDUCATION_CODES, "education"),
+                                           ("employment_status", "labour_status", LABOUR_CODES, "condition")):
+        codes = to_codes(reg[staged], table)
+        want = py.loc[reg["person_id"], truth_col].astype(object).where(lambda v: v.notna(), None).to_numpy()
+        clean = ~reg["errors"].str.contains(f"{kind}_").to_numpy()
+        assert (codes.to_numpy()[clean] == want[clean]).all(), staged
+        assert codes.notna().mean() > 0.7, staged
+    inps = truth[truth["file"] == f"inps_prestazioni_{year}.csv"].set_index("row")
+    assert len(ben) == len(inps) > 0
+    flags = ben["benefit_type"].map(BENEFIT_FLAGS)
+    held = py.loc[inps.loc[ben["row_number"], "person_id"]]
+    assert all(bool(held[flag].iloc[i]) for i, flag in enumerate(flags))

@@ -6,6 +6,7 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -14,10 +15,12 @@ from welfare_district.engine import Database
 from welfare_district.errors import InputError
 from welfare_district.ingest.load import load_file
 from welfare_district.ingest.runner import ingest_folder
+from welfare_district.model.warehouse import EDUCATION, LABOUR, warehouse_tables
 from welfare_district.sources.catalogue import load_catalogue, parse_declaration, shipped_catalogue, source_for_file
+from welfare_district.sources.vocabulary import BENEFIT_FLAGS, EDUCATION_CODES, LABOUR_CODES, to_codes
 
-SHIPPED = {"anagrafe", "isee", "tari", "tari_variazioni", "ater", "cpi", "scuole", "servizi_sociali", "ts_emporio",
-           "ts_ascolto", "ts_migranti", "ts_anziani", "catalogo_servizi"}
+SHIPPED = {"anagrafe", "inps", "isee", "tari", "tari_variazioni", "ater", "cpi", "scuole", "servizi_sociali",
+           "ts_emporio", "ts_ascolto", "ts_migranti", "ts_anziani", "catalogo_servizi"}
 
 # A fifth organisation's list: its own column names, separator and date style. Nothing else is added.
 NEW_SOURCE = """
@@ -80,6 +83,30 @@ def test_every_source_kind_is_declared() -> None:
     assert source_for_file("terzo_settore/centro_ascolto_schede.xlsx", catalogue).name == "ts_ascolto"  # type: ignore[union-attr]
     assert source_for_file("catalogo/enti.csv", catalogue) is None
     assert catalogue["servizi_sociali"].header_row == 5 and catalogue["isee"].encoding == "cp1252"
+
+
+def test_declared_italian_words_map_to_warehouse_codes() -> None:
+    catalogue = shipped_catalogue()
+    tables = {"education": (EDUCATION_CODES, set(EDUCATION)), "employment_status": (LABOUR_CODES, set(LABOUR)),
+              "benefit_type": (BENEFIT_FLAGS, {"disability_allowance", "care_allowance"})}
+    person_columns = {c.name for c in warehouse_tables().person.columns}
+    seen = set()
+    for decl in catalogue.values():
+        for spec in decl.columns.values():
+            if spec.field in tables:
+                table, codes = tables[spec.field]
+                assert spec.enum, (decl.name, spec.field)
+                mapped = {table.get(word) for word in spec.enum} - {None}
+                assert mapped <= codes, (decl.name, spec.field)
+                unmapped = {w for w in spec.enum if w not in table}
+                assert unmapped <= {"NON DICHIARATO"}, (decl.name, unmapped)
+                seen.add((decl.name, spec.field))
+    assert {("anagrafe", "education"), ("anagrafe", "employment_status"), ("cpi", "education"),
+            ("cpi", "employment_status"), ("inps", "benefit_type")} <= seen
+    assert set(BENEFIT_FLAGS.values()) <= person_columns
+    assert set(EDUCATION_CODES.values()) == set(EDUCATION) and set(LABOUR_CODES.values()) == set(LABOUR)
+    assert list(to_codes(pd.Series([" licenza media", "", None, "NON DICHIARATO"]), EDUCATION_CODES)) == \
+        ["lower_secondary", None, None, None]
 
 
 def test_a_new_source_needs_only_a_declaration_file(db: Database, tmp_path: Path) -> None:

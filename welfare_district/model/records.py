@@ -34,8 +34,10 @@ FIELD_KINDS: dict[str, FieldKind] = {
     "protocol": "text", "submitted_on": "date", "isee_type": "text", "members": "int", "member_cfs": "cf_list",
     "isr": "decimal", "isp": "decimal", "equivalence_scale": "decimal", "isee_value": "decimal",
     "expires_on": "date",
-    # labour office
+    # labour office; education and employment_status also come from the register's individual record
     "employment_status": "text", "available_since": "date", "education": "text", "office": "text",
+    # welfare benefits paid to a person (INPS civil invalidity)
+    "benefit_type": "text", "benefit_start": "date",
     # school enrolment
     "pupil_id": "text", "school_year": "text", "school_code": "text", "school_name": "text",
     "school_order": "text", "class_year": "text", "class_section": "text",
@@ -60,6 +62,8 @@ RECORD_TABLES: dict[str, tuple[str, ...]] = {
         "person_key", "codice_fiscale", "surname", "given_name", "full_name", "sex", "birth_date",
         "birth_place", "birth_province", "birth_country", "birth_place_code", "citizenship", "address",
         "house_number", "house_number_suffix", "flat", "municipality", "phone", "registered_on",
+        # as the person declared them to the source (the register's scheda individuale, the labour office)
+        "education", "employment_status",
     ),
     "family_membership_record": (
         "person_key", "codice_fiscale", "family_code", "relation", "household_size",
@@ -87,6 +91,9 @@ RECORD_TABLES: dict[str, tuple[str, ...]] = {
     "beneficiary_record": (
         "record_key", "codice_fiscale", "service", "needs", "registered_on", "expires_on", "household_size",
         "notes",
+    ),
+    "benefit_record": (
+        "record_key", "codice_fiscale", "benefit_type", "benefit_start",
     ),
     "service_record": (
         "service_id", "organisation_id", "site_id", "service_name", "domain", "domain_code", "description",
