@@ -32,6 +32,20 @@ def test_omocodic_variants_share_the_key() -> None:
     assert keys["cf_key"].iloc[0] == keys["cf_key"].iloc[1] == CF
 
 
+def test_two_register_codes_of_one_base_are_two_people() -> None:
+    # the register's base code and its variant belong to two people; an unregistered variant is ambiguous
+    second, other = omocode(CF, 1), omocode(CF, 3)
+    recs = check_records(_records([
+        {"record_id": "anagrafe:1", "source": "anagrafe", "codice_fiscale": CF},
+        {"record_id": "anagrafe:2", "source": "anagrafe", "codice_fiscale": second},
+        {"record_id": "isee:1", "source": "isee", "codice_fiscale": second},
+        {"record_id": "ts:1", "source": "ts", "codice_fiscale": other},
+    ]))
+    keys = cf_keys(recs, "anagrafe")
+    assert keys["cf_key"].iloc[0] != keys["cf_key"].iloc[1] == keys["cf_key"].iloc[2]
+    assert keys["cf_status"].iloc[3] == "ambiguous" and keys["cf_key"].iloc[3] is None
+
+
 def test_contradicting_code_is_not_trusted() -> None:
     assert cf_status(CF, BORN, "M") == "trusted"
     assert cf_status(CF, date(1975, 3, 4), "M") == "contradicts"

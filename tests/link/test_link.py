@@ -81,7 +81,7 @@ def test_review_queue_between_thresholds(small_result: LinkResult) -> None:
 
 def test_thresholds_move_pairs_between_link_and_review(subset_records: pd.DataFrame,
                                                        subset_result: LinkResult) -> None:
-    strict = link_records(subset_records, LinkSettings(model=ModelSettings(upper_weight=1e9, lower_weight=4.0)))
+    strict = link_records(subset_records, LinkSettings(model=ModelSettings(upper_weight=1e9, lower_weight=0.0)))
     assert (strict.clusters.loc[strict.clusters["cf_status"] != "trusted", "link_method"] != "model").all()
     assert len(strict.review) > len(subset_result.review)
 
@@ -98,7 +98,8 @@ def test_no_code_or_name_in_outputs(small_result: LinkResult, small_records: pd.
 def test_report_counts_add_up(small_result: LinkResult) -> None:
     report = small_result.report.set_index("source")
     assert (report["records_in"] == report["people_out"] + report["duplicates_merged"]).all()
-    assert (report["records_in"] == report[["cf_trusted", "cf_missing", "cf_invalid", "cf_contradicts"]]
+    assert (report["records_in"] == report[["cf_trusted", "cf_missing", "cf_invalid", "cf_contradicts",
+                                                      "cf_ambiguous"]]
             .sum(axis=1)).all()
     register = report.loc[["anagrafe"]]
     assert (register["linked_to_register"] == register["records_in"]).all()

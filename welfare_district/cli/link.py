@@ -46,8 +46,8 @@ def link(
     register_source: Annotated[
         str, typer.Option("--register-source", help="Source name of the population register.")
     ] = "anagrafe",
-    upper: Annotated[float, typer.Option("--upper", help="Match weight at or above which records link.")] = 10.0,
-    lower: Annotated[float, typer.Option("--lower", help="Match weight from which pairs go to review.")] = 4.0,
+    upper: Annotated[float, typer.Option("--upper", help="Match weight at or above which records link.")] = 5.0,
+    lower: Annotated[float, typer.Option("--lower", help="Match weight from which pairs go to review.")] = 0.0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the model's random sampling.")] = 20231231,
 ) -> None:
     """Link the person records in RECORDS_FILE and write clusters.parquet, review.parquet and report.csv to OUT."""

@@ -118,10 +118,10 @@ def person_ids(
     """
     frame = pd.DataFrame({"record_id": records["record_id"], "cluster": cluster,
                           "register": records["source"] == register_source})
-    reg = frame.loc[frame["register"]].groupby("cluster")["record_id"].min()
-    any_ = frame.groupby("cluster")["record_id"].min()
-    anchor = reg.reindex(any_.index).fillna(any_)
-    ids = {c: stable_id("P", a) for c, a in anchor.items()}
+    # sorting then keeping the first row per cluster: string minima without a per-group Python fallback
+    ordered = frame.sort_values(["register", "record_id"], ascending=[False, True], kind="mergesort")
+    anchor = ordered.drop_duplicates("cluster")
+    ids = {c: stable_id("P", a) for c, a in zip(anchor["cluster"], anchor["record_id"], strict=True)}
     if previous is not None and len(previous):
         frame["previous"] = frame["record_id"].map(previous)
         held = frame.dropna(subset=["previous"]).groupby(["cluster", "previous"]).size().rename("n").reset_index()

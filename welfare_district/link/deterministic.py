@@ -5,6 +5,11 @@ with the record's own birth date and sex. Trusted records with the same level-0 
 the same person, so omocodic variants of one code merge. A valid code that contradicts the record is
 usually a typo that happens to pass the check, or someone else's code: it is flagged and left to the
 probabilistic model.
+
+Omocodia exists because two people can share a level-0 code: the register then holds both the base code and
+an omocodic variant, for two different people. When the register holds two or more codes of one base form,
+each of those codes is a person of its own, and a variant of that base the register does not hold could be
+either of them: it is flagged ``ambiguous`` and left to the model.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ CF_TRUSTED: Final = "trusted"
 CF_MISSING: Final = "missing"
 CF_INVALID: Final = "invalid"
 CF_CONTRADICTS: Final = "contradicts"
+CF_AMBIGUOUS: Final = "ambiguous"
+CF_STATES: Final = (CF_TRUSTED, CF_MISSING, CF_INVALID, CF_CONTRADICTS, CF_AMBIGUOUS)
 
 
 def check_records(records: pd.DataFrame) -> pd.DataFrame:
@@ -49,7 +56,7 @@ def check_records(records: pd.DataFrame) -> pd.DataFrame:
     upper = ("codice_fiscale", "sex", "birth_place_code")
     for col in RECORD_COLUMNS:
         if col != "birth_date":
-            out[col] = pd.Series([_text(v, col in upper) for v in out[col]], index=out.index, dtype="object")
+            out[col] = _text(out[col], col in upper)
     if out["record_id"].isna().any():
         raise InputError("person records with an empty record_id")
     if out["record_id"].duplicated().any():
@@ -60,13 +67,13 @@ def check_records(records: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _text(value: object, upper: bool) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    text = str(value).strip()
-    if not text:
-        return None
-    return text.upper() if upper else text
+def _text(values: pd.Series, upper: bool) -> pd.Series:
+    """Stripped strings (upper case if asked) with None for missing or blank values, as an object column."""
+    text = values.astype("string").str.strip()
+    if upper:
+        text = text.str.upper()
+    keep = text.notna() & (text != "")
+    return text.astype("object").where(keep.to_numpy(dtype=bool, na_value=False), None)
 
 
 def _as_dates(values: pd.Series) -> pd.Series:
@@ -96,10 +103,12 @@ def cf_status(cf: str | None, birth_date: date | None, sex: str | None) -> str:
     return CF_TRUSTED
 
 
-def cf_keys(records: pd.DataFrame) -> pd.DataFrame:
-    """Per record (same index): ``cf_status`` and ``cf_key``, the level-0 code when trusted, else None.
+def cf_keys(records: pd.DataFrame, register_source: str = "anagrafe") -> pd.DataFrame:
+    """Per record (same index): ``cf_status`` and ``cf_key`` (the person key when trusted, else None).
 
-    Guarantees: two records share a ``cf_key`` exactly when both codes are trusted and have the same base form.
+    Guarantees: records with trusted codes of the same base form share a key, unless the register holds two or
+    more codes of that base form: then each register code keeps its own key and the other variants of the base
+    become ``ambiguous`` (no key). Records with different base forms never share a key.
     """
     # the same code recurs across years and sources: validate each distinct (code, date, sex) once
     status_of: dict[tuple[object, ...], str] = {}
@@ -113,15 +122,28 @@ def cf_keys(records: pd.DataFrame) -> pd.DataFrame:
             status_of[combo] = status
         statuses.append(status)
     out = pd.DataFrame({"cf_status": statuses}, index=records.index)
-    trusted = out["cf_status"] == CF_TRUSTED
-    base_of: dict[str, str] = {}
+    trusted = (out["cf_status"] == CF_TRUSTED).to_numpy()
+    codes = records["codice_fiscale"].to_numpy()
+    base_of = {cf: base_form(cf) for cf in set(codes[trusted])}
+    in_register = (records["source"] == register_source).to_numpy() & trusted
+    register_codes: dict[str, set[str]] = {}
+    for cf in set(codes[in_register]):
+        register_codes.setdefault(base_of[cf], set()).add(cf)
+    shared = {base for base, held in register_codes.items() if len(held) > 1}
     cf_key: list[str | None] = []
-    for cf, ok in zip(records["codice_fiscale"], trusted, strict=True):
-        if ok:
-            if cf not in base_of:
-                base_of[cf] = base_form(cf)
-            cf_key.append(base_of[cf])
+    status_col = list(out["cf_status"])
+    for i, (cf, ok) in enumerate(zip(codes, trusted, strict=True)):
+        if not ok:
+            cf_key.append(None)
+            continue
+        base = base_of[cf]
+        if base not in shared:
+            cf_key.append(base)
+        elif cf in register_codes[base]:
+            cf_key.append(cf)
         else:
             cf_key.append(None)
+            status_col[i] = CF_AMBIGUOUS
+    out["cf_status"] = pd.Series(status_col, index=records.index, dtype="object")
     out["cf_key"] = pd.Series(cf_key, index=records.index, dtype="object")
     return out

@@ -16,6 +16,7 @@ REPORT_COLUMNS = (
     "cf_missing",
     "cf_invalid",
     "cf_contradicts",
+    "cf_ambiguous",
 )
 
 
@@ -26,7 +27,8 @@ def redundancy_report(clusters: pd.DataFrame, review: pd.DataFrame, register_sou
     - linked_to_register: records whose person has a register record (for the register: all of its records).
     - left_unlinked: records whose person appears in no other source and in no other record of this one.
     - in_review: records that appear in at least one review pair.
-    - cf_*: records by state of their codice fiscale (trusted, missing, invalid, contradicting the record).
+    - cf_*: records by state of their codice fiscale (trusted, missing, invalid, contradicting the record,
+      ambiguous between two register codes of one base form).
     """
     frame = clusters[["record_id", "source", "person_id", "cf_status"]]
     in_register = set(frame.loc[frame["source"] == register_source, "person_id"])
@@ -53,5 +55,6 @@ def redundancy_report(clusters: pd.DataFrame, review: pd.DataFrame, register_sou
             "cf_missing": int(status.get("missing", 0)),
             "cf_invalid": int(status.get("invalid", 0)),
             "cf_contradicts": int(status.get("contradicts", 0)),
+            "cf_ambiguous": int(status.get("ambiguous", 0)),
         })
     return pd.DataFrame(rows, columns=list(REPORT_COLUMNS))

@@ -54,7 +54,7 @@ def link_records(
     input_order = checked["record_id"]
     # the model's sampling follows row order: sorting makes the result independent of how rows arrive
     recs = checked.sort_values("record_id", kind="mergesort").reset_index(drop=True)
-    keys = cf_keys(recs)
+    keys = cf_keys(recs, settings.register_source)
     recs = recs.join(keys)
     if not settings.use_cf_rules:
         recs["cf_key"] = None
