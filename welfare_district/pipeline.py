@@ -1,15 +1,27 @@
-"""The pipeline: stages run in order on one database, each a function with a typed result.
+"""The pipeline: stages run in order on one database, each a function with a one-line summary.
 
-Today the stages are the area hierarchy and the house-number register; later stages (ingest, link, geocode,
-warehouse, indicators) append themselves to ``STAGES`` in data-flow order.
+Stages, in data-flow order: areas (hierarchy and house numbers), ingest (every declared extract of the
+dataset's ``extracts/`` folder), link (people and families across the staged records), geocode (every
+staged address), warehouse (one snapshot per register year) and indicators (the stale years only).
+
+Each stage is atomic on its own. Link, geocode and warehouse remember a fingerprint of their inputs in
+``pipeline_stage_run`` (written after the stage's own transaction committed): a stage whose inputs are
+unchanged is skipped, so a second run on unchanged data writes nothing. A crash between a stage and its
+fingerprint only makes the next run redo that stage.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
 
 from welfare_district.engine import Database
 
@@ -51,8 +63,136 @@ def stage_areas(db: Database, inputs: PipelineInput) -> str:
             f"{counts.get('section', 0)} sections, {len(civici):,} house numbers ({origin})")
 
 
+def stage_ingest(db: Database, inputs: PipelineInput) -> str:
+    """Load every declared file of the dataset's extracts folder (one transaction per file; loaded files skip)."""
+    from welfare_district.ingest.runner import ingest_folder
+
+    if inputs.dataset_dir is None or not (inputs.dataset_dir / "extracts").is_dir():
+        return "no extracts folder: nothing to ingest"
+    results = ingest_folder(db, inputs.dataset_dir / "extracts")
+    unchanged = sum(1 for r in results if r.status == "unchanged")
+    rows = sum(r.rows_loaded for r in results if r.status != "unchanged")
+    quarantined = sum(r.rows_quarantined for r in results if r.status != "unchanged")
+    return (f"{len(results)} files: {len(results) - unchanged} loaded ({rows:,} rows, {quarantined:,} "
+            f"quarantined), {unchanged} already loaded")
+
+
+def stage_link(db: Database, inputs: PipelineInput) -> str:
+    """Link the staged person records into people and families; skipped when the loads are unchanged."""
+    from welfare_district.link.staging import current_load_ids, link_staging
+
+    loads = current_load_ids(db)
+    if not loads:
+        return "no staged records: nothing to link"
+    fingerprint = _digest("link-1", *loads)
+    if _last_fingerprint(db, "link") == fingerprint:
+        return "unchanged loads: person and family ids kept"
+    result = link_staging(db)
+    _remember(db, "link", fingerprint)
+    clusters = result.clusters
+    return (f"{len(clusters):,} records -> {clusters['person_id'].nunique():,} people, "
+            f"{clusters['family_id'].nunique():,} families, {len(result.review):,} pairs in review")
+
+
+def stage_geocode(db: Database, inputs: PipelineInput) -> str:
+    """Geocode every staged address against the house numbers; skipped when loads and civici are unchanged."""
+    from welfare_district.geo.store import read_civici
+    from welfare_district.link.staging import current_load_ids
+    from welfare_district.warehouse.geocoding import geocode_staging
+
+    loads = current_load_ids(db)
+    if not loads:
+        return "no staged records: nothing to geocode"
+    civici = read_civici(db)
+    civici_hash = str(int(pd.util.hash_pandas_object(civici, index=False).sum()))
+    fingerprint = _digest("geocode-1", civici_hash, *loads)
+    if _last_fingerprint(db, "geocode") == fingerprint:
+        return "unchanged loads and house numbers: stored geocodes kept"
+    results = geocode_staging(db)
+    _remember(db, "geocode", fingerprint)
+    with_text = results["reason"] != "empty"
+    matched = int((results["match_kind"] != "unmatched").sum())
+    return (f"{len(results):,} records, {int(with_text.sum()):,} with an address, {matched:,} placed "
+            f"({matched / max(int(with_text.sum()), 1):.2%})")
+
+
+def stage_warehouse(db: Database, inputs: PipelineInput) -> str:
+    """Build one warehouse snapshot per register year; skipped when linkage and geocodes are unchanged."""
+    from welfare_district.warehouse.build import BUILD_VERSION, build_warehouse
+
+    if _last_fingerprint(db, "link") is None:
+        return "nothing linked: no snapshots built"
+    fingerprint = _digest(BUILD_VERSION, _last_fingerprint(db, "link") or "", _last_fingerprint(db, "geocode") or "")
+    if _last_fingerprint(db, "warehouse") == fingerprint:
+        return "unchanged inputs: snapshots kept"
+    report = build_warehouse(db)
+    _remember(db, "warehouse", fingerprint)
+    years = report.years
+    span = f"{years[0]}-{years[-1]}" if years else "none"
+    return (f"{len(years)} snapshots ({span}): {report.rows.get('wh_person', 0):,} person-years, "
+            f"{report.rows.get('wh_family', 0):,} family-years, {sum(report.unplaced_families.values()):,} "
+            f"family-years unplaced")
+
+
+def stage_indicators(db: Database, inputs: PipelineInput) -> str:
+    """Compute every indicator of the library for the snapshot years whose stored values are stale."""
+    from welfare_district.indicators.library import default_library
+    from welfare_district.indicators.store import compute_and_store
+    from welfare_district.model.warehouse import ensure_warehouse_tables
+
+    ensure_warehouse_tables(db.engine)
+    with db.engine.connect() as conn:
+        if conn.execute(sa.text("SELECT COUNT(*) FROM wh_snapshot")).scalar_one() == 0:
+            return "no snapshots: nothing to compute"
+    stored = compute_and_store(db, list(default_library().values()))
+    if not stored.years:
+        return "every year up to date"
+    return f"{stored.rows:,} values for {len(stored.years)} years"
+
+
+@lru_cache(maxsize=1)
+def stage_run_table() -> sa.Table:
+    """``pipeline_stage_run``: the inputs' fingerprint of each stage's last completed run."""
+    return sa.Table(
+        "pipeline_stage_run", sa.MetaData(),
+        sa.Column("stage", sa.String(32), primary_key=True),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _last_fingerprint(db: Database, stage: str) -> str | None:
+    table = stage_run_table()
+    table.metadata.create_all(db.engine, checkfirst=True)
+    with db.engine.connect() as conn:
+        value = conn.execute(sa.select(table.c.fingerprint).where(table.c.stage == stage)).scalar_one_or_none()
+    return None if value is None else str(value)
+
+
+def _remember(db: Database, stage: str, fingerprint: str) -> None:
+    table = stage_run_table()
+    with db.engine.begin() as conn:
+        conn.execute(sa.delete(table).where(table.c.stage == stage))
+        conn.execute(sa.insert(table).values(stage=stage, fingerprint=fingerprint, finished_at=datetime.now(UTC)))
+
+
+def forget_fingerprints(db: Database) -> None:
+    """Make the next run redo every fingerprinted stage (e.g. after editing staged data by hand)."""
+    table = stage_run_table()
+    table.metadata.create_all(db.engine, checkfirst=True)
+    with db.engine.begin() as conn:
+        conn.execute(sa.delete(table))
+
+
 Stage = Callable[[Database, PipelineInput], str]
-STAGES: tuple[tuple[str, Stage], ...] = (("areas", stage_areas),)
+STAGES: tuple[tuple[str, Stage], ...] = (
+    ("areas", stage_areas), ("ingest", stage_ingest), ("link", stage_link), ("geocode", stage_geocode),
+    ("warehouse", stage_warehouse), ("indicators", stage_indicators),
+)
 
 
 def run_pipeline(db: Database, inputs: PipelineInput,

@@ -1,0 +1,113 @@
+"""Run the whole pipeline on a synthetic city and compare its indicators with those of the city's truth.
+
+Usage: python benchmarks/bench_pipeline.py [--synth DIR] [--keep DIR] [--levels city,quartiere]
+DIR is a dataset written by `welfare synth` (default /tmp/padova, the full synthetic Padova of seed 20231231).
+Runs areas -> ingest -> link -> geocode -> warehouse -> indicators on a fresh DuckDB file, then a second time
+(every stage should skip), and builds the truth warehouse with its indicators in a second DuckDB file.
+Prints the seconds of each stage of both runs, the peak resident memory and the core count, then per
+indicator (IVSM components first) and level the largest absolute difference over the years between the
+pipeline's value and the truth's, with the values of the last year.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from welfare_district.engine import connect
+from welfare_district.indicators.library import IVSM_COMPONENTS, default_library
+from welfare_district.indicators.store import compare_values, compute_and_store, read_values
+from welfare_district.pipeline import PipelineInput, run_pipeline, stage_areas
+from welfare_district.synth.truth_warehouse import build_truth_warehouse
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _truth_values(dataset: Path, url: str) -> tuple[pd.DataFrame, float]:
+    start = time.perf_counter()
+    with connect(url) as db:
+        stage_areas(db, PipelineInput(dataset))
+        build_truth_warehouse(dataset, db)
+        compute_and_store(db, list(default_library().values()))
+        values = read_values(db)
+    return values, time.perf_counter() - start
+
+
+def comparison_table(truth: pd.DataFrame, pipeline: pd.DataFrame, levels: list[str]) -> pd.DataFrame:
+    """Per indicator and level: largest and mean absolute difference over areas and years, last-year values."""
+    diff = compare_values(truth, pipeline)
+    diff = diff[diff["level"].isin(levels)]
+    last = int(diff["year"].max())
+    city_last = diff[(diff["year"] == last) & (diff["level"] == "city")].set_index("indicator_id")
+    out = diff.groupby(["indicator_id", "level"]).agg(max_abs_diff=("abs_diff", "max"),
+                                                      mean_abs_diff=("abs_diff", "mean")).reset_index()
+    out["truth_city_last"] = out["indicator_id"].map(city_last["value_truth"])
+    out["pipeline_city_last"] = out["indicator_id"].map(city_last["value_other"])
+    order = {ind: i for i, ind in enumerate(IVSM_COMPONENTS)}
+    out["_o"] = out["indicator_id"].map(order).fillna(len(order))
+    out["_l"] = out["level"].map({lv: i for i, lv in enumerate(levels)})
+    return out.sort_values(["_o", "indicator_id", "_l"]).drop(columns=["_o", "_l"]).reset_index(drop=True)
+
+
+def main() -> None:
+    """Run the pipeline twice and the truth once; print timings, memory and the indicator comparison."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--synth", type=Path, default=Path("/tmp/padova"))
+    parser.add_argument("--keep", type=Path, default=None, help="keep the two database files in this folder")
+    parser.add_argument("--levels", default="city,quartiere")
+    args = parser.parse_args()
+    if not (args.synth / "extracts").is_dir():
+        sys.exit(f"no dataset at {args.synth}; build one with `welfare synth --out DIR`")
+    levels = args.levels.split(",")
+    console = Console(soft_wrap=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        url, truth_url = f"duckdb:///{folder / 'pipeline.duckdb'}", f"duckdb:///{folder / 'truth.duckdb'}"
+        for path in (folder / "pipeline.duckdb", folder / "truth.duckdb"):
+            path.unlink(missing_ok=True)
+        runs = []
+        for _ in range(2):
+            with connect(url) as db:
+                start = time.perf_counter()
+                results = run_pipeline(db, PipelineInput(args.synth))
+                runs.append((results, time.perf_counter() - start))
+        peak_pipeline = _peak_mib()
+        with connect(url) as db:
+            values = read_values(db)
+        truth, truth_seconds = _truth_values(args.synth, truth_url)
+
+    table = Table(title=f"Pipeline on {args.synth} (DuckDB), seconds")
+    for col in ("stage", "first run", "second run", "first run summary"):
+        table.add_column(col)
+    for first, second in zip(runs[0][0], runs[1][0], strict=True):
+        table.add_row(first.stage, f"{first.seconds:.1f}", f"{second.seconds:.1f}", first.summary)
+    table.add_row("total", f"{runs[0][1]:.1f}", f"{runs[1][1]:.1f}", "")
+    console.print(table)
+    core = sum(r.seconds for r in runs[0][0] if r.stage in ("ingest", "link", "geocode", "warehouse"))
+    console.print(f"ingest+link+geocode+warehouse: {core:.1f} s; peak RSS {peak_pipeline:,.0f} MiB; "
+                  f"{os.cpu_count()} cores; truth warehouse and indicators: {truth_seconds:.1f} s")
+
+    comp = comparison_table(truth, values, levels)
+    out = Table(title="Indicators: |pipeline - truth| over areas and years")
+    for col in ("indicator", "level", "max |diff|", "mean |diff|", "truth city (last)", "pipeline city (last)"):
+        out.add_column(col)
+    for row in comp.itertuples():
+        out.add_row(str(row.indicator_id), str(row.level), f"{row.max_abs_diff:.3f}", f"{row.mean_abs_diff:.3f}",
+                    f"{row.truth_city_last:.3f}", f"{row.pipeline_city_last:.3f}")
+    console.print(out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""Linkage on the ingest staging tables: the contract frame from staged records, and the stored results.
+
+Every staged person-level row becomes one record of the linkage contract with ``record_id`` =
+``<source>:<file_name>:<row_number>``. Only the *current* load of each (source, file name) is read: a file
+reloaded with corrected content replaces its earlier load here. The results are kept in three tables
+replaced together in one transaction:
+
+- ``person_link``: one row per staged record: lineage (source, file, row, load), person and family id,
+  how it was linked and the state of its codice fiscale;
+- ``family_link``: one row per record that belongs to a family (the register's own rows and every record
+  whose person has a register record);
+- ``link_review``: pairs left for a person to decide.
+
+Re-linking passes the stored ``record_id -> person_id`` mapping as ``previous``, so people keep their ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Final
+
+import ibis
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+
+from welfare_district.engine import Database, bulk_insert
+from welfare_district.ingest.load import ensure_tables as ensure_ingest_tables
+from welfare_district.link.deterministic import RECORD_COLUMNS
+from welfare_district.link.run import LinkResult, LinkSettings, link_records
+
+# One-field names are written surname first by every source except these (first name first).
+GIVEN_NAME_FIRST: Final = frozenset({"ts_migranti"})
+# The source's own family-like code that goes to the contract's family_key, per staging table and field.
+_FAMILY_KEY: Final = {"family_membership_record": "family_code", "isee_record": "protocol",
+                      "dwelling_record": "dwelling_code"}
+_PERSON_FIELDS: Final = ("codice_fiscale", "surname", "given_name", "full_name", "sex", "birth_date",
+                         "birth_place_code", "address", "house_number", "house_number_suffix")
+
+
+@dataclass(frozen=True)
+class LinkTables:
+    """The tables holding a linkage run's results."""
+
+    metadata: sa.MetaData
+    person: sa.Table
+    family: sa.Table
+    review: sa.Table
+
+
+@lru_cache(maxsize=1)
+def link_tables() -> LinkTables:
+    """The result tables (built once, on first use); ``metadata.create_all`` is idempotent."""
+    md = sa.MetaData()
+    person = sa.Table(
+        "person_link", md,
+        sa.Column("record_id", sa.Text, primary_key=True),
+        sa.Column("source", sa.String(64), nullable=False),
+        sa.Column("file_name", sa.Text, nullable=False),
+        sa.Column("row_number", sa.BigInteger, nullable=False),
+        sa.Column("load_id", sa.String(36), nullable=False),
+        sa.Column("person_id", sa.String(17), nullable=False, index=True),
+        sa.Column("family_id", sa.String(17)),
+        sa.Column("link_method", sa.String(16), nullable=False),
+        sa.Column("cf_status", sa.String(16), nullable=False),
+        sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    family = sa.Table(
+        "family_link", md,
+        sa.Column("record_id", sa.Text, primary_key=True),
+        sa.Column("source", sa.String(64), nullable=False),
+        sa.Column("family_id", sa.String(17), nullable=False, index=True),
+    )
+    review = sa.Table(
+        "link_review", md,
+        sa.Column("record_id_l", sa.Text, nullable=False),
+        sa.Column("record_id_r", sa.Text, nullable=False),
+        sa.Column("match_weight", sa.Double, nullable=False),
+        sa.Column("reason", sa.String(64), nullable=False),
+    )
+    return LinkTables(md, person, family, review)
+
+
+def current_load_ids(db: Database) -> list[str]:
+    """The latest load of each (source, file name) in ``load_log``, sorted; earlier loads are superseded."""
+    ensure_ingest_tables(db)
+    log = read_frame(db, "load_log", ["load_id", "source", "file_name", "finished_at"])
+    if log.empty:
+        return []
+    log = log.sort_values(["source", "file_name", "finished_at", "load_id"], kind="mergesort")
+    return sorted(log.groupby(["source", "file_name"], sort=False)["load_id"].last().tolist())
+
+
+def read_frame(db: Database, table: str, columns: list[str], load_ids: list[str] | None = None,
+               **equals: object) -> pd.DataFrame:
+    """``columns`` of ``table`` as a DataFrame, rows restricted to ``load_ids`` and ``column == value``."""
+    t = db.ibis.table(table)
+    if load_ids is not None:
+        t = t.filter(t.load_id.isin(load_ids) if load_ids else ibis.literal(False))
+    for column, value in equals.items():
+        t = t.filter(t[column] == value)
+    return t.select(*columns).to_pyarrow().to_pandas()
+
+
+def record_ids(frame: pd.DataFrame) -> pd.Series:
+    """``<source>:<file_name>:<row_number>`` for every row of a staging frame."""
+    return frame["source"].astype(str) + ":" + frame["file_name"].astype(str) + ":" + \
+        frame["row_number"].astype("int64").astype(str)
+
+
+def staged_person_records(db: Database, load_ids: list[str] | None = None) -> pd.DataFrame:
+    """Every staged person-level row of the current loads in the linkage contract, plus its lineage.
+
+    Columns: RECORD_COLUMNS, then load_id, file_name, row_number. Guarantees: one row per person_record
+    row; ``record_id`` unique; one-field names split into surname and first name by the source's order.
+    """
+    loads = current_load_ids(db) if load_ids is None else load_ids
+    lineage = ["load_id", "source", "file_name", "row_number"]
+    people = read_frame(db, "person_record", [*lineage, *_PERSON_FIELDS], loads)
+    family_key = pd.Series(None, index=people.index, dtype=object)
+    for table, column in _FAMILY_KEY.items():
+        keys = read_frame(db, table, ["load_id", "row_number", column], loads)
+        keys = keys.dropna(subset=[column]).drop_duplicates(["load_id", "row_number"])
+        found = people[["load_id", "row_number"]].merge(keys, how="left", on=["load_id", "row_number"])[column]
+        family_key = family_key.where(family_key.notna(), found.to_numpy())
+    surname, first = _names(people)
+    street = _join_text(people["address"], _join_text(people["house_number"], people["house_number_suffix"], ""))
+    out = pd.DataFrame({
+        "record_id": record_ids(people), "source": people["source"],
+        "codice_fiscale": people["codice_fiscale"], "surname": surname, "first_name": first,
+        "sex": people["sex"], "birth_date": people["birth_date"], "birth_place_code": people["birth_place_code"],
+        "street_text": street, "family_key": family_key,
+        "load_id": people["load_id"], "file_name": people["file_name"], "row_number": people["row_number"],
+    })
+    return out.sort_values("record_id", kind="mergesort").reset_index(drop=True)
+
+
+def _names(people: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Surname and first name: the separate fields when given, else the one-field name split."""
+    full = people["full_name"].fillna("").astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
+    last_split = full.str.rsplit(" ", n=1, expand=True).reindex(columns=[0, 1])
+    first_split = full.str.split(" ", n=1, expand=True).reindex(columns=[0, 1])
+    given_first = people["source"].isin(GIVEN_NAME_FIRST).to_numpy()
+    # "ROSSI MARIO": a composite surname is more common than a composite first name in the lists
+    split_surname = np.where(given_first, first_split[1], last_split[0])
+    split_first = np.where(given_first, first_split[0], last_split[1])
+    surname = people["surname"].where(people["surname"].notna(), pd.Series(split_surname, index=people.index))
+    first = people["given_name"].where(people["given_name"].notna(), pd.Series(split_first, index=people.index))
+    return _blank_none(surname), _blank_none(first)
+
+
+def _join_text(left: pd.Series, right: pd.Series, sep: str = " ") -> pd.Series:
+    a = left.fillna("").astype(str).str.strip()
+    b = right.fillna("").astype(str).str.strip()
+    return _blank_none((a + " " + b).str.strip() if sep == " " else a + b)
+
+
+def _blank_none(values: pd.Series) -> pd.Series:
+    text = values.astype(object)
+    return text.where(text.notna() & (text.astype(str).str.strip() != ""), None)
+
+
+def previous_person_ids(db: Database) -> pd.Series:
+    """The stored ``record_id -> person_id`` mapping of the last run (empty when never linked)."""
+    link_tables().metadata.create_all(db.engine, checkfirst=True)
+    stored = read_frame(db, "person_link", ["record_id", "person_id"])
+    return pd.Series(stored["person_id"].to_numpy(), index=stored["record_id"].to_numpy(), dtype=object)
+
+
+def link_staging(db: Database, settings: LinkSettings | None = None) -> LinkResult:
+    """Link every staged person record of the current loads and replace the stored results atomically.
+
+    Guarantees: one ``person_link`` row per staged person record; earlier person ids are kept (the stored
+    mapping is passed as ``previous``); the three result tables change together or not at all.
+    """
+    records = staged_person_records(db)
+    result = link_records(records[list(RECORD_COLUMNS)], settings, previous=previous_person_ids(db))
+    clusters = result.clusters.merge(records[["record_id", "load_id", "file_name", "row_number"]],
+                                     on="record_id", how="left")
+    now = datetime.now(UTC)
+    text = pa.string()
+    person = pa.table({
+        "record_id": pa.array(clusters["record_id"].tolist(), text),
+        "source": pa.array(clusters["source"].tolist(), text),
+        "file_name": pa.array(clusters["file_name"].tolist(), text),
+        "row_number": pa.array(clusters["row_number"].astype("int64").to_numpy(), pa.int64()),
+        "load_id": pa.array(clusters["load_id"].tolist(), text),
+        "person_id": pa.array(clusters["person_id"].tolist(), text),
+        "family_id": pa.array(_optional(clusters["family_id"]), text),
+        "link_method": pa.array(clusters["link_method"].tolist(), text),
+        "cf_status": pa.array(clusters["cf_status"].tolist(), text),
+        "linked_at": pa.array([now] * len(clusters), pa.timestamp("us", tz="UTC")),
+    })
+    fam = clusters.dropna(subset=["family_id"])
+    family = pa.table({"record_id": pa.array(fam["record_id"].tolist(), text),
+                       "source": pa.array(fam["source"].tolist(), text),
+                       "family_id": pa.array(fam["family_id"].tolist(), text)})
+    rv = result.review
+    review = pa.table({"record_id_l": pa.array(rv["record_id_l"].astype(str).tolist(), text),
+                       "record_id_r": pa.array(rv["record_id_r"].astype(str).tolist(), text),
+                       "match_weight": pa.array(rv["match_weight"].astype("float64").to_numpy(), pa.float64()),
+                       "reason": pa.array(rv["reason"].astype(str).tolist(), text)})
+    t = link_tables()
+    t.metadata.create_all(db.engine, checkfirst=True)
+    with db.engine.begin() as conn:
+        for table, data in ((t.person, person), (t.family, family), (t.review, review)):
+            conn.execute(sa.delete(table))
+            bulk_insert(conn, db.dialect, table.name, data)
+    return result
+
+
+def _optional(values: pd.Series) -> list[str | None]:
+    return [None if v is None or v is pd.NA or v != v else str(v) for v in values]

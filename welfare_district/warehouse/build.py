@@ -1,0 +1,231 @@
+"""Build the warehouse snapshots from the register records of each year, linked and geocoded.
+
+One snapshot per reference year present in the register (31 December of that year):
+
+- persons: the register's rows of that year (quarantined rows are not staged, so they are absent); age on
+  31 December; relation and citizenship mapped to the warehouse vocabularies; education and labour status
+  from the labour office (job seekers) and school enrolment (students) when the register does not give them;
+- families: the register's family codes, head (``INTESTATARIO SCHEDA``), size, the head's dwelling and area;
+  tenure ``public_housing`` when the dwelling is a public-housing one, else unknown (TARI does not say
+  whether the taxpayer owns or rents);
+- dwellings: (house number, flat) of the register address; occupants are the residents; surface from the
+  TARI account or public-housing row at the same address, else from the TARI account of a resident;
+- ISEE: the latest declaration of the year per family of the linked declarant, and the count;
+- cases: open at some time in the year, with the linked person and their family and area of that year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+
+from welfare_district.engine import Database, bulk_insert
+from welfare_district.errors import NotFoundError
+from welfare_district.model.warehouse import ensure_warehouse_tables, warehouse_tables
+from welfare_district.sources.citizenship import citizenship_iso_series
+from welfare_district.synth.truth_warehouse import warehouse_arrow
+from welfare_district.warehouse.inputs import (
+    AREA,
+    Inputs,
+    dwelling_flats,
+    dwelling_ids,
+    hashed_ids,
+    int_ids,
+    read_inputs,
+)
+from welfare_district.warehouse.terms import (
+    CASE_NEED,
+    EDUCATION_ISTAT,
+    LABOUR_CPI,
+    RELATION_REGISTER,
+    UNKNOWN_NEED,
+)
+
+ORIGIN = "pipeline"
+BUILD_VERSION = "warehouse-1"  # changes whenever the build's rules change, so stored snapshots are rebuilt
+PUBLIC_HOUSING_SOURCES = ("ater",)
+SURFACE_SOURCES = ("tari", "ater")
+
+
+@dataclass
+class BuildReport:
+    """Rows written per table and year, and what could not be placed or linked (counts only)."""
+
+    years: list[int]
+    rows: dict[str, int] = field(default_factory=dict)
+    persons: dict[int, int] = field(default_factory=dict)
+    duplicate_persons: dict[int, int] = field(default_factory=dict)   # register rows of an already seen person
+    unplaced_families: dict[int, int] = field(default_factory=dict)   # families without an area id
+    isee_unlinked: dict[int, int] = field(default_factory=dict)       # declarations of no resident family
+
+
+def build_warehouse(db: Database, years: list[int] | None = None, register_source: str = "anagrafe",
+                    boundary_version: str | None = None) -> BuildReport:
+    """Replace the warehouse snapshots of ``years`` (default: every register year) in one transaction.
+
+    Guarantees: every register row of a year is one person of that year's snapshot, except a second row of
+    the same linked person (counted in ``duplicate_persons``); every family has area ids or is counted in
+    ``unplaced_families``; on any error nothing changes. NotFoundError when the register has no rows.
+    """
+    inputs = read_inputs(db, register_source)
+    register_years = sorted(int(y) for y in inputs.register["reference_year"].dropna().unique())
+    if not register_years:
+        raise NotFoundError("The register has no staged rows: run the ingest and link stages first")
+    chosen = register_years if years is None else sorted(set(years) & set(register_years))
+    version = boundary_version or _section_version(db)
+    report = BuildReport(chosen)
+    surfaces, public = _dwelling_facts(inputs)
+    parts: dict[str, list[pd.DataFrame]] = {n: [] for n in ("person", "family", "dwelling", "isee", "case")}
+    for year in chosen:
+        person = _persons(inputs, year, report)
+        family = _families(person, public)
+        report.unplaced_families[year] = int(family["quartiere_id"].isna().sum())
+        parts["person"].append(person)
+        parts["family"].append(family)
+        parts["dwelling"].append(_dwellings(person, surfaces))
+        parts["isee"].append(_isee(inputs, person, family, year, report))
+        parts["case"].append(_cases(inputs, person, year))
+    now = datetime.now(UTC)
+    snapshot = pd.DataFrame({"snapshot_year": chosen, "reference_date": [date(y, 12, 31) for y in chosen],
+                             "boundary_version": version, "origin": ORIGIN, "built_at": now})
+    tables = {"wh_snapshot": warehouse_arrow(snapshot, "snapshot")}
+    for name, frames in parts.items():
+        tables[f"wh_{name}"] = _concat(frames, name)
+    t = warehouse_tables()
+    ensure_warehouse_tables(db.engine)
+    with db.engine.begin() as conn:
+        for table in (t.person, t.family, t.dwelling, t.isee, t.case, t.snapshot):
+            conn.execute(sa.delete(table).where(table.c.snapshot_year.in_(chosen)))
+        for name, data in tables.items():
+            report.rows[name] = bulk_insert(conn, db.dialect, name, data)
+    return report
+
+
+def _concat(frames: list[pd.DataFrame], name: str) -> pa.Table:
+    tables = [warehouse_arrow(f, name) for f in frames]
+    return pa.concat_tables(tables) if tables else warehouse_arrow(pd.DataFrame(), name)
+
+
+def _section_version(db: Database) -> str:
+    """The boundary version of the stored sections (the level every placement goes through)."""
+    areas = db.ibis.table("area")
+    versions = areas.filter(areas.level == "section").select("boundary_version").distinct().to_pyarrow()
+    values = sorted(str(v) for v in versions.column(0).to_pylist() if v is not None)
+    return ", ".join(values) if values else "unknown"
+
+
+def _persons(inputs: Inputs, year: int, report: BuildReport) -> pd.DataFrame:
+    reg = inputs.register[inputs.register["reference_year"] == year].sort_values("record_id", kind="mergesort")
+    dup = reg["person_id"].duplicated()
+    report.duplicate_persons[year] = int(dup.sum())
+    reg = reg[~dup]
+    birth = pd.to_datetime(reg["birth_date"])
+    relation = reg["relation"].astype(object).str.upper().map(RELATION_REGISTER).fillna("other")
+    person = pd.DataFrame({
+        "snapshot_year": year, "person_id": int_ids(reg["person_id"]), "family_id": int_ids(reg["family_id"]),
+        "relation": relation, "dwelling_id": dwelling_ids(reg["civico_id"], reg["flat"]),
+        "sex": reg["sex"], "birth_date": birth.dt.date, "age": year - birth.dt.year,
+        "citizenship": citizenship_iso_series(reg["citizenship"]),
+        "disability_allowance": False, "care_allowance": False,
+        "_person": reg["person_id"], "_family": reg["family_id"],
+        **{a: reg[a] for a in AREA},
+    })
+    education, labour = _education_labour(inputs, year, reg["person_id"])
+    person["education"] = education.where(person["age"] >= 6, None)
+    person["labour_status"] = labour.where(person["age"] >= 15, None)
+    report.persons[year] = len(person)
+    return person.reset_index(drop=True)
+
+
+def _education_labour(inputs: Inputs, year: int, person_ids: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Education and labour status per person of the year from the labour office and school enrolment."""
+    cpi = inputs.labour[inputs.labour["reference_year"] == year].sort_values("record_id", kind="mergesort")
+    cpi = cpi.drop_duplicates("person_id", keep="last").set_index("person_id")
+    pupils = set(inputs.school.loc[inputs.school["reference_year"] == year, "person_id"].dropna())
+    education = person_ids.map(cpi["education"].astype(object).str.upper().map(EDUCATION_ISTAT))
+    labour = person_ids.map(cpi["employment_status"].astype(object).str.upper().map(LABOUR_CPI))
+    labour = labour.where(~person_ids.isin(pupils) | labour.notna(), "student")
+    return education.astype(object).where(education.notna(), None), labour.astype(object).where(labour.notna(), None)
+
+
+def _families(person: pd.DataFrame, public: set[int]) -> pd.DataFrame:
+    ordered = person.assign(_head=person["relation"] != "head").sort_values(["family_id", "_head"],
+                                                                           kind="mergesort")
+    head = ordered.drop_duplicates("family_id", keep="first")
+    size = person.groupby("family_id").size()
+    dwelling = head["dwelling_id"]
+    tenure = pd.Series(None, index=head.index, dtype=object).mask(dwelling.isin(list(public)), "public_housing")
+    return pd.DataFrame({
+        "snapshot_year": head["snapshot_year"], "family_id": head["family_id"],
+        "head_person_id": head["person_id"], "size": head["family_id"].map(size), "dwelling_id": dwelling,
+        "tenure": tenure, **{a: head[a] for a in AREA},
+    }).reset_index(drop=True)
+
+
+def _dwelling_facts(inputs: Inputs) -> tuple[pd.Series, set[int]]:
+    """Surface per dwelling id (address first, then the taxpayer's register dwelling) and public dwellings."""
+    rows = inputs.dwellings[inputs.dwellings["source"].isin(SURFACE_SOURCES)].copy()
+    if rows.empty:
+        return pd.Series(dtype="float64"), set()
+    rows["dwelling_id"] = dwelling_ids(rows["civico_id"], dwelling_flats(rows))
+    public = set(rows.loc[rows["source"].isin(PUBLIC_HOUSING_SOURCES), "dwelling_id"].dropna().astype("int64"))
+    with_surface = rows.dropna(subset=["surface_m2"])
+    by_address = with_surface.dropna(subset=["dwelling_id"]).groupby("dwelling_id")["surface_m2"].median()
+    # A TARI account whose address did not place: the taxpayer's own register dwelling in the file's year.
+    reg = inputs.register.dropna(subset=["person_id", "civico_id"])
+    reg_dwelling = reg.assign(dwelling_id=dwelling_ids(reg["civico_id"], reg["flat"]))
+    reg_dwelling = reg_dwelling.drop_duplicates(["person_id", "reference_year"], keep="last")
+    lost = with_surface[with_surface["dwelling_id"].isna()].dropna(subset=["person_id"])
+    by_holder = lost.merge(reg_dwelling[["person_id", "reference_year", "dwelling_id"]].rename(
+        columns={"dwelling_id": "holder_dwelling"}), on=["person_id", "reference_year"], how="inner")
+    holder = by_holder.dropna(subset=["holder_dwelling"]).groupby("holder_dwelling")["surface_m2"].median()
+    holder = holder[~holder.index.isin(by_address.index)]
+    surfaces = pd.concat([by_address, holder]).round()
+    surfaces.index = surfaces.index.astype("int64")
+    return surfaces, public
+
+
+def _dwellings(person: pd.DataFrame, surfaces: pd.Series) -> pd.DataFrame:
+    placed = person.dropna(subset=["dwelling_id"])
+    first = placed.drop_duplicates("dwelling_id")
+    occupants = placed.groupby("dwelling_id").size()
+    ids = first["dwelling_id"].astype("int64")
+    return pd.DataFrame({
+        "snapshot_year": first["snapshot_year"], "dwelling_id": first["dwelling_id"],
+        "surface_m2": ids.map(surfaces).astype("Int64").to_numpy(),
+        "occupants": first["dwelling_id"].map(occupants), **{a: first[a] for a in AREA},
+    }).reset_index(drop=True)
+
+
+def _isee(inputs: Inputs, person: pd.DataFrame, family: pd.DataFrame, year: int,
+          report: BuildReport) -> pd.DataFrame:
+    dsu = inputs.isee[inputs.isee["reference_year"] == year]
+    fam_of = person.set_index("_person")["family_id"]
+    dsu = dsu.assign(family_id=dsu["person_id"].map(fam_of))
+    report.isee_unlinked[year] = int(dsu["family_id"].isna().sum())
+    dsu = dsu.dropna(subset=["family_id"]).sort_values(["family_id", "submitted_on", "protocol"], kind="mergesort")
+    latest = dsu.groupby("family_id").agg(declarations=("protocol", "size"), isee_eur=("isee_value", "last"))
+    latest = latest.reset_index().merge(family[["family_id", *AREA]], on="family_id", how="left")
+    return latest.assign(snapshot_year=year)
+
+
+def _cases(inputs: Inputs, person: pd.DataFrame, year: int) -> pd.DataFrame:
+    cases = inputs.cases.dropna(subset=["opened_on", "person_id"])
+    opened = pd.to_datetime(cases["opened_on"])
+    closed = pd.to_datetime(cases["closed_on"])
+    alive = (opened <= pd.Timestamp(year, 12, 31)) & (closed.isna() | (closed >= pd.Timestamp(year, 1, 1)))
+    cases = cases[alive.to_numpy()].drop_duplicates("record_id")
+    where = person.drop_duplicates("_person").set_index("_person")
+    need = cases["intervention_area"].astype(object).str.upper().map(CASE_NEED).fillna(UNKNOWN_NEED)
+    out = pd.DataFrame({
+        "snapshot_year": year, "case_id": hashed_ids(cases["source"] + ":" + cases["case_number"].astype(str)),
+        "person_id": int_ids(cases["person_id"]), "family_id": cases["person_id"].map(where["family_id"]),
+        "need": need, "opened": pd.to_datetime(cases["opened_on"]).dt.date,
+        "closed": pd.to_datetime(cases["closed_on"]).dt.date,
+        **{a: cases["person_id"].map(where[a]) for a in AREA},
+    })
+    return out.drop_duplicates("case_id").reset_index(drop=True)

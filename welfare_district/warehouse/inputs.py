@@ -1,0 +1,103 @@
+"""What the warehouse build reads: staged records of the current loads, with person ids and geocodes attached.
+
+Every frame here is keyed by the linkage ``record_id`` and carries ``person_id`` (from ``person_link``) and,
+where the record has an address, the civico and area ids of its geocode. Ids of the warehouse are 63-bit
+integers derived from the linkage's text ids and from dwelling keys, so they are stable across runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from welfare_district.engine import Database
+from welfare_district.geo.address import parse_address
+from welfare_district.link.staging import current_load_ids, link_tables, read_frame, record_ids
+from welfare_district.warehouse.geocoding import stored_geocodes
+
+AREA = ["section_id", "zone_id", "quartiere_id"]
+_MASK = (1 << 63) - 1
+
+
+def int_ids(ids: pd.Series) -> pd.Series:
+    """Linkage ids (``P``/``F`` + 16 hex digits) as non-negative 63-bit integers; null stays null."""
+    codes, uniques = pd.factorize(ids.astype(object), use_na_sentinel=True)
+    table = np.array([int(str(u)[1:], 16) & _MASK for u in uniques] + [0], dtype=np.int64)
+    out = pd.Series(table[codes], index=ids.index, dtype="Int64")
+    return out.mask(codes < 0)
+
+
+def hashed_ids(keys: pd.Series) -> pd.Series:
+    """A stable 63-bit integer per text key (SHA-256); null stays null."""
+    codes, uniques = pd.factorize(keys.astype(object), use_na_sentinel=True)
+    table = np.array([int.from_bytes(hashlib.sha256(str(u).encode()).digest()[:8], "big") & _MASK
+                      for u in uniques] + [0], dtype=np.int64)
+    return pd.Series(table[codes], index=keys.index, dtype="Int64").mask(codes < 0)
+
+
+def dwelling_ids(civico_id: pd.Series, flat: pd.Series) -> pd.Series:
+    """Dwelling id of (house number, flat): null when the house number is unknown."""
+    flat_text = flat.astype(object).where(flat.notna(), "").astype(str).str.strip().str.upper()
+    flat_text = flat_text.str.lstrip("0")
+    key = civico_id.astype("Int64").astype(str) + "/" + flat_text
+    return hashed_ids(key.where(civico_id.notna(), None))
+
+
+@dataclass
+class Inputs:
+    """Staged records the build uses, each with record_id, person_id and (where relevant) geocode."""
+
+    register: pd.DataFrame    # one row per register record: reference_year, family_code, relation, person...
+    isee: pd.DataFrame
+    cases: pd.DataFrame
+    labour: pd.DataFrame
+    school: pd.DataFrame
+    dwellings: pd.DataFrame   # TARI and public-housing rows: source, surface_m2, flat, civico_id, person_id
+    load_ids: list[str]
+
+
+def _with_person(db: Database, frame: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.insert(0, "record_id", record_ids(frame))
+    return frame.merge(links, on="record_id", how="left")
+
+
+def read_inputs(db: Database, register_source: str = "anagrafe") -> Inputs:
+    """Read every input of the build from the database (current loads only)."""
+    loads = current_load_ids(db)
+    link_tables().metadata.create_all(db.engine, checkfirst=True)
+    links = read_frame(db, "person_link", ["record_id", "person_id", "family_id"])
+    geo = stored_geocodes(db).drop(columns=["source"])
+    geo = geo[["record_id", "civico_id", *AREA]]
+    lineage = ["source", "file_name", "row_number", "load_id", "reference_year"]
+
+    people = read_frame(db, "person_record", [*lineage, "sex", "birth_date", "citizenship", "flat"], loads,
+                        source=register_source)
+    members = read_frame(db, "family_membership_record", ["load_id", "row_number", "family_code", "relation"],
+                         loads, source=register_source)
+    register = people.merge(members, on=["load_id", "row_number"], how="left")
+    register = _with_person(db, register, links).merge(geo, on="record_id", how="left")
+
+    def person_side(table: str, fields: list[str]) -> pd.DataFrame:
+        rows = read_frame(db, table, [*lineage, *fields], loads)
+        return _with_person(db, rows, links)
+
+    isee = person_side("isee_record", ["protocol", "submitted_on", "isee_value"])
+    cases = person_side("case_record", ["case_number", "intervention_area", "opened_on", "closed_on"])
+    labour = person_side("labour_record", ["employment_status", "education"])
+    school = person_side("school_record", ["school_order"])
+    dwell = person_side("dwelling_record", ["address", "surface_m2", "flat"])
+    dwell = dwell.merge(geo[["record_id", "civico_id"]], on="record_id", how="left")
+    return Inputs(register, isee, cases, labour, school, dwell, loads)
+
+
+def dwelling_flats(dwell: pd.DataFrame) -> pd.Series:
+    """The flat of each dwelling row: its own flat field, else the one written in its address."""
+    texts = dwell["address"].astype(object).where(dwell["address"].notna(), "").astype(str)
+    codes, uniques = pd.factorize(texts)
+    parsed = np.array([parse_address(t).interno or None for t in uniques] + [None], dtype=object)[codes]
+    own = dwell["flat"].astype(object)
+    return own.where(own.notna() & (own.astype(str).str.strip() != ""), pd.Series(parsed, index=dwell.index))
