@@ -68,9 +68,12 @@ def test_missing_area_file_names_the_file(tmp_path: Path) -> None:
         read_area_folder(tmp_path / "areas")
 
 
-# City-level tolerance (percentage points) of each IVSM component against the truth warehouse.
+# City-level tolerance (percentage points, every year) of each IVSM component against the truth warehouse.
+# Family structure comes from the register itself; overcrowding loses dwellings no TARI or ATER row
+# describes; education and condition are as declared to the register, which keeps stale and missing values.
 IVSM_TOLERANCE = {"ivsm_large_families": 0.1, "ivsm_single_parent": 0.3, "ivsm_care_hardship": 0.3,
-                  "ivsm_overcrowding": 0.5}
+                  "ivsm_overcrowding": 0.5, "ivsm_low_education": 0.2, "ivsm_young_outside": 1.5,
+                  "ivsm_economic_hardship": 0.6}
 
 
 @pytest.fixture(scope="module")

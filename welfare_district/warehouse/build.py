@@ -27,6 +27,7 @@ from welfare_district.engine import Database, bulk_insert
 from welfare_district.errors import NotFoundError
 from welfare_district.model.warehouse import ensure_warehouse_tables, warehouse_tables
 from welfare_district.sources.citizenship import citizenship_iso_series
+from welfare_district.sources.vocabulary import BENEFIT_FLAGS, EDUCATION_CODES, LABOUR_CODES, to_codes
 from welfare_district.synth.truth_warehouse import warehouse_arrow
 from welfare_district.warehouse.inputs import (
     AREA,
@@ -37,13 +38,7 @@ from welfare_district.warehouse.inputs import (
     int_ids,
     read_inputs,
 )
-from welfare_district.warehouse.terms import (
-    CASE_NEED,
-    EDUCATION_ISTAT,
-    LABOUR_CPI,
-    RELATION_REGISTER,
-    UNKNOWN_NEED,
-)
+from welfare_district.warehouse.terms import CASE_NEED, RELATION_REGISTER, UNKNOWN_NEED
 
 ORIGIN = "pipeline"
 BUILD_VERSION = "warehouse-1"  # changes whenever the build's rules change, so stored snapshots are rebuilt
@@ -130,26 +125,38 @@ def _persons(inputs: Inputs, year: int, report: BuildReport) -> pd.DataFrame:
         "relation": relation, "dwelling_id": dwelling_ids(reg["civico_id"], reg["flat"]),
         "sex": reg["sex"], "birth_date": birth.dt.date, "age": year - birth.dt.year,
         "citizenship": citizenship_iso_series(reg["citizenship"]),
-        "disability_allowance": False, "care_allowance": False,
         "_person": reg["person_id"], "_family": reg["family_id"],
         **{a: reg[a] for a in AREA},
     })
-    education, labour = _education_labour(inputs, year, reg["person_id"])
-    person["education"] = education.where(person["age"] >= 6, None)
-    person["labour_status"] = labour.where(person["age"] >= 15, None)
+    education, labour = _education_labour(inputs, year, reg)
+    person["education"] = education.where(person["age"] >= 6, None).to_numpy()
+    person["labour_status"] = labour.where(person["age"] >= 15, None).to_numpy()
+    benefits = inputs.benefits[inputs.benefits["reference_year"] == year]
+    flags = to_codes(benefits["benefit_type"], BENEFIT_FLAGS)
+    for flag in ("disability_allowance", "care_allowance"):
+        person[flag] = reg["person_id"].isin(set(benefits.loc[flags == flag, "person_id"].dropna())).to_numpy()
     report.persons[year] = len(person)
     return person.reset_index(drop=True)
 
 
-def _education_labour(inputs: Inputs, year: int, person_ids: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Education and labour status per person of the year from the labour office and school enrolment."""
+def _education_labour(inputs: Inputs, year: int, reg: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Education and labour status of the year's register rows.
+
+    The register's declared title and condition come first; where the register is empty, a pupil enrolled
+    that year is a student and the labour office's record of the year gives title and condition. (Preferring
+    the labour office's fresher record over the register measured worse against the synthetic truth.)
+    """
+    person_ids = reg["person_id"]
     cpi = inputs.labour[inputs.labour["reference_year"] == year].sort_values("record_id", kind="mergesort")
     cpi = cpi.drop_duplicates("person_id", keep="last").set_index("person_id")
     pupils = set(inputs.school.loc[inputs.school["reference_year"] == year, "person_id"].dropna())
-    education = person_ids.map(cpi["education"].astype(object).str.upper().map(EDUCATION_ISTAT))
-    labour = person_ids.map(cpi["employment_status"].astype(object).str.upper().map(LABOUR_CPI))
-    labour = labour.where(~person_ids.isin(pupils) | labour.notna(), "student")
-    return education.astype(object).where(education.notna(), None), labour.astype(object).where(labour.notna(), None)
+    education = to_codes(reg["education"], EDUCATION_CODES)
+    education = education.where(education.notna(), person_ids.map(to_codes(cpi["education"], EDUCATION_CODES)))
+    labour = to_codes(reg["employment_status"], LABOUR_CODES)
+    labour = labour.where(labour.notna() | ~person_ids.isin(pupils), "student")
+    labour = labour.where(labour.notna(), person_ids.map(to_codes(cpi["employment_status"], LABOUR_CODES)))
+    return (education.astype(object).where(education.notna(), None),
+            labour.astype(object).where(labour.notna(), None))
 
 
 def _families(person: pd.DataFrame, public: set[int]) -> pd.DataFrame:

@@ -52,6 +52,7 @@ class Inputs:
 
     register: pd.DataFrame    # one row per register record: reference_year, family_code, relation, person...
     isee: pd.DataFrame
+    benefits: pd.DataFrame
     cases: pd.DataFrame
     labour: pd.DataFrame
     school: pd.DataFrame
@@ -74,8 +75,8 @@ def read_inputs(db: Database, register_source: str = "anagrafe") -> Inputs:
     geo = geo[["record_id", "civico_id", *AREA]]
     lineage = ["source", "file_name", "row_number", "load_id", "reference_year"]
 
-    people = read_frame(db, "person_record", [*lineage, "sex", "birth_date", "citizenship", "flat"], loads,
-                        source=register_source)
+    people = read_frame(db, "person_record", [*lineage, "sex", "birth_date", "citizenship", "flat", "education",
+                                              "employment_status"], loads, source=register_source)
     members = read_frame(db, "family_membership_record", ["load_id", "row_number", "family_code", "relation"],
                          loads, source=register_source)
     register = people.merge(members, on=["load_id", "row_number"], how="left")
@@ -86,12 +87,13 @@ def read_inputs(db: Database, register_source: str = "anagrafe") -> Inputs:
         return _with_person(db, rows, links)
 
     isee = person_side("isee_record", ["protocol", "submitted_on", "isee_value"])
+    benefits = person_side("benefit_record", ["benefit_type"])
     cases = person_side("case_record", ["case_number", "intervention_area", "opened_on", "closed_on"])
     labour = person_side("labour_record", ["employment_status", "education"])
     school = person_side("school_record", ["school_order"])
     dwell = person_side("dwelling_record", ["address", "surface_m2", "flat"])
     dwell = dwell.merge(geo[["record_id", "civico_id"]], on="record_id", how="left")
-    return Inputs(register, isee, cases, labour, school, dwell, loads)
+    return Inputs(register, isee, benefits, cases, labour, school, dwell, loads)
 
 
 def dwelling_flats(dwell: pd.DataFrame) -> pd.Series:

@@ -1,5 +1,7 @@
 """Source-system words mapped to the warehouse vocabularies (``welfare_district.model.warehouse``).
 
+Education, labour condition and benefit types are mapped in ``welfare_district.sources.vocabulary``.
+
 Each mapping reads the upper-case word as the source declaration stores it; a word not listed maps to None
 (unknown), never to a guess.
 """
@@ -23,15 +25,3 @@ CASE_NEED: Final = {
     "SALUTE E SALUTE MENTALE": "health",
 }
 UNKNOWN_NEED: Final = "other"
-
-# ISTAT study titles (labour office) -> EDUCATION; NON DICHIARATO stays unknown.
-EDUCATION_ISTAT: Final = {
-    "ANALFABETA": "none_illiterate", "ALFABETA PRIVO DI TITOLO DI STUDIO": "none_literate",
-    "LICENZA DI SCUOLA ELEMENTARE": "primary", "LICENZA DI SCUOLA MEDIA INFERIORE": "lower_secondary",
-    "DIPLOMA DI SCUOLA SECONDARIA SUPERIORE": "upper_secondary", "LAUREA O TITOLO SUPERIORE": "tertiary",
-}
-
-# Labour-office "stato occupazionale" -> LABOUR.
-LABOUR_CPI: Final = {
-    "DISOCCUPATO": "unemployed", "INOCCUPATO": "unemployed", "OCCUPATO": "employed", "STUDENTE": "student",
-}
