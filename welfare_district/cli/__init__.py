@@ -9,7 +9,7 @@ from welfare_district import __version__
 
 def build_app() -> typer.Typer:
     """Assemble the CLI from the per-stage command modules."""
-    from welfare_district.cli import areas, demo, geocode, indicators, ingest, serve, synth
+    from welfare_district.cli import areas, demo, geocode, indicators, ingest, link, serve, synth
 
     app = typer.Typer(no_args_is_help=True, add_completion=False,
                       help="Welfare District: integrated welfare data and vulnerability indicators.")
@@ -18,6 +18,7 @@ def build_app() -> typer.Typer:
     app.add_typer(areas.app, name="areas")
     app.command("ingest")(ingest.ingest)
     app.command("quality")(ingest.quality)
+    app.command("link")(link.link)
     app.command("geocode")(geocode.geocode)
     app.add_typer(indicators.app, name="indicators")
     app.command("serve")(serve.serve)
