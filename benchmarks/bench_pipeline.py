@@ -78,10 +78,20 @@ def main() -> None:
         for path in (folder / "pipeline.duckdb", folder / "truth.duckdb"):
             path.unlink(missing_ok=True)
         runs = []
+        peaks: dict[str, float] = {}
         for _ in range(2):
             with connect(url) as db:
                 start = time.perf_counter()
-                results = run_pipeline(db, PipelineInput(args.synth))
+                stages: list[str] = []
+
+                def on_stage(name: str, stages: list[str] = stages) -> None:
+                    # ru_maxrss only grows: the peak seen when a stage starts is the earlier stages' peak
+                    if stages and stages[-1] not in peaks:
+                        peaks[stages[-1]] = _peak_mib()
+                    stages.append(name)
+
+                results = run_pipeline(db, PipelineInput(args.synth), on_stage=on_stage)
+                peaks.setdefault(stages[-1], _peak_mib())
                 runs.append((results, time.perf_counter() - start))
         peak_pipeline = _peak_mib()
         with connect(url) as db:
@@ -89,11 +99,12 @@ def main() -> None:
         truth, truth_seconds = _truth_values(args.synth, truth_url)
 
     table = Table(title=f"Pipeline on {args.synth} (DuckDB), seconds")
-    for col in ("stage", "first run", "second run", "first run summary"):
+    for col in ("stage", "first run", "second run", "peak RSS MiB (up to the stage)", "first run summary"):
         table.add_column(col)
     for first, second in zip(runs[0][0], runs[1][0], strict=True):
-        table.add_row(first.stage, f"{first.seconds:.1f}", f"{second.seconds:.1f}", first.summary)
-    table.add_row("total", f"{runs[0][1]:.1f}", f"{runs[1][1]:.1f}", "")
+        table.add_row(first.stage, f"{first.seconds:.1f}", f"{second.seconds:.1f}",
+                      f"{peaks.get(first.stage, 0):,.0f}", first.summary)
+    table.add_row("total", f"{runs[0][1]:.1f}", f"{runs[1][1]:.1f}", "", "")
     console.print(table)
     core = sum(r.seconds for r in runs[0][0] if r.stage in ("ingest", "link", "geocode", "warehouse"))
     console.print(f"ingest+link+geocode+warehouse: {core:.1f} s; peak RSS {peak_pipeline:,.0f} MiB; "
@@ -101,7 +112,8 @@ def main() -> None:
 
     comp = comparison_table(truth, values, levels)
     out = Table(title="Indicators: |pipeline - truth| over areas and years")
-    for col in ("indicator", "level", "max |diff|", "mean |diff|", "truth city (last)", "pipeline city (last)"):
+    out.add_column("indicator", no_wrap=True)
+    for col in ("level", "max |diff|", "mean |diff|", "truth city (last)", "pipeline city (last)"):
         out.add_column(col)
     for row in comp.itertuples():
         out.add_row(str(row.indicator_id), str(row.level), f"{row.max_abs_diff:.3f}", f"{row.mean_abs_diff:.3f}",
