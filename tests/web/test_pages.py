@@ -169,3 +169,29 @@ def test_unknown_page_is_a_localised_html_404(client: TestClient) -> None:
 
 def test_catalogue_languages_define_the_same_keys() -> None:
     assert set(MESSAGES["it"]) == set(MESSAGES["en"])
+
+
+def test_map_shows_register_residents_once_the_warehouse_has_a_snapshot(
+        seeded_db: Database, make_client: ClientFactory) -> None:
+    import re
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from welfare_district.model.warehouse import ensure_warehouse_tables, warehouse_tables
+
+    ensure_warehouse_tables(seeded_db.engine)
+    person = warehouse_tables().person
+    rows = [dict(snapshot_year=2024, person_id=i, family_id=i, relation="head", sex="F",
+                 birth_date=date(1980, 1, 1), age=44, citizenship="IT", disability_allowance=False,
+                 care_allowance=False, quartiere_id=q)
+            for i, q in enumerate(["Q1", "Q1", "Q3", None])]
+    # an older snapshot must not be counted
+    rows.append({**rows[0], "snapshot_year": 2023, "person_id": 99})
+    with seeded_db.engine.begin() as conn:
+        conn.execute(sa.insert(person), rows)
+    html = make_client(seeded_db, language="it").get("/").text
+    assert "anagrafe al 31 dicembre 2024" in html
+    cells = re.findall(r'<td class="num">([\d.]+)</td>', html)
+    assert cells[:1] == ["2"]  # Centro (Q1): two residents in the register
+    assert "non collocato su un quartiere: 1" in html

@@ -31,8 +31,14 @@ MESSAGES: dict[Language, dict[str, str]] = {
         "residents_source": "Residenti (stima 2023 dai dati censuari 2011)",
         "residents_source_note": (
             "Fonte del dato: residenti stimati al 2023 a partire dal censimento ISTAT 2011, "
-            "come registrati con i confini delle aree. Una fase successiva li sostituirà con il "
-            "conteggio dell'anagrafe."
+            "come registrati con i confini delle aree, finché l'anagrafe non è caricata con "
+            "welfare pipeline."
+        ),
+        "residents_source_register": "Residenti iscritti in anagrafe al 31 dicembre {year}",
+        "table_caption_register": "Residenti per quartiere (anagrafe, 31 dicembre {year})",
+        "residents_source_note_register": (
+            "Fonte del dato: anagrafe della popolazione integrata con le altre fonti, istantanea al "
+            "31 dicembre {year}. Residenti con indirizzo non collocato su un quartiere: {unplaced}."
         ),
         "synthetic_note": "Confini in parte sintetici (versione confini: {version}).",
         "boundary_version": "Versione confini: {version}.",
@@ -81,7 +87,13 @@ MESSAGES: dict[Language, dict[str, str]] = {
         "residents_source": "Residents (2023 estimate from 2011 census data)",
         "residents_source_note": (
             "Source of the figure: residents estimated for 2023 from the 2011 ISTAT census, as stored "
-            "with the area boundaries. A later stage replaces them with the population register's count."
+            "with the area boundaries, until the population register is loaded with welfare pipeline."
+        ),
+        "residents_source_register": "Residents in the population register on 31 December {year}",
+        "table_caption_register": "Residents by quartiere (population register, 31 December {year})",
+        "residents_source_note_register": (
+            "Source of the figure: the population register integrated with the other sources, snapshot "
+            "of 31 December {year}. Residents whose address is not placed in a quartiere: {unplaced}."
         ),
         "synthetic_note": "Boundaries partly synthetic (boundary version: {version}).",
         "boundary_version": "Boundary version: {version}.",

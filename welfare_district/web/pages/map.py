@@ -25,9 +25,17 @@ def map_context(request: Request, db: Database, lang: Language) -> dict[str, Any
     Guarantees: each row's share is residents / total (0 when the total is 0) and ``total`` is the sum
     of the rows, so the table adds up exactly as printed.
     """
+    from welfare_district.warehouse.read import residents_by_area
+
     features = area_reads.area_features(db, AreaLevel.QUARTIERE)
     if not features:
         return {"areas": [], "database": redact(db.url)}
+    register = residents_by_area(db, AreaLevel.QUARTIERE.value)
+    if register is not None:
+        # the population register's count replaces the census-based estimate stored with the boundaries
+        for feature in features:
+            props = feature["properties"]
+            props["residents"] = register.counts.get(str(props["area_id"]), 0)
     rows = [f["properties"] for f in features]
     total = sum(int(r["residents"] or 0) for r in rows)
     table = [{**r, "residents": int(r["residents"] or 0),
@@ -41,6 +49,8 @@ def map_context(request: Request, db: Database, lang: Language) -> dict[str, Any
         "boundary_version": ", ".join(sorted({str(r["boundary_version"]) for r in rows})),
         "figure_json": figure_payload(residents_map(features, lang), topojson_url=root + TOPOJSON_PATH),
         "plotly_url": vendor_url(request, PLOTLY_JS_PATH),
+        "register_year": None if register is None else register.year,
+        "unplaced": 0 if register is None else register.unplaced,
     }
 
 
