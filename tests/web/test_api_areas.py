@@ -11,7 +11,7 @@ from shapely.geometry import Point, shape
 from welfare_district.geo.reference import load_population
 
 PROPERTY_KEYS = {"area_id", "code", "name", "level", "parent_id", "synthetic", "boundary_version",
-                 "residents"}
+                 "residents", "residents_year"}
 QUARTIERI = {"Q1": "Centro", "Q2": "Nord", "Q3": "Est", "Q4": "Sud-Est", "Q5": "Sud-Ovest", "Q6": "Ovest"}
 
 

@@ -195,3 +195,24 @@ def test_map_shows_register_residents_once_the_warehouse_has_a_snapshot(
     cells = re.findall(r'<td class="num">([\d.]+)</td>', html)
     assert cells[:1] == ["2"]  # Centro (Q1): two residents in the register
     assert "non collocato su un quartiere: 1" in html
+
+
+def test_api_residents_follow_the_register_snapshot(seeded_db: Database, make_client: ClientFactory) -> None:
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from welfare_district.model.warehouse import ensure_warehouse_tables, warehouse_tables
+
+    client = make_client(seeded_db, language="it")
+    before = client.get("/api/v1/areas?level=quartiere").json()["features"]
+    assert all(f["properties"]["residents_year"] is None for f in before)
+    assert sum(f["properties"]["residents"] for f in before) == 206_496
+    ensure_warehouse_tables(seeded_db.engine)
+    with seeded_db.engine.begin() as conn:
+        conn.execute(sa.insert(warehouse_tables().person), [dict(
+            snapshot_year=2025, person_id=1, family_id=1, relation="head", sex="M", birth_date=date(1950, 5, 5),
+            age=75, citizenship="IT", disability_allowance=False, care_allowance=False, quartiere_id="Q2")])
+    after = {f["id"]: f["properties"] for f in client.get("/api/v1/areas?level=quartiere").json()["features"]}
+    assert after["Q2"]["residents"] == 1 and after["Q2"]["residents_year"] == 2025
+    assert after["Q1"]["residents"] == 0

@@ -82,15 +82,24 @@ def area_features(db: Database, level: AreaLevel) -> list[dict[str, Any]]:
     """GeoJSON features of ``level`` simplified for display, with the web layer's property set.
 
     Guarantees: each feature has ``id`` == properties.area_id, a Polygon or MultiPolygon geometry in
-    EPSG:4326, and properties area_id, code, name, level, parent_id, synthetic, boundary_version, residents.
+    EPSG:4326, and properties area_id, code, name, level, parent_id, synthetic, boundary_version, residents
+    and residents_year (the register snapshot the count comes from; null for the census-based estimate).
     """
     from welfare_district.geo.store import read_areas_geojson
+    from welfare_district.warehouse.read import residents_by_area
 
     collection = read_areas_geojson(db, level.value, simplify_tolerance=DISPLAY_TOLERANCE[level])
+    # once the pipeline has built a snapshot, the register's count replaces the census-based estimate
+    register = residents_by_area(db, level.value) if collection["features"] else None
     features = []
     for feature in collection["features"]:
         summary = _summary(feature["properties"])
-        features.append({"type": "Feature", "id": summary.area_id, "properties": summary_properties(summary),
+        props = summary_properties(summary)
+        props["residents_year"] = None
+        if register is not None:
+            props["residents"] = register.counts.get(summary.area_id, 0)
+            props["residents_year"] = register.year
+        features.append({"type": "Feature", "id": summary.area_id, "properties": props,
                          "geometry": feature["geometry"]})
     return features
 

@@ -39,7 +39,11 @@ class AreaProperties(BaseModel):
     synthetic: bool = Field(description="True when the boundary was generated, not published by ISTAT.")
     boundary_version: str = Field(description="Version of the boundary this geometry belongs to.")
     residents: int | None = Field(
-        description="Residents: 2023 estimate from 2011 census data, as stored with the boundaries."
+        description="Residents in the population register on 31 December of residents_year; before the "
+                    "pipeline has built a snapshot, the 2023 estimate from 2011 census data."
+    )
+    residents_year: int | None = Field(
+        None, description="Snapshot year of the register count; null when residents is the census estimate."
     )
 
 

@@ -31,11 +31,6 @@ def map_context(request: Request, db: Database, lang: Language) -> dict[str, Any
     if not features:
         return {"areas": [], "database": redact(db.url)}
     register = residents_by_area(db, AreaLevel.QUARTIERE.value)
-    if register is not None:
-        # the population register's count replaces the census-based estimate stored with the boundaries
-        for feature in features:
-            props = feature["properties"]
-            props["residents"] = register.counts.get(str(props["area_id"]), 0)
     rows = [f["properties"] for f in features]
     total = sum(int(r["residents"] or 0) for r in rows)
     table = [{**r, "residents": int(r["residents"] or 0),
