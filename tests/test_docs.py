@@ -40,3 +40,14 @@ def test_every_command_is_documented() -> None:
 def test_readme_gives_the_two_commands_first() -> None:
     first_block = README.split("```")[1]
     assert "make demo" in first_block and "make test" in first_block
+
+
+def test_invalid_setting_names_the_variable(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from welfare_district.errors import ConfigError
+    from welfare_district.settings import get_settings
+
+    monkeypatch.setenv("WELFARE_PORT", "99999")
+    with pytest.raises(ConfigError, match="WELFARE_PORT"):
+        get_settings()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from welfare_district.errors import ConfigError
@@ -48,5 +48,13 @@ class Settings(BaseSettings):
 
 
 def get_settings(**overrides: object) -> Settings:
-    """Return settings from the environment, with explicit overrides taking precedence."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """Return settings from the environment, with explicit overrides taking precedence.
+
+    Raises ConfigError naming each invalid WELFARE_* variable (never a raw validation traceback).
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"WELFARE_{str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors() if err.get("loc"))
+        raise ConfigError(f"invalid settings: {problems}") from None

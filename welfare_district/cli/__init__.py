@@ -34,5 +34,12 @@ def build_app() -> typer.Typer:
 
 
 def main() -> None:
-    """Entry point of the `welfare` script."""
-    build_app()()
+    """Entry point of the `welfare` script; a WelfareError that no command caught still ends in one line."""
+    from welfare_district.cli.common import report
+    from welfare_district.errors import WelfareError
+
+    try:
+        build_app()()
+    except WelfareError as exc:
+        report(exc)
+        raise SystemExit(1) from None

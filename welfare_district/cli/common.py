@@ -17,9 +17,14 @@ DatabaseUrl = Annotated[str | None, typer.Option(
     "--database-url", help="Database URL (default: the WELFARE_DATABASE_URL setting).")]
 
 
-def fail(exc: WelfareError) -> NoReturn:
-    """Print the error as one red line on stderr (its message is written for the user) and exit with 1."""
+def report(exc: WelfareError) -> None:
+    """Print the error as one red line on stderr; a WelfareError's message is written for the user."""
     Console(stderr=True, soft_wrap=True).print(f"[red]Error: {escape(str(exc))}[/red]")
+
+
+def fail(exc: WelfareError) -> NoReturn:
+    """Inside a command: report the error and exit with status 1."""
+    report(exc)
     raise typer.Exit(1)
 
 
