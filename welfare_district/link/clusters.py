@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from welfare_district.ingest.codice_fiscale import decode_birth
@@ -146,7 +147,10 @@ def family_ids(records: pd.DataFrame, person: pd.Series, register_source: str) -
     """
     reg = (records["source"] == register_source) & records["family_key"].notna()
     own = pd.Series(None, index=records.index, dtype="object")
-    own[reg] = [stable_id("F", f"{register_source}:{k}") for k in records.loc[reg, "family_key"]]
+    # a family's code recurs for every member and year: each distinct code is hashed once
+    codes, keys = pd.factorize(records.loc[reg, "family_key"])
+    family_of_code = np.array([stable_id("F", f"{register_source}:{k}") for k in keys], dtype=object)
+    own[reg] = family_of_code[codes]
     latest = pd.DataFrame({"person": person[reg], "record_id": records.loc[reg, "record_id"], "family": own[reg]})
     family_of_person = latest.sort_values("record_id", kind="mergesort").groupby("person")["family"].last()
     out = person.map(family_of_person).astype("object")

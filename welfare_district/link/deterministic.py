@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from welfare_district.errors import InputError
@@ -68,19 +69,39 @@ def check_records(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def _text(values: pd.Series, upper: bool) -> pd.Series:
-    """Stripped strings (upper case if asked) with None for missing or blank values, as an object column."""
-    text = values.astype("string").str.strip()
+    """Stripped strings (upper case if asked) with None for missing or blank values, as an object column.
+
+    Each distinct value is cleaned once and its rows share the result: the register repeats the same names and
+    codes every year, so this keeps one string object per distinct value instead of one per row.
+    """
+    codes, uniques = pd.factorize(values)
+    text = pd.Series(uniques, dtype=object).astype("string").str.strip()
     if upper:
         text = text.str.upper()
     keep = text.notna() & (text != "")
-    return text.astype("object").where(keep.to_numpy(dtype=bool, na_value=False), None)
+    cleaned = text.astype("object").where(keep.to_numpy(dtype=bool, na_value=False), None).to_numpy(dtype=object)
+    return pd.Series(_spread(cleaned, codes), index=values.index, dtype="object")
+
+
+def _spread(per_unique: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Row values from the values of the distinct keys (``codes`` from ``pd.factorize``; -1 gives None)."""
+    out = np.empty(len(codes), dtype=object)  # an empty object array holds None
+    found = codes >= 0
+    out[found] = per_unique[codes[found]]
+    return out
 
 
 def _as_dates(values: pd.Series) -> pd.Series:
-    parsed = pd.to_datetime(values, errors="coerce")
-    if (parsed.isna() & values.notna()).any():
-        raise InputError(f"{int((parsed.isna() & values.notna()).sum())} birth_date values are not dates")
-    return pd.Series([None if pd.isna(v) else v.date() for v in parsed], index=values.index, dtype="object")
+    """``datetime.date`` or None per row; the distinct values are parsed once and their rows share the date."""
+    codes, uniques = pd.factorize(values)
+    # factorize keeps the order of first appearance, so the format is inferred from the same first value
+    parsed = pd.to_datetime(pd.Series(uniques), errors="coerce")
+    bad_unique = parsed.isna().to_numpy(dtype=bool)
+    bad_rows = int(bad_unique[codes[codes >= 0]].sum())
+    if bad_rows:
+        raise InputError(f"{bad_rows} birth_date values are not dates")
+    dates = np.array([None if pd.isna(v) else v.date() for v in parsed], dtype=object)
+    return pd.Series(_spread(dates, codes), index=values.index, dtype="object")
 
 
 def cf_status(cf: str | None, birth_date: date | None, sex: str | None) -> str:
@@ -110,40 +131,39 @@ def cf_keys(records: pd.DataFrame, register_source: str = "anagrafe") -> pd.Data
     more codes of that base form: then each register code keeps its own key and the other variants of the base
     become ``ambiguous`` (no key). Records with different base forms never share a key.
     """
-    # the same code recurs across years and sources: validate each distinct (code, date, sex) once
-    status_of: dict[tuple[object, ...], str] = {}
-    statuses = []
-    for combo in zip(records["codice_fiscale"], records["birth_date"], records["sex"], strict=True):
-        status = status_of.get(combo)
-        if status is None:
-            cf, born, sex = combo
-            status = cf_status(cf if isinstance(cf, str) else None, born if isinstance(born, date) else None,
-                               sex if isinstance(sex, str) else None)
-            status_of[combo] = status
-        statuses.append(status)
-    out = pd.DataFrame({"cf_status": statuses}, index=records.index)
-    trusted = (out["cf_status"] == CF_TRUSTED).to_numpy()
-    codes = records["codice_fiscale"].to_numpy()
+    # the same code recurs across years and sources: each distinct (code, date, sex) is validated once
+    cf_codes, cf_values = pd.factorize(records["codice_fiscale"])
+    date_codes, _ = pd.factorize(records["birth_date"])
+    sex_codes, sex_values = pd.factorize(records["sex"])
+    n_dates, n_sexes = int(date_codes.max(initial=-1)) + 2, len(sex_values) + 1
+    combo = ((cf_codes.astype(np.int64) + 1) * n_dates + (date_codes + 1)) * n_sexes + (sex_codes + 1)
+    _, first_row, combo_of_row = np.unique(combo, return_index=True, return_inverse=True)
+    codes = records["codice_fiscale"].to_numpy(dtype=object)
+    born = records["birth_date"].to_numpy(dtype=object)
+    sexes = records["sex"].to_numpy(dtype=object)
+    status_of_combo = np.array([
+        cf_status(codes[i] if isinstance(codes[i], str) else None,
+                  born[i] if isinstance(born[i], date) else None,
+                  sexes[i] if isinstance(sexes[i], str) else None)
+        for i in first_row
+    ], dtype=object)
+    status = status_of_combo[combo_of_row.reshape(-1)]
+    trusted = status == CF_TRUSTED
+    # the key and the ambiguity depend on the code alone: decided once per distinct trusted code
     base_of = {cf: base_form(cf) for cf in set(codes[trusted])}
     in_register = (records["source"] == register_source).to_numpy() & trusted
     register_codes: dict[str, set[str]] = {}
     for cf in set(codes[in_register]):
         register_codes.setdefault(base_of[cf], set()).add(cf)
     shared = {base for base, held in register_codes.items() if len(held) > 1}
-    cf_key: list[str | None] = []
-    status_col = list(out["cf_status"])
-    for i, (cf, ok) in enumerate(zip(codes, trusted, strict=True)):
-        if not ok:
-            cf_key.append(None)
-            continue
-        base = base_of[cf]
-        if base not in shared:
-            cf_key.append(base)
-        elif cf in register_codes[base]:
-            cf_key.append(cf)
-        else:
-            cf_key.append(None)
-            status_col[i] = CF_AMBIGUOUS
-    out["cf_status"] = pd.Series(status_col, index=records.index, dtype="object")
+    key_of_code = np.empty(len(cf_values), dtype=object)  # None: the code gives no key
+    for i, cf in enumerate(cf_values):
+        base = base_of.get(cf)
+        if base is not None and (base not in shared or cf in register_codes[base]):
+            key_of_code[i] = base if base not in shared else cf
+    cf_key = np.empty(len(records), dtype=object)
+    cf_key[trusted] = key_of_code[cf_codes[trusted]]
+    status[trusted & pd.isna(cf_key)] = CF_AMBIGUOUS
+    out = pd.DataFrame({"cf_status": pd.Series(status, index=records.index, dtype="object")}, index=records.index)
     out["cf_key"] = pd.Series(cf_key, index=records.index, dtype="object")
     return out

@@ -16,6 +16,7 @@ Re-linking passes the stored ``record_id -> person_id`` mapping as ``previous``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -126,8 +127,12 @@ def staged_person_records(db: Database, load_ids: list[str] | None = None) -> pd
         keys = keys.dropna(subset=[column]).drop_duplicates(["load_id", "row_number"])
         found = people[["load_id", "row_number"]].merge(keys, how="left", on=["load_id", "row_number"])[column]
         family_key = family_key.where(family_key.notna(), found.to_numpy())
-    surname, first = _names(people)
-    street = _join_text(people["address"], _join_text(people["house_number"], people["house_number_suffix"], ""))
+    # a family's code recurs for each member and year: equal codes share one string object
+    family_key = _per_distinct(pd.DataFrame({"family_key": family_key}), lambda keys: keys)["family_key"]
+    # names and addresses repeat across the register's yearly files: each distinct combination is built once
+    names = _per_distinct(people[["source", "full_name", "surname", "given_name"]], _names)
+    surname, first = names["surname"], names["first_name"]
+    street = _per_distinct(people[["address", "house_number", "house_number_suffix"]], _street)["street_text"]
     out = pd.DataFrame({
         "record_id": record_ids(people), "source": people["source"],
         "codice_fiscale": people["codice_fiscale"], "surname": surname, "first_name": first,
@@ -138,8 +143,31 @@ def staged_person_records(db: Database, load_ids: list[str] | None = None) -> pd
     return out.sort_values("record_id", kind="mergesort").reset_index(drop=True)
 
 
-def _names(people: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Surname and first name: the separate fields when given, else the one-field name split."""
+def _per_distinct(frame: pd.DataFrame, build: Callable[[pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
+    """``build(frame)`` for a row-wise ``build``, computed once per distinct row and spread back (same index).
+
+    Rows with equal values share the result objects, so repeated rows cost one pointer each, not one string.
+    """
+    key = np.zeros(len(frame), dtype=np.int64)
+    for column in frame.columns:
+        codes, uniques = pd.factorize(frame[column])
+        # re-factorizing keeps the combined key below rows * (values + 1): no overflow
+        key = pd.factorize(key * (len(uniques) + 1) + (codes + 1))[0].astype(np.int64)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    built = build(frame.iloc[first].reset_index(drop=True))
+    rows = inverse.reshape(-1)
+    return pd.DataFrame({c: pd.Series(built[c].to_numpy(dtype=object)[rows], index=frame.index, dtype="object")
+                         for c in built.columns})
+
+
+def _street(parts: pd.DataFrame) -> pd.DataFrame:
+    """``street_text``: address, house number and suffix in one text (None when all are blank)."""
+    number = _join_text(parts["house_number"], parts["house_number_suffix"], "")
+    return pd.DataFrame({"street_text": _join_text(parts["address"], number)})
+
+
+def _names(people: pd.DataFrame) -> pd.DataFrame:
+    """``surname`` and ``first_name``: the separate fields when given, else the one-field name split."""
     full = people["full_name"].fillna("").astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
     last_split = full.str.rsplit(" ", n=1, expand=True).reindex(columns=[0, 1])
     first_split = full.str.split(" ", n=1, expand=True).reindex(columns=[0, 1])
@@ -149,7 +177,7 @@ def _names(people: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     split_first = np.where(given_first, first_split[0], last_split[1])
     surname = people["surname"].where(people["surname"].notna(), pd.Series(split_surname, index=people.index))
     first = people["given_name"].where(people["given_name"].notna(), pd.Series(split_first, index=people.index))
-    return _blank_none(surname), _blank_none(first)
+    return pd.DataFrame({"surname": _blank_none(surname), "first_name": _blank_none(first)})
 
 
 def _join_text(left: pd.Series, right: pd.Series, sep: str = " ") -> pd.Series:
