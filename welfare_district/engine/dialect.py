@@ -99,11 +99,10 @@ def bulk_insert(conn: sa.Connection, dialect: Dialect, table: str, data: pa.Tabl
             raw.unregister("__bulk_src")  # type: ignore[union-attr]
         return data.num_rows
     raw = conn.connection.dbapi_connection
-    with raw.cursor() as cur:  # type: ignore[union-attr]
-        with cur.copy(f"COPY {_quote(table)} ({cols}) FROM STDIN") as copy:
-            for batch in data.to_batches(max_chunksize=50_000):
-                for row in zip(*(col.to_pylist() for col in batch.columns), strict=True):
-                    copy.write_row(row)
+    with raw.cursor() as cur, cur.copy(f"COPY {_quote(table)} ({cols}) FROM STDIN") as copy:  # type: ignore[union-attr]
+        for batch in data.to_batches(max_chunksize=50_000):
+            for row in zip(*(col.to_pylist() for col in batch.columns), strict=True):
+                copy.write_row(row)
     return data.num_rows
 
 
