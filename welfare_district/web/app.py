@@ -20,6 +20,7 @@ from welfare_district.web import vendor
 from welfare_district.web.api import build_api_router
 from welfare_district.web.errors import install_error_handlers
 from welfare_district.web.pages import build_pages_router
+from welfare_district.web.read_cache import ReadCache
 from welfare_district.web.templating import STATIC_DIR, build_templates
 
 # Everything the pages load comes from this server. Plotly writes inline styles, hence 'unsafe-inline'
@@ -73,6 +74,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.templates = build_templates()
     app.state.db_lock = threading.Lock()
+    # Prepared indicator reads and serialised maps, dropped whenever the stored figures change.
+    app.state.read_cache = ReadCache()
     # Set now as well, so an app given a database works even when the lifespan is not run.
     app.state.db = database
 

@@ -1,4 +1,5 @@
-"""FastAPI dependencies shared by the API and the pages: settings, the open Database, the language."""
+"""FastAPI dependencies shared by the API and the pages: settings, the open Database, the read cache, the
+language."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from welfare_district.engine import Database
 from welfare_district.errors import EngineError
 from welfare_district.settings import Settings
 from welfare_district.web.i18n import COOKIE_NAME, Language, parse_language
+from welfare_district.web.read_cache import ReadCache
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -37,6 +39,12 @@ def get_database(request: Request) -> Iterator[Database]:
         yield db
 
 
+def get_read_cache(request: Request) -> ReadCache:
+    """The app's cache of prepared indicator reads (pass it as ``cache=`` to indicator_reads)."""
+    cache: ReadCache = request.app.state.read_cache
+    return cache
+
+
 def get_language(
     request: Request,
     lang: Annotated[str | None, Query(description="Page language: it or en (kept in a cookie).")] = None,
@@ -49,3 +57,4 @@ def get_language(
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 LanguageDep = Annotated[Language, Depends(get_language)]
+ReadCacheDep = Annotated[ReadCache, Depends(get_read_cache)]

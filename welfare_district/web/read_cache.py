@@ -1,0 +1,155 @@
+"""An in-process cache of prepared indicator reads, invalidated by a cheap stamp of the stored figures.
+
+The stamp (``data_stamp``) is one SQLAlchemy query over ``indicator_value`` and ``area``: row counts, the
+latest computation time and the boundary versions. When the pipeline rewrites the figures or the areas while
+the server runs, the stamp changes and every cached entry is dropped. The stamp itself is re-read at most
+every ``stamp_max_age`` seconds, so a busy server runs that query about once a second, not once a request.
+
+One ReadCache lives on ``app.state.read_cache`` (made by ``create_app``); nothing is cached at import time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sized
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from welfare_district.engine import Database
+
+T = TypeVar("T")
+
+# Rough bytes per item of a cached list of small dataclasses; bytes values count their real length.
+_ITEM_WEIGHT = 400
+_EMPTY_STAMP = "empty"
+
+
+def _stamp_query(with_values: bool, with_areas: bool) -> sa.Select[Any]:
+    from welfare_district.indicators.store import indicator_value_table
+    from welfare_district.model.areas import area_tables
+
+    iv, area = indicator_value_table(), area_tables().area
+    parts: list[Any] = []
+    if with_values:
+        parts += [sa.select(sa.func.count()).select_from(iv).scalar_subquery(),
+                  sa.select(sa.func.max(iv.c.computed_at)).scalar_subquery()]
+    if with_areas:
+        # The name lengths catch a renamed area that kept its boundary version.
+        parts += [sa.select(sa.func.count()).select_from(area).scalar_subquery(),
+                  sa.select(sa.func.min(area.c.boundary_version)).scalar_subquery(),
+                  sa.select(sa.func.max(area.c.boundary_version)).scalar_subquery(),
+                  sa.select(sa.func.sum(sa.func.length(area.c.name))).scalar_subquery()]
+    return sa.select(*parts)
+
+
+def data_stamp(db: Database) -> str:
+    """A short fingerprint of the stored indicator figures and areas; it changes whenever either is rewritten.
+
+    Guarantees: one query when both tables exist; missing tables count as empty (no error, nothing created).
+    """
+    try:
+        with db.engine.connect() as conn:
+            row: tuple[Any, ...] = tuple(conn.execute(_stamp_query(True, True)).one())
+    except sa.exc.DBAPIError:
+        # A fresh database lacks one of the tables: read whichever exists.
+        inspector = sa.inspect(db.engine)
+        has_values, has_areas = inspector.has_table("indicator_value"), inspector.has_table("area")
+        if not (has_values or has_areas):
+            return _EMPTY_STAMP
+        with db.engine.connect() as conn:
+            part = tuple(conn.execute(_stamp_query(has_values, has_areas)).one())
+        row = (*(part[:2] if has_values else ("-", "-")), *(part[-4:] if has_areas else ("-",) * 4))
+    text = "|".join(str(v) for v in row)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+class ReadCache:
+    """Prepared results keyed by the caller (e.g. (kind, indicator, level, year)), valid for one data stamp.
+
+    Thread-safe. Entries beyond ``max_bytes`` (estimated) are evicted least recently used first. Builders
+    run outside the internal lock, so two threads may build the same entry once each; both get equal values.
+    """
+
+    def __init__(self, stamp_max_age: float = 1.0, max_bytes: int = 256 * 1024 * 1024) -> None:
+        self.stamp_max_age = stamp_max_age
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._size = 0
+        self._stamp: str | None = None
+        self._checked_at = 0.0
+
+    def recent_stamp(self) -> str | None:
+        """The stamp read less than ``stamp_max_age`` seconds ago, or None when it must be read again."""
+        with self._lock:
+            if self._stamp is not None and time.monotonic() - self._checked_at < self.stamp_max_age:
+                return self._stamp
+            return None
+
+    def stamp(self, db: Database) -> str:
+        """The current data stamp (re-read when stale); a changed stamp empties the cache."""
+        recent = self.recent_stamp()
+        if recent is not None:
+            return recent
+        fresh = data_stamp(db)
+        with self._lock:
+            if fresh != self._stamp:
+                self._entries.clear()
+                self._size = 0
+                self._stamp = fresh
+            self._checked_at = time.monotonic()
+        return fresh
+
+    def peek(self, key: Hashable, stamp: str) -> Any | None:
+        """The entry for ``key`` if it was built under ``stamp``; None otherwise."""
+        with self._lock:
+            if stamp != self._stamp or key not in self._entries:
+                return None
+            self._entries.move_to_end(key)
+            return self._entries[key][0]
+
+    def get(self, db: Database, key: Hashable, build: Callable[[], T]) -> T:
+        """The cached value of ``key`` under the current stamp, built (and kept) on a miss."""
+        stamp = self.stamp(db)
+        hit = self.peek(key, stamp)
+        if hit is not None:
+            return hit
+        value = build()
+        self.put(key, stamp, value)
+        return value
+
+    def put(self, key: Hashable, stamp: str, value: Any) -> None:
+        """Keep ``value`` for ``key`` unless the stamp moved on while it was being built."""
+        weight = len(value) if isinstance(value, bytes) else (
+            len(value) * _ITEM_WEIGHT if isinstance(value, Sized) else _ITEM_WEIGHT)
+        with self._lock:
+            if stamp != self._stamp or weight > self.max_bytes:
+                return
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._size -= old[1]
+            self._entries[key] = (value, weight)
+            self._size += weight
+            while self._size > self.max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._size -= dropped
+
+    def clear(self) -> None:
+        """Forget every entry and the stamp (the next read queries the database again)."""
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
+            self._stamp = None
+            self._checked_at = 0.0
+
+
+def cached(cache: ReadCache | None, db: Database, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()`` through ``cache`` when one is given, else directly (scripts and tests without an app)."""
+    return build() if cache is None else cache.get(db, key, build)
+
+
+__all__ = ["ReadCache", "cached", "data_stamp"]
