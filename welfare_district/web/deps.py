@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -39,6 +40,34 @@ def get_database(request: Request) -> Iterator[Database]:
         yield db
 
 
+class DatabaseAccess:
+    """The app's Database taken only for the statements that need it (see ``use``).
+
+    Routes that mostly answer from the read cache take this instead of DatabaseDep, which would hold the
+    DuckDB lock for the whole request, including the time spent sending the body.
+    """
+
+    def __init__(self, db: Database, lock: threading.Lock) -> None:
+        self._db, self._lock = db, lock
+
+    @contextmanager
+    def use(self) -> Iterator[Database]:
+        """The Database, held exclusively on DuckDB until the block ends."""
+        if not self._db.dialect.is_duckdb:
+            yield self._db
+            return
+        with self._lock:
+            yield self._db
+
+
+def get_database_access(request: Request) -> DatabaseAccess:
+    """The app's open Database, to be taken with ``use()`` only around database work."""
+    db: Database | None = getattr(request.app.state, "db", None)
+    if db is None:
+        raise EngineError("The database is not open (the application has not started)")
+    return DatabaseAccess(db, request.app.state.db_lock)
+
+
 def get_read_cache(request: Request) -> ReadCache:
     """The app's cache of prepared indicator reads (pass it as ``cache=`` to indicator_reads)."""
     cache: ReadCache = request.app.state.read_cache
@@ -58,3 +87,4 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 LanguageDep = Annotated[Language, Depends(get_language)]
 ReadCacheDep = Annotated[ReadCache, Depends(get_read_cache)]
+DatabaseAccessDep = Annotated[DatabaseAccess, Depends(get_database_access)]

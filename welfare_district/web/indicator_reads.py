@@ -26,7 +26,7 @@ from welfare_district.web.read_cache import ReadCache, cached, data_stamp
 if TYPE_CHECKING:
     from welfare_district.web.composite_reads import CompositeValue
 
-NOT_COMPUTED = "not_computed"  # null_reason of an area that has no stored row for the asked figure
+NOT_COMPUTED = "not computed"  # null_reason of an area that has no stored row for the asked figure
 LEVELS = tuple(level.value for level in AreaLevel)
 
 
@@ -199,7 +199,8 @@ def _select_rows(db: Database, *conditions: Any) -> list[Any]:
 
 
 def _num(x: Any) -> float | None:
-    return None if x is None else float(x)
+    # NaN is not valid JSON and means "no figure" here, like NULL
+    return None if x is None or x != x else float(x)
 
 
 def to_area_value(area: AreaSummary, row: Any | None) -> AreaValue:

@@ -9,8 +9,19 @@ API_V1_PREFIX = "/api/v1"
 
 def build_api_router() -> APIRouter:
     """The /api/v1 router with every resource's routes included."""
-    from welfare_district.web.api.routes import areas
+    from welfare_district.web.api.routes import (
+        areas,
+        composite,
+        exports,
+        indicators,
+        map,
+        profiles,
+        rankings,
+        series,
+        values,
+    )
 
     router = APIRouter(prefix=API_V1_PREFIX)
-    router.include_router(areas.build_router())
+    for module in (areas, profiles, indicators, values, series, rankings, composite, map, exports):
+        router.include_router(module.build_router())
     return router
