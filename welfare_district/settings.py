@@ -27,6 +27,18 @@ class Settings(BaseSettings):
     secret_key: SecretStr = Field(
         SecretStr("change-me"), description="Key for sessions and pseudonyms; must be set outside demo mode."
     )
+    pseudonym_key: SecretStr | None = Field(
+        None, description="Key of the HMAC pseudonyms (at least 32 characters); overrides the key file.")
+    pseudonym_key_file: Path | None = Field(
+        None, description="File outside the database holding the pseudonym keys, one 'version:key' per line.")
+    pseudonym_key_version: str | None = Field(
+        None, description="Version id of the current pseudonym key (default: k1, or the file's last line).")
+    disclosure_threshold: int = Field(
+        3, ge=3, description="Smallest published count in partner and public outputs (SISTAN: never below 3).")
+    disclosure_special_threshold: int = Field(
+        10, ge=3, description="Smallest published count for special-category indicators (health, social care).")
+    disclosure_rounding_base: int = Field(
+        5, ge=1, description="Published counts are randomly rounded to a multiple of this base (1 = no rounding).")
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the web server listens on.")
     language: Literal["it", "en"] = Field("it", description="Default language of the web pages (it or en).")

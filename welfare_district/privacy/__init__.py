@@ -1,0 +1,1 @@
+"""Privacy: keyed pseudonyms of identifiers and disclosure control of published indicator tables."""
