@@ -65,5 +65,5 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]
 
 def safe_filename(*parts: object, suffix: str) -> str:
     """An ASCII file name from ``parts`` (letters, digits, dot, dash, underscore only)."""
-    stem = "_".join(re.sub(r"[^A-Za-z0-9.-]+", "-", str(p)).strip("-.") or "x" for p in parts)
+    stem = "_".join(re.sub(r"[^A-Za-z0-9._-]+", "-", str(p)).strip("-.") or "x" for p in parts)
     return f"{stem[:120]}.{suffix}"
