@@ -1,7 +1,8 @@
-"""The web pages' message catalogue (Italian first, English second) and language resolution.
+"""The web pages' message catalogue (Italian and English side by side) and language resolution.
 
-Every user-facing string of the pages lives here, keyed by a short id, so a translation is one edit
-in one place and a test can check that both languages define the same keys.
+Every user-facing string of the pages lives here, keyed by a short id, each key holding its Italian and
+its English text together, so a translation is one edit in one place and no key can exist in one
+language only.
 """
 
 from __future__ import annotations
@@ -15,118 +16,305 @@ LANGUAGES: tuple[Language, ...] = ("it", "en")
 LANGUAGE_NAMES: dict[Language, str] = {"it": "Italiano", "en": "English"}
 COOKIE_NAME = "lang"
 
+# key: (Italian, English)
+_CATALOGUE: dict[str, tuple[str, str]] = {
+    # layout
+    "site_name": ("Welfare District", "Welfare District"),
+    "site_tagline": ("Bisogni sociali e servizi, quartiere per quartiere",
+                     "Social needs and services, neighbourhood by neighbourhood"),
+    "skip_to_content": ("Vai al contenuto", "Skip to content"),
+    "nav_label": ("Navigazione principale", "Main navigation"),
+    "nav_map": ("Mappa", "Map"),
+    "nav_indicators": ("Indicatori", "Indicators"),
+    "nav_trends": ("Andamenti", "Trends"),
+    "nav_rankings": ("Graduatorie", "Rankings"),
+    "nav_quality": ("Qualità dei dati", "Data quality"),
+    "nav_api": ("API (OpenAPI)", "API (OpenAPI)"),
+    "language_switch_label": ("Lingua", "Language"),
+    "switch_to": ("Passa all'italiano", "Switch to English"),
+    "footer_text": ("Welfare District, software libero (EUPL-1.2). Dati: ISTAT, Comune di Padova.",
+                    "Welfare District, free software (EUPL-1.2). Data: ISTAT, Comune di Padova."),
+    "error_title": ("Errore", "Error"),
+    "not_found_title": ("Pagina non trovata", "Page not found"),
+    "not_found_body": ("L'indirizzo richiesto non esiste.", "The requested address does not exist."),
+    "unavailable_body": ("Il database non è raggiungibile: {message}", "The database cannot be reached: {message}"),
+    "back_home": ("Torna alla mappa", "Back to the map"),
+    "serve_banner": ("Welfare District in ascolto su {url} (API {url}api/v1, OpenAPI {url}openapi.json). "
+                     "Ctrl+C per fermare.",
+                     "Welfare District listening on {url} (API {url}api/v1, OpenAPI {url}openapi.json). "
+                     "Ctrl+C to stop."),
+    # residents map (before any indicator is computed)
+    "map_title": ("Residenti per quartiere", "Residents by quartiere"),
+    "map_intro": ("I sei quartieri di {city} colorati in base al numero di residenti.",
+                  "The six quartieri (districts) of {city}, coloured by number of residents."),
+    "residents": ("Residenti", "Residents"),
+    "residents_source": ("Residenti (stima 2023 dai dati censuari 2011)",
+                         "Residents (2023 estimate from 2011 census data)"),
+    "residents_source_note": ("Fonte del dato: residenti stimati al 2023 a partire dal censimento ISTAT 2011, come "
+                              "registrati con i confini delle aree, finché l'anagrafe non è caricata con welfare "
+                              "pipeline.",
+                              "Source of the figure: residents estimated for 2023 from the 2011 ISTAT census, as "
+                              "stored with the area boundaries, until the population register is loaded with "
+                              "welfare pipeline."),
+    "residents_source_register": ("Residenti iscritti in anagrafe al 31 dicembre {year}",
+                                  "Residents in the population register on 31 December {year}"),
+    "table_caption_register": ("Residenti per quartiere (anagrafe, 31 dicembre {year})",
+                               "Residents by quartiere (population register, 31 December {year})"),
+    "residents_source_note_register": ("Fonte del dato: anagrafe della popolazione integrata con le altre fonti, "
+                                       "istantanea al 31 dicembre {year}. Residenti con indirizzo non collocato "
+                                       "su un quartiere: {unplaced}.",
+                                       "Source of the figure: the population register integrated with the other "
+                                       "sources, snapshot of 31 December {year}. Residents whose address is not "
+                                       "placed in a quartiere: {unplaced}."),
+    "synthetic_note": ("Confini in parte sintetici (versione confini: {version}).",
+                       "Boundaries partly synthetic (boundary version: {version})."),
+    "boundary_version": ("Versione confini: {version}.", "Boundary version: {version}."),
+    "map_figure_label": ("Mappa dei residenti per quartiere; gli stessi dati sono nella tabella seguente.",
+                         "Map of residents by quartiere; the same figures are in the table below."),
+    "map_fallback": ("La mappa richiede JavaScript; i dati sono nella tabella seguente.",
+                     "The map needs JavaScript; the figures are in the table below."),
+    "table_caption": ("Residenti per quartiere (stima 2023 dai dati censuari 2011)",
+                      "Residents by quartiere (2023 estimate from 2011 census data)"),
+    "col_code": ("Codice", "Code"),
+    "col_area": ("Quartiere", "Quartiere"),
+    "col_residents": ("Residenti", "Residents"),
+    "col_share": ("Quota sul totale", "Share of total"),
+    "total": ("Totale", "Total"),
+    "hover_residents": ("Residenti", "Residents"),
+    "no_indicators_note": ("Gli indicatori non sono ancora stati calcolati: eseguire {command} per vederli sulla "
+                           "mappa.", "No indicator has been computed yet: run {command} to see them on the map."),
+    "empty_title": ("Nessuna area nel database", "No areas in the database"),
+    "empty_body": ("Il database {database} non contiene ancora le aree della città, quindi non c'è nulla da "
+                   "mostrare sulla mappa.",
+                   "The database {database} does not contain the city's areas yet, so there is nothing to show "
+                   "on the map."),
+    "empty_howto": ("Per costruirle:", "To build them:"),
+    "empty_step_stop": ("ferma questo server (Ctrl+C);", "stop this server (Ctrl+C);"),
+    "empty_step_build": ("esegui {command} per costruire i quartieri e le aree più fini,",
+                         "run {command} to build the quartieri and the finer areas,"),
+    "empty_step_demo": ("oppure {command} per l'intera demo di Padova con dati sintetici;",
+                        "or {command} for the whole Padova demo with synthetic data;"),
+    "empty_step_restart": ("riavvia il server con {command}.", "start the server again with {command}."),
+    # indicator map
+    "imap_title": ("Mappa degli indicatori", "Indicator map"),
+    "imap_intro": ("Scegliere indicatore, livello territoriale, anno e metodo di classificazione; cliccare su "
+                   "un'area per aprirne il profilo.",
+                   "Choose an indicator, an area level, a year and a classification method; click an area to "
+                   "open its profile."),
+    "imap_figure_label": ("Mappa: {indicator}, {level}, {year}. Gli stessi valori sono nella tabella seguente.",
+                          "Map: {indicator}, {level}, {year}. The same values are in the table below."),
+    "imap_caption": ("{indicator} ({unit}), {level}, {year}. Classi: {method}.",
+                     "{indicator} ({unit}), {level}, {year}. Classes: {method}."),
+    "imap_table_caption": ("{indicator} per {level}, {year}", "{indicator} by {level}, {year}"),
+    "imap_update": ("Aggiorna la mappa", "Update the map"),
+    "imap_loading": ("Aggiornamento della mappa…", "Updating the map…"),
+    "imap_updated": ("Mappa aggiornata: {indicator}, {level}, {year}.", "Map updated: {indicator}, {level}, {year}."),
+    "imap_failed": ("La mappa non si è potuta aggiornare; ricaricare la pagina.",
+                    "The map could not be updated; reload the page."),
+    "imap_unstable_note": ("Le aree segnate con ✕ hanno un valore instabile (pochi casi al denominatore o "
+                           "intervallo di confidenza ampio): va letto con cautela.",
+                           "Areas marked ✕ have an unstable value (few cases in the denominator or a wide "
+                           "confidence interval): read it with caution."),
+    "field_indicator": ("Indicatore", "Indicator"),
+    "field_level": ("Livello", "Level"),
+    "field_year": ("Anno", "Year"),
+    "field_method": ("Classi", "Classes"),
+    "field_order": ("Ordine", "Order"),
+    "field_areas": ("Aree", "Areas"),
+    "composite_name": ("Indice di vulnerabilità sociale e materiale (IVSM, AMPI)",
+                       "Social and material vulnerability index (IVSM, AMPI)"),
+    "composite_unit": ("indice, Padova {year} = 100", "index, Padova {year} = 100"),
+    "composite_short": ("IVSM", "IVSM"),
+    "unit_per": ("per {per}", "per {per}"),
+    "unit_ratio": ("rapporto", "ratio"),
+    "level_city": ("Comune", "City"),
+    "level_quartiere": ("Quartieri", "Quartieri"),
+    "level_zone": ("Zone", "Zones"),
+    "level_section": ("Sezioni di censimento", "Census sections"),
+    "level_one_city": ("comune", "city"),
+    "level_one_quartiere": ("quartiere", "quartiere"),
+    "level_one_zone": ("zona", "zone"),
+    "level_one_section": ("sezione di censimento", "census section"),
+    "method_quantiles": ("quantili", "quantiles"),
+    "method_equal": ("intervalli uguali", "equal intervals"),
+    "method_ivsm": ("classi ISTAT dell'IVSM", "ISTAT IVSM classes"),
+    "ivsm_class_low": ("bassa", "low"),
+    "ivsm_class_medium_low": ("medio-bassa", "medium-low"),
+    "ivsm_class_medium": ("media", "medium"),
+    "ivsm_class_medium_high": ("medio-alta", "medium-high"),
+    "ivsm_class_high": ("alta", "high"),
+    "no_data": ("n.d.", "n/a"),
+    "legend_missing": ("Dato non disponibile", "No value"),
+    "legend_unstable": ("Valore instabile", "Unstable value"),
+    "unstable_hover": ("Valore instabile: leggere con cautela", "Unstable value: read with caution"),
+    "unstable_short": ("instabile", "unstable"),
+    "hover_value": ("Valore", "Value"),
+    "hover_numerator": ("Numeratore", "Numerator"),
+    "hover_denominator": ("Denominatore", "Denominator"),
+    "hover_ci": ("Intervallo di confidenza 95%", "95% confidence interval"),
+    "hover_class": ("Classe", "Class"),
+    "col_name": ("Area", "Area"),
+    "col_value": ("Valore", "Value"),
+    "col_numerator": ("Numeratore", "Numerator"),
+    "col_denominator": ("Denominatore", "Denominator"),
+    "col_ci": ("IC 95%", "95% CI"),
+    "col_class": ("Classe", "Class"),
+    "col_note": ("Nota", "Note"),
+    "col_rank": ("Posizione", "Rank"),
+    "col_city": ("Comune", "City"),
+    "col_parent": ("Area superiore", "Parent area"),
+    "col_trend": ("Andamento", "Trend"),
+    "col_year": ("Anno", "Year"),
+    "col_indicator": ("Indicatore", "Indicator"),
+    "col_theme": ("Tema", "Theme"),
+    "col_unit": ("Unità", "Unit"),
+    "col_component": ("Componente", "Component"),
+    "col_normalised": ("Valore normalizzato", "Normalised value"),
+    "provenance_note": ("Provenienza: definizione {definition}, confini {boundary}, istantanea del {snapshot}, "
+                        "calcolato il {computed}.",
+                        "Provenance: definition {definition}, boundaries {boundary}, snapshot of {snapshot}, "
+                        "computed on {computed}."),
+    "provenance_short": ("Provenienza: confini {boundary}, istantanea del {snapshot}, calcolato il {computed}; la "
+                         "versione di ogni definizione è nella pagina dell'indicatore.",
+                         "Provenance: boundaries {boundary}, snapshot of {snapshot}, computed on {computed}; each "
+                         "definition's version is on the indicator's page."),
+    # area profile
+    "profile_title": ("{name}: profilo dell'area", "{name}: area profile"),
+    "profile_intro": ("{level} di {city}. Ogni indicatore nel {year} confrontato con il comune e con l'area "
+                      "superiore, con il suo andamento negli anni.",
+                      "{level} of {city}. Every indicator in {year} against the city and the parent area, with "
+                      "its trend over the years."),
+    "profile_composite": ("Indice composito (IVSM)", "Composite index (IVSM)"),
+    "profile_composite_value": ("Indice {value}: classe {klass} ({year}).", "Index {value}: class {klass} ({year})."),
+    "profile_composite_none": ("Indice composito non disponibile per quest'area.",
+                               "No composite index for this area."),
+    "profile_components_caption": ("Componenti dell'IVSM, {year}", "IVSM components, {year}"),
+    "profile_indicators_caption": ("Indicatori di {name} nel {year}, confrontati con {parent} e con il comune",
+                                   "Indicators of {name} in {year}, against {parent} and the city"),
+    "profile_trends_title": ("Andamenti", "Trends"),
+    "profile_trends_label": ("Piccoli grafici dell'andamento di ogni indicatore dell'area (linea piena) e del "
+                             "comune (linea tratteggiata); i valori sono nella tabella.",
+                             "Small charts of each indicator's trend for the area (solid line) and the city "
+                             "(dashed line); the values are in the table."),
+    "profile_children": ("Aree contenute", "Areas inside"),
+    "profile_open_trend": ("andamento", "trend"),
+    "series_area": ("Area", "Area"),
+    "series_city": ("Comune", "City"),
+    # trends
+    "trends_title": ("Andamenti nel tempo", "Trends over time"),
+    "trends_intro": ("Un indicatore nel tempo per le aree scelte e per il comune.",
+                     "One indicator over the years for the chosen areas and the city."),
+    "trends_show": ("Mostra", "Show"),
+    "trends_areas_hint": ("Tenere premuto Ctrl (o Cmd) per sceglierne più di una.",
+                          "Hold Ctrl (or Cmd) to choose more than one."),
+    "trends_figure_label": ("Grafico a linee: {indicator} per anno; i valori sono nella tabella seguente.",
+                            "Line chart: {indicator} by year; the values are in the table below."),
+    "trends_table_caption": ("{indicator} per anno", "{indicator} by year"),
+    # rankings
+    "rankings_title": ("Graduatoria delle aree", "Ranking of areas"),
+    "rankings_intro": ("Le aree ordinate per valore dell'indicatore; cliccare sull'intestazione di una colonna "
+                       "per cambiare ordine.",
+                       "Areas ordered by the indicator's value; click a column heading to change the order."),
+    "rankings_caption": ("{indicator}, {level}, {year}", "{indicator}, {level}, {year}"),
+    "rankings_sort_by": ("ordina per {column}", "sort by {column}"),
+    "order_desc": ("dal più alto", "highest first"),
+    "order_asc": ("dal più basso", "lowest first"),
+    "export_title": ("Scarica i dati", "Download the data"),
+    "export_csv": ("CSV", "CSV"),
+    "export_xlsx": ("Excel (XLSX)", "Excel (XLSX)"),
+    "export_geojson": ("GeoJSON", "GeoJSON"),
+    # indicators
+    "indicators_title": ("Indicatori", "Indicators"),
+    "indicators_intro": ("Le definizioni di tutti gli indicatori calcolati, allineate a ISTAT dove possibile.",
+                         "The definitions of every computed indicator, aligned with ISTAT where possible."),
+    "indicators_caption": ("Indicatori per tema", "Indicators by theme"),
+    "theme_ivsm": ("Vulnerabilità (IVSM)", "Vulnerability (IVSM)"),
+    "theme_demography": ("Demografia", "Demography"),
+    "theme_economy": ("Condizione economica", "Economic condition"),
+    "theme_care": ("Assistenza", "Care"),
+    "unit_person": ("persone", "people"),
+    "unit_family": ("famiglie", "families"),
+    "unit_dwelling": ("abitazioni", "dwellings"),
+    "unit_isee": ("famiglie con dichiarazione ISEE", "families with an ISEE declaration"),
+    "unit_case": ("cartelle sociali", "social-services cases"),
+    "indicator_definition": ("Definizione", "Definition"),
+    "indicator_formula": ("Formula", "Formula"),
+    "indicator_formula_text": ("{numerator} diviso {denominator}, moltiplicato per {multiplier}.",
+                               "{numerator} divided by {denominator}, multiplied by {multiplier}."),
+    "indicator_numerator": ("Numeratore", "Numerator"),
+    "indicator_denominator": ("Denominatore", "Denominator"),
+    "indicator_multiplier": ("Moltiplicatore", "Multiplier"),
+    "indicator_kind": ("Tipo", "Kind"),
+    "kind_proportion": ("proporzione (con intervallo di confidenza di Wilson al 95%)",
+                        "proportion (with a 95% Wilson confidence interval)"),
+    "kind_ratio": ("rapporto (senza intervallo di confidenza)", "ratio (no confidence interval)"),
+    "indicator_istat": ("Allineamento ISTAT", "ISTAT alignment"),
+    "indicator_istat_code": ("Codice 8milaCensus", "8milaCensus code"),
+    "indicator_variant": ("Variante", "Variant"),
+    "indicator_polarity": ("Polarità", "Polarity"),
+    "polarity_1": ("valori più alti indicano maggiore vulnerabilità", "higher values mean more vulnerability"),
+    "polarity_-1": ("valori più alti indicano minore vulnerabilità", "higher values mean less vulnerability"),
+    "polarity_0": ("descrittivo, senza direzione", "descriptive, no direction"),
+    "indicator_version": ("Versione della definizione", "Definition version"),
+    "indicator_provenance": ("Provenienza dei valori pubblicati", "Provenance of the published figures"),
+    "indicator_provenance_caption": ("Provenienza per anno e livello", "Provenance by year and level"),
+    "indicator_no_values": ("Nessun valore calcolato per questo indicatore.", "No value computed for this indicator."),
+    "col_definition_version": ("Versione definizione", "Definition version"),
+    "col_boundary_version": ("Versione confini", "Boundary version"),
+    "col_snapshot": ("Istantanea costruita il", "Snapshot built on"),
+    "col_computed": ("Calcolato il", "Computed on"),
+    "col_areas": ("Aree", "Areas"),
+    "col_level": ("Livello", "Level"),
+    "current_definition": ("attuale", "current"),
+    "older_definition": ("precedente: ricalcolare", "older: recompute"),
+    "indicator_links": ("Vedi sulla mappa, nella graduatoria o nel tempo:", "See it on the map, ranked or over time:"),
+    "count_of": ("{unit} residenti", "resident {unit}"),
+    "count_where": ("{unit} residenti con: {condition}", "resident {unit} with: {condition}"),
+    "count_sum": ("somma di «{measure}» sulle {unit}", "sum of '{measure}' over {unit}"),
+    # data quality
+    "quality_title": ("Qualità dei dati", "Data quality"),
+    "quality_intro": ("Il resoconto dei caricamenti e del collegamento dei record. Solo conteggi e numeri di riga "
+                      "del file di origine: nessun codice fiscale né nome.",
+                      "The report of the loads and of record linkage. Counts and row numbers of the source file "
+                      "only: no codice fiscale and no name."),
+    "quality_loads": ("Caricamenti", "Loads"),
+    "quality_loads_caption": ("Caricamenti registrati, dal più recente", "Stored loads, newest first"),
+    "quality_no_loads": ("Nessun caricamento registrato.", "No load stored."),
+    "col_source": ("Fonte", "Source"),
+    "col_file": ("File", "File"),
+    "col_started": ("Inizio (UTC)", "Started (UTC)"),
+    "col_read": ("Lette", "Read"),
+    "col_loaded": ("Caricate", "Loaded"),
+    "col_flagged": ("Con avvisi", "With warnings"),
+    "col_quarantined": ("In quarantena", "Quarantined"),
+    "quality_reasons": ("Errori e avvisi per motivo", "Errors and warnings by reason"),
+    "quality_reasons_caption": ("Righe segnalate per fonte, campo e motivo",
+                                "Flagged rows by source, field and reason"),
+    "quality_no_failures": ("Nessun errore o avviso registrato.", "No error or warning stored."),
+    "col_field": ("Campo", "Field"),
+    "col_reason": ("Motivo", "Reason"),
+    "col_severity": ("Gravità", "Severity"),
+    "col_count": ("Righe", "Rows"),
+    "col_examples": ("Righe di esempio (numero di riga nel file)", "Example rows (row number in the file)"),
+    "severity_error": ("errore", "error"),
+    "severity_warning": ("avviso", "warning"),
+    "quality_linkage": ("Collegamento dei record", "Record linkage"),
+    "quality_linkage_caption": ("Record e persone distinte per fonte", "Records and distinct people by source"),
+    "quality_no_linkage": ("Il collegamento dei record non è ancora stato eseguito.",
+                           "Record linkage has not run yet."),
+    "col_records_in": ("Record", "Records"),
+    "col_people": ("Persone distinte", "Distinct people"),
+    "col_duplicates": ("Doppioni uniti", "Duplicates merged"),
+    "col_in_review": ("Record in revisione", "Records in review"),
+    "quality_review_queue": ("Coppie in attesa di revisione manuale: {pairs}.",
+                             "Pairs waiting for a manual review: {pairs}."),
+    "quality_linked_total": ("Totale: {records} record, {people} persone distinte.",
+                             "Total: {records} records, {people} distinct people."),
+}
+
 MESSAGES: dict[Language, dict[str, str]] = {
-    "it": {
-        "site_name": "Welfare District",
-        "site_tagline": "Bisogni sociali e servizi, quartiere per quartiere",
-        "skip_to_content": "Vai al contenuto",
-        "nav_label": "Navigazione principale",
-        "nav_map": "Mappa",
-        "nav_api": "API (OpenAPI)",
-        "language_switch_label": "Lingua",
-        "switch_to": "Passa all'italiano",
-        "map_title": "Residenti per quartiere",
-        "map_intro": "I sei quartieri di {city} colorati in base al numero di residenti.",
-        "residents": "Residenti",
-        "residents_source": "Residenti (stima 2023 dai dati censuari 2011)",
-        "residents_source_note": (
-            "Fonte del dato: residenti stimati al 2023 a partire dal censimento ISTAT 2011, "
-            "come registrati con i confini delle aree, finché l'anagrafe non è caricata con "
-            "welfare pipeline."
-        ),
-        "residents_source_register": "Residenti iscritti in anagrafe al 31 dicembre {year}",
-        "table_caption_register": "Residenti per quartiere (anagrafe, 31 dicembre {year})",
-        "residents_source_note_register": (
-            "Fonte del dato: anagrafe della popolazione integrata con le altre fonti, istantanea al "
-            "31 dicembre {year}. Residenti con indirizzo non collocato su un quartiere: {unplaced}."
-        ),
-        "synthetic_note": "Confini in parte sintetici (versione confini: {version}).",
-        "boundary_version": "Versione confini: {version}.",
-        "map_figure_label": "Mappa dei residenti per quartiere; gli stessi dati sono nella tabella seguente.",
-        "map_fallback": "La mappa richiede JavaScript; i dati sono nella tabella seguente.",
-        "table_caption": "Residenti per quartiere (stima 2023 dai dati censuari 2011)",
-        "col_code": "Codice",
-        "col_area": "Quartiere",
-        "col_residents": "Residenti",
-        "col_share": "Quota sul totale",
-        "total": "Totale",
-        "hover_residents": "Residenti",
-        "empty_title": "Nessuna area nel database",
-        "empty_body": (
-            "Il database {database} non contiene ancora le aree della città, quindi non c'è nulla "
-            "da mostrare sulla mappa."
-        ),
-        "empty_howto": "Per costruirle:",
-        "empty_step_stop": "ferma questo server (Ctrl+C);",
-        "empty_step_build": "esegui {command} per costruire i quartieri e le aree più fini,",
-        "empty_step_demo": "oppure {command} per l'intera demo di Padova con dati sintetici;",
-        "empty_step_restart": "riavvia il server con {command}.",
-        "error_title": "Errore",
-        "not_found_title": "Pagina non trovata",
-        "not_found_body": "L'indirizzo richiesto non esiste.",
-        "unavailable_body": "Il database non è raggiungibile: {message}",
-        "back_home": "Torna alla mappa",
-        "footer_text": "Welfare District, software libero (EUPL-1.2). Dati: ISTAT, Comune di Padova.",
-        "serve_banner": (
-            "Welfare District in ascolto su {url} (API {url}api/v1, OpenAPI {url}openapi.json). "
-            "Ctrl+C per fermare."
-        ),
-    },
-    "en": {
-        "site_name": "Welfare District",
-        "site_tagline": "Social needs and services, neighbourhood by neighbourhood",
-        "skip_to_content": "Skip to content",
-        "nav_label": "Main navigation",
-        "nav_map": "Map",
-        "nav_api": "API (OpenAPI)",
-        "language_switch_label": "Language",
-        "switch_to": "Switch to English",
-        "map_title": "Residents by quartiere",
-        "map_intro": "The six quartieri (districts) of {city}, coloured by number of residents.",
-        "residents": "Residents",
-        "residents_source": "Residents (2023 estimate from 2011 census data)",
-        "residents_source_note": (
-            "Source of the figure: residents estimated for 2023 from the 2011 ISTAT census, as stored "
-            "with the area boundaries, until the population register is loaded with welfare pipeline."
-        ),
-        "residents_source_register": "Residents in the population register on 31 December {year}",
-        "table_caption_register": "Residents by quartiere (population register, 31 December {year})",
-        "residents_source_note_register": (
-            "Source of the figure: the population register integrated with the other sources, snapshot "
-            "of 31 December {year}. Residents whose address is not placed in a quartiere: {unplaced}."
-        ),
-        "synthetic_note": "Boundaries partly synthetic (boundary version: {version}).",
-        "boundary_version": "Boundary version: {version}.",
-        "map_figure_label": "Map of residents by quartiere; the same figures are in the table below.",
-        "map_fallback": "The map needs JavaScript; the figures are in the table below.",
-        "table_caption": "Residents by quartiere (2023 estimate from 2011 census data)",
-        "col_code": "Code",
-        "col_area": "Quartiere",
-        "col_residents": "Residents",
-        "col_share": "Share of total",
-        "total": "Total",
-        "hover_residents": "Residents",
-        "empty_title": "No areas in the database",
-        "empty_body": (
-            "The database {database} does not contain the city's areas yet, so there is nothing to "
-            "show on the map."
-        ),
-        "empty_howto": "To build them:",
-        "empty_step_stop": "stop this server (Ctrl+C);",
-        "empty_step_build": "run {command} to build the quartieri and the finer areas,",
-        "empty_step_demo": "or {command} for the whole Padova demo with synthetic data;",
-        "empty_step_restart": "start the server again with {command}.",
-        "error_title": "Error",
-        "not_found_title": "Page not found",
-        "not_found_body": "The requested address does not exist.",
-        "unavailable_body": "The database cannot be reached: {message}",
-        "back_home": "Back to the map",
-        "footer_text": "Welfare District, free software (EUPL-1.2). Data: ISTAT, Comune di Padova.",
-        "serve_banner": (
-            "Welfare District listening on {url} (API {url}api/v1, OpenAPI {url}openapi.json). "
-            "Ctrl+C to stop."
-        ),
-    },
+    "it": {key: texts[0] for key, texts in _CATALOGUE.items()},
+    "en": {key: texts[1] for key, texts in _CATALOGUE.items()},
 }
 
 
@@ -170,6 +358,14 @@ def format_int(value: int, lang: Language) -> str:
     """``value`` with the thousands separator of ``lang`` (1.234.567 in Italian, 1,234,567 in English)."""
     text = f"{value:,}"
     return text.replace(",", ".") if lang == "it" else text
+
+
+def format_decimal(value: float, lang: Language, digits: int = 1) -> str:
+    """``value`` rounded to ``digits`` with ``lang``'s separators (1.234,5 in Italian, 1,234.5 in English)."""
+    text = f"{value:,.{digits}f}"
+    if lang == "it":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
 
 
 def format_percent(value: float, lang: Language, digits: int = 1) -> str:

@@ -21,6 +21,7 @@ from welfare_district.web.i18n import (
     COOKIE_NAME,
     LANGUAGE_NAMES,
     Language,
+    format_decimal,
     format_int,
     format_percent,
     other_language,
@@ -44,7 +45,13 @@ class NavItem:
 
 
 # New page types add their entry here; the base template renders the list in order.
-NAVIGATION: tuple[NavItem, ...] = (NavItem("map", "/", "nav_map"),)
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("map", "/", "nav_map"),
+    NavItem("indicators", "/indicators", "nav_indicators"),
+    NavItem("trends", "/trends", "nav_trends"),
+    NavItem("rankings", "/rankings", "nav_rankings"),
+    NavItem("quality", "/quality", "nav_quality"),
+)
 
 
 def build_templates() -> Jinja2Templates:
@@ -87,6 +94,7 @@ def render(request: Request, template: str, lang: Language, context: dict[str, A
         "t_code": partial(translate_with_code, lang),
         "fmt_int": partial(format_int, lang=lang),
         "fmt_pct": partial(format_percent, lang=lang),
+        "fmt_dec": partial(format_decimal, lang=lang),
         "navigation": NAVIGATION,
         "active": active,
         "root_path": request.scope.get("root_path", ""),

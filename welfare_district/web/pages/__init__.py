@@ -7,8 +7,10 @@ from fastapi import APIRouter
 
 def build_pages_router() -> APIRouter:
     """The router of every page; pages are left out of the OpenAPI document (it describes the API)."""
+    from welfare_district.web.pages import areas, indicators, quality, rankings, trends
     from welfare_district.web.pages import map as map_page
 
     router = APIRouter(include_in_schema=False)
-    router.include_router(map_page.build_router())
+    for module in (map_page, areas, trends, rankings, indicators, quality):
+        router.include_router(module.build_router())
     return router

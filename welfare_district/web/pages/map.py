@@ -1,25 +1,50 @@
-"""The home page: Padova's quartieri on a map coloured by residents, with the same figures in a table."""
+"""The home page: the indicator map with its selectors, and the figure fragments it updates itself from.
+
+``/`` renders the whole page (it works without JavaScript: the selectors are a GET form). With JavaScript,
+a change of selector fetches ``/fragments/map`` (the figure JSON and the table, built here in Python) and
+redraws in place; ``/fragments/geometry/{level}.geojson`` serves each level's shapes under a versioned URL
+the browser caches. Before any indicator is computed the page shows residents by quartiere instead.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from welfare_district.engine import Database, redact
+from welfare_district.errors import NotFoundError
 from welfare_district.web import areas as area_reads
+from welfare_district.web import indicator_reads as reads
 from welfare_district.web.areas import AreaLevel
-from welfare_district.web.deps import DatabaseDep, LanguageDep
+from welfare_district.web.deps import DatabaseDep, LanguageDep, ReadCacheDep
 from welfare_district.web.figures import figure_payload, residents_map
-from welfare_district.web.i18n import Language
+from welfare_district.web.figures_map import ClassMethod
+from welfare_district.web.i18n import Language, translate
+from welfare_district.web.pages.common import (
+    COMPOSITE_ID,
+    MAP_LEVELS,
+    Choice,
+    indicator_choices,
+    level_choices,
+    level_label,
+    parse_indicator,
+    parse_level,
+    parse_year,
+    year_choices,
+)
+from welfare_district.web.pages.map_view import MapQuery, build_map_view, geometry_bytes, page_url
+from welfare_district.web.read_cache import ReadCache
 from welfare_district.web.templating import render
 from welfare_district.web.vendor import PLOTLY_JS_PATH, TOPOJSON_PATH, vendor_url
 
 CITY_NAME = "Padova"
+_ONE_DAY = 24 * 3600
+Param = Annotated[str | None, Query()]
 
 
-def map_context(request: Request, db: Database, lang: Language) -> dict[str, Any]:
+def residents_context(request: Request, db: Database, lang: Language) -> dict[str, Any]:
     """Everything map.html needs; ``areas`` is empty when the database has no quartieri yet.
 
     Guarantees: each row's share is residents / total (0 when the total is 0) and ``total`` is the sum
@@ -49,13 +74,97 @@ def map_context(request: Request, db: Database, lang: Language) -> dict[str, Any
     }
 
 
+def parse_map_query(db: Database, cache: ReadCache, indicator: str | None, level: str | None,
+                    year: str | None, method: str | None) -> MapQuery:
+    """A validated MapQuery; NotFoundError naming any unknown value.
+
+    The default view is the composite in the latest year by quartiere in ISTAT's IVSM classes; IVSM classes
+    apply to the composite only, so a plain indicator asked with them falls back to quantiles.
+    """
+    chosen = parse_indicator(indicator, COMPOSITE_ID, composite=True)
+    lvl = parse_level(level, MAP_LEVELS)
+    yr = parse_year(db, year, cache)
+    if method in (None, ""):
+        how = ClassMethod.IVSM if chosen == COMPOSITE_ID else ClassMethod.QUANTILES
+    else:
+        try:
+            how = ClassMethod(str(method))
+        except ValueError:
+            raise NotFoundError(f"Unknown class method {method!r}; known: "
+                                f"{', '.join(m.value for m in ClassMethod)}") from None
+    if how is ClassMethod.IVSM and chosen != COMPOSITE_ID:
+        how = ClassMethod.QUANTILES
+    return MapQuery(chosen, lvl, yr, how)
+
+
+def method_choices(query: MapQuery, lang: Language) -> list[Choice]:
+    """Options of the class-method select; ISTAT's IVSM classes only for the composite."""
+    return [Choice(m.value, translate(lang, f"method_{m.value}"), m is query.method,
+                   disabled=m is ClassMethod.IVSM and query.indicator != COMPOSITE_ID) for m in ClassMethod]
+
+
 def build_router() -> APIRouter:
-    """The map page at /."""
+    """The map page at /, its figure fragment and the per-level geometry."""
     router = APIRouter()
 
     @router.get("/", response_class=HTMLResponse, name="map_page")
-    def map_page(request: Request, db: DatabaseDep, lang: LanguageDep) -> HTMLResponse:
-        """Render the quartieri map in the request's language, or the how-to when there are no areas."""
-        return render(request, "map.html", lang, map_context(request, db, lang), active="map")
+    def map_page(request: Request, db: DatabaseDep, lang: LanguageDep, cache: ReadCacheDep,
+                 indicator: Param = None, level: Param = None, year: Param = None,
+                 method: Param = None) -> HTMLResponse:
+        """The indicator map (or residents by quartiere before any indicator is computed)."""
+        if not reads.available_years(db, cache=cache):
+            context = residents_context(request, db, lang)
+            context["no_indicators"] = bool(context["areas"])
+            return render(request, "map.html", lang, context, active="map")
+        root = request.scope.get("root_path", "")
+        query = parse_map_query(db, cache, indicator, level, year, method)
+        view = build_map_view(db, query, lang, cache, root)
+        context = {
+            "view": view,
+            "indicators": indicator_choices(query.indicator, lang, composite=True),
+            "levels": level_choices(query.level, lang),
+            "years": year_choices(db, query.year, cache),
+            "methods": method_choices(query, lang),
+            "plotly_url": vendor_url(request, PLOTLY_JS_PATH),
+        }
+        return render(request, "indicator_map.html", lang, context, active="map")
+
+    @router.get("/fragments/map", name="map_fragment")
+    def map_fragment(request: Request, db: DatabaseDep, lang: LanguageDep, cache: ReadCacheDep,
+                     indicator: Param = None, level: Param = None, year: Param = None,
+                     method: Param = None) -> Response:
+        """The figure, table and captions of one view as JSON, for the page to redraw without reloading."""
+        root = request.scope.get("root_path", "")
+        query = parse_map_query(db, cache, indicator, level, year, method)
+        view = build_map_view(db, query, lang, cache, root)
+        templates = request.app.state.templates
+        table = templates.get_template("_map_table.html").render(
+            view=view, t=lambda key, **p: translate(lang, key, **p), root_path=root)
+        url = page_url(root, query)
+        body = {
+            "figure": view.figure_json, "table": table, "caption": view.caption, "label": view.figure_label,
+            "status": translate(lang, "imap_updated", indicator=view.title, year=query.year,
+                                level=level_label(query.level, lang).lower()),
+            "url": url, "switch_url": language_switch_url_for(url, lang),
+            "methods": [{"value": c.value, "disabled": c.disabled} for c in method_choices(query, lang)],
+            "method": query.method.value,
+        }
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    @router.get("/fragments/geometry/{level}.geojson", name="map_geometry")
+    def map_geometry(db: DatabaseDep, cache: ReadCacheDep, level: str) -> Response:
+        """One level's simplified shapes; the URL carries the data stamp, so browsers may keep it a day."""
+        parse_level(level, MAP_LEVELS)
+        return Response(geometry_bytes(db, level, cache), media_type="application/geo+json",
+                        headers={"Cache-Control": f"public, max-age={_ONE_DAY}"})
 
     return router
+
+
+def language_switch_url_for(url: str, lang: Language) -> str:
+    """``url`` with the other language's ?lang= (the switch link after an in-place update)."""
+    other = "en" if lang == "it" else "it"
+    return f"{url}&lang={other}" if "?" in url else f"{url}?lang={other}"
+
+
+__all__ = ["build_router", "language_switch_url_for", "parse_map_query", "residents_context"]

@@ -1,0 +1,81 @@
+"""Figure builders on hand-made inputs: classes, the stepped scale, missing and unstable areas, charts."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from welfare_district.web.figures_charts import Line, Panel, components_chart, small_multiples, trend_chart
+from welfare_district.web.figures_map import (
+    ClassMethod,
+    MapArea,
+    MapText,
+    classify,
+    indicator_map,
+    stepped_colorscale,
+)
+
+
+def test_quantile_classes_split_the_values_evenly() -> None:
+    values = [float(v) for v in range(1, 11)]
+    classes = classify(values, ClassMethod.QUANTILES, "en")
+    assert len(classes.colours) == 5 and classes.edges[0] == 1 and classes.edges[-1] == 10
+    counts = [sum(1 for v in values if classes.index(v) == k) for k in range(5)]
+    assert counts == [2, 2, 2, 2, 2]
+    assert classes.labels[0] == "1.0–2.8"
+
+
+def test_ties_merge_quantile_classes_and_missing_values_have_none() -> None:
+    classes = classify([5.0, 5.0, 5.0, 5.0, 9.0, None], ClassMethod.QUANTILES, "it")
+    assert len(classes.colours) == len(classes.labels) == len(classes.edges) - 1 < 5
+    assert classes.index(None) is None and classes.index(math.nan) is None
+    assert classes.index(9.0) == len(classes.colours) - 1
+
+
+def test_equal_intervals_use_italian_decimal_commas() -> None:
+    classes = classify([0.0, 2.5, 10.0], ClassMethod.EQUAL, "it")
+    assert classes.edges == (0.0, 2.0, 4.0, 6.0, 8.0, 10.0)
+    assert classes.labels[1] == "2,0–4,0"
+    assert [classes.index(v) for v in (0.0, 2.0, 3.9, 10.0)] == [0, 1, 1, 4]
+
+
+@pytest.mark.parametrize(("value", "klass"), [(96.99, 0), (97.0, 1), (98.5, 2), (103.0, 3), (103.01, 4)])
+def test_ivsm_classes_follow_istat_limits(value: float, klass: int) -> None:
+    classes = classify([], ClassMethod.IVSM, "en")
+    assert classes.index(value) == klass
+    assert classes.labels[0] == "low (< 97)" and classes.labels[-1] == "high (> 103)"
+
+
+def test_stepped_scale_gives_each_class_a_flat_band() -> None:
+    scale = stepped_colorscale(["#111111", "#222222"])
+    assert scale == [[0.0, "#111111"], [0.5, "#111111"], [0.5, "#222222"], [1.0, "#222222"]]
+
+
+def test_map_draws_missing_areas_grey_and_marks_unstable_ones() -> None:
+    areas = [MapArea("a", "A", 1.0, 3, 300, 0.2, 2.9), MapArea("b", "B", 5.0, 1, 20, unstable=True),
+             MapArea("c", "C", None)]
+    classes = classify([a.value for a in areas], ClassMethod.EQUAL, "en")
+    fig = indicator_map(areas, classes, MapText("Share", "Value"), "en", geojson="/g.geojson",
+                        label_points={"a": (11.8, 45.4), "b": (11.9, 45.4), "c": (11.85, 45.41)},
+                        names_on_map=True)
+    main, missing, unstable, names = fig.data
+    assert list(main.locations) == ["a", "b"] and list(main.z) == [0, 4] and main.geojson == "/g.geojson"
+    assert list(main.colorbar.ticktext) == list(classes.labels)
+    assert list(main.customdata[0][:5]) == ["A", "1.0", "3", "300", "0.2–2.9"]
+    assert main.customdata[1][6] == "Unstable value: read with caution"
+    assert list(missing.locations) == ["c"] and missing.name == "No value" and missing.showlegend
+    assert list(unstable.ids) == ["b"] and unstable.name == "Unstable value"
+    # names are black on the light lowest class and white on the dark highest one
+    assert list(names.textfont.color) == ["#000000", "#ffffff", "#000000"]
+    assert fig.layout.showlegend is True
+
+
+def test_charts_keep_one_trace_per_series_and_panel() -> None:
+    lines = [Line("A", [2023, 2024], [1.0, None]), Line("City", [2023, 2024], [2.0, 2.5], city=True)]
+    trend = trend_chart(lines, "Share", "it")
+    assert [t.name for t in trend.data] == ["A", "City"] and trend.data[1].line.dash == "dash"
+    multiples = small_multiples([Panel(f"P{i}", lines[0], lines[1]) for i in range(6)], "en", columns=4)
+    assert len(multiples.data) == 12 and sum(bool(t.showlegend) for t in multiples.data) == 2
+    bars = components_chart(["x", "y", "z"], [95.0, None, 104.0], "reference", "en")
+    assert list(bars.data[0].y) == ["z", "x"]

@@ -1,0 +1,201 @@
+"""The indicator map's content for one choice of indicator, level, year and class method.
+
+The page and its fragment endpoint build the same ``MapView``: the Plotly figure (geometry referenced by
+URL, so the browser fetches each level's shapes once and keeps them), the rows of the table under the map,
+the caption and the page URL that reproduces the view.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import shapely
+
+from welfare_district.engine import Database
+from welfare_district.errors import NotFoundError
+from welfare_district.web import indicator_reads as reads
+from welfare_district.web.areas import DISPLAY_TOLERANCE, AreaLevel
+from welfare_district.web.figures import figure_payload
+from welfare_district.web.figures_map import Classes, ClassMethod, MapArea, MapText, classify, indicator_map
+from welfare_district.web.i18n import Language, translate
+from welfare_district.web.pages.common import (
+    COMPOSITE_ID,
+    fmt_ci,
+    fmt_count,
+    fmt_value,
+    indicator_name,
+    level_label,
+    provenance,
+)
+from welfare_district.web.read_cache import ReadCache, cached
+
+GEOMETRY_PATH = "/fragments/geometry/{level}.geojson"
+
+
+@dataclass(frozen=True)
+class MapQuery:
+    """A parsed, validated map choice."""
+
+    indicator: str
+    level: str
+    year: int
+    method: ClassMethod
+
+    def params(self, lang: Language | None = None) -> dict[str, str]:
+        """The query parameters of the page showing this view (``lang`` added when given)."""
+        out = {"indicator": self.indicator, "level": self.level, "year": str(self.year), "method": self.method.value}
+        return {**out, "lang": lang} if lang else out
+
+
+@dataclass(frozen=True)
+class MapRow:
+    """One row of the table under the map, formatted for ``lang``."""
+
+    area_id: str
+    code: str
+    name: str
+    value: str
+    numerator: str
+    denominator: str
+    ci: str
+    klass: str
+    unstable: bool
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Everything the map page and its fragment show for one MapQuery."""
+
+    query: MapQuery
+    title: str
+    unit: str
+    caption: str
+    figure_label: str
+    table_caption: str
+    figure_json: str
+    rows: list[MapRow]
+    classes: Classes
+    composite: bool
+    any_unstable: bool
+    provenance: dict[str, Any] | None
+
+
+def geometry_bytes(db: Database, level: str, cache: ReadCache) -> bytes:
+    """The level's areas as a compact GeoJSON FeatureCollection (properties: area_id only), simplified."""
+    from welfare_district.geo.store import read_areas_geojson
+
+    def build() -> bytes:
+        collection = read_areas_geojson(db, level, simplify_tolerance=DISPLAY_TOLERANCE[AreaLevel(level)])
+        features = [{"type": "Feature", "id": f["id"], "properties": {"area_id": f["properties"]["area_id"]},
+                     "geometry": f["geometry"]} for f in collection["features"]]
+        return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")).encode()
+
+    return cached(cache, db, ("page_geometry", level), build)
+
+
+def label_points(db: Database, level: str, cache: ReadCache) -> dict[str, tuple[float, float]]:
+    """A point inside each area of ``level`` (for markers and names), keyed by area id."""
+
+    def build() -> dict[str, tuple[float, float]]:
+        collection = json.loads(geometry_bytes(db, level, cache))
+        ids = [f["properties"]["area_id"] for f in collection["features"]]
+        geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in collection["features"]])
+        points = shapely.point_on_surface(geoms)
+        return {i: (float(p.x), float(p.y)) for i, p in zip(ids, points, strict=True)}
+
+    return cached(cache, db, ("page_label_points", level), build)
+
+
+def geometry_url(root: str, level: str, stamp: str) -> str:
+    """The versioned URL of a level's geometry: a new stamp (new areas or figures) is a new URL."""
+    return f"{root}{GEOMETRY_PATH.format(level=level)}?v={stamp}"
+
+
+def _indicator_areas(db: Database, query: MapQuery, cache: ReadCache) -> tuple[list[reads.AreaValue], list[MapArea]]:
+    values = reads.level_values(db, query.indicator, query.level, query.year, cache=cache)
+    return values, [MapArea(v.area_id, v.name, v.value, v.numerator, v.denominator, v.ci_low, v.ci_high, v.unstable)
+                    for v in values]
+
+
+def _composite_areas(db: Database, query: MapQuery, cache: ReadCache) -> list[MapArea]:
+    values = reads.composite(db, query.level, query.year, cache=cache)
+    return [MapArea(v.area_id, v.name, v.value) for v in values]
+
+
+def page_url(root: str, query: MapQuery) -> str:
+    """The map page's URL for ``query`` (what the address bar shows after an update)."""
+    return f"{root}/?{urlencode(query.params())}"
+
+
+def build_map_view(db: Database, query: MapQuery, lang: Language, cache: ReadCache, root: str) -> MapView:
+    """The map, table and captions for ``query`` in ``lang``.
+
+    Guarantees: the figure's geometry is the versioned geometry URL of the level; table rows follow the
+    area order of the level and state the same class labels as the legend; NotFoundError when the composite
+    cannot be computed (no reference city or components).
+    """
+    composite = query.indicator == COMPOSITE_ID
+    level_text = level_label(query.level, lang, plural=True)
+    if composite:
+        title = translate(lang, "composite_short")
+        unit = translate(lang, "composite_unit", year=_reference_year(db, cache))
+        areas = _composite_areas(db, query, cache)
+        stored: list[reads.AreaValue] = []
+    else:
+        indicator = reads.get_indicator(query.indicator)
+        title = indicator_name(indicator, lang)
+        unit = _unit(indicator, lang)
+        stored, areas = _indicator_areas(db, query, cache)
+    if not areas:
+        raise NotFoundError(f"No areas of level {query.level!r} are stored")
+    classes = classify([a.value for a in areas], query.method, lang)
+    method_text = translate(lang, f"method_{query.method.value}")
+    points = label_points(db, query.level, cache)
+    fig = indicator_map(
+        areas, classes, MapText(title=_wrap_title(title), value_label=translate(lang, "hover_value"),
+                                show_counts=not composite),
+        lang, geojson=geometry_url(root, query.level, cache.stamp(db)), label_points=points,
+        names_on_map=query.level == "quartiere")
+    index = reads.area_index(db, cache=cache).by_id
+    rows = [MapRow(a.area_id, index[a.area_id].code if a.area_id in index else a.area_id, a.name,
+                   fmt_value(a.value, lang),
+                   "–" if composite else fmt_count(a.numerator, lang),
+                   "–" if composite else fmt_count(a.denominator, lang), fmt_ci(a.ci_low, a.ci_high, lang),
+                   "–" if classes.index(a.value) is None else classes.labels[classes.index(a.value) or 0],
+                   a.unstable) for a in areas]
+    common = {"indicator": title, "level": level_text.lower(), "year": query.year}
+    return MapView(
+        query=query, title=title, unit=unit,
+        caption=translate(lang, "imap_caption", unit=unit, method=method_text, **common),
+        figure_label=translate(lang, "imap_figure_label", **common),
+        table_caption=translate(lang, "imap_table_caption", **common),
+        figure_json=figure_payload(fig, topojson_url=root + "/static/vendor/topojson/"),
+        rows=rows, classes=classes, composite=composite, any_unstable=any(a.unstable for a in areas),
+        provenance=provenance(stored))
+
+
+def _reference_year(db: Database, cache: ReadCache) -> int:
+    from welfare_district.web.composite_reads import reference_year
+
+    return reference_year(db, cache=cache)
+
+
+def _unit(indicator: Any, lang: Language) -> str:
+    per = f"{indicator.multiplier:,}".replace(",", ".") if lang == "it" else f"{indicator.multiplier:,}"
+    return translate(lang, "unit_per", per=per) if indicator.multiplier != 1 else translate(lang, "unit_ratio")
+
+
+def _wrap_title(title: str, width: int = 22) -> str:
+    # Plotly does not wrap colour-bar titles; break long names on spaces so the legend stays narrow.
+    words, lines, line = title.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
