@@ -120,7 +120,8 @@ def protect(values: pd.DataFrame, parents: Mapping[str, str | None], policy: Dis
     _check(values)
     if values.empty:
         return _with_columns(values.copy(), policy)
-    order = np.lexsort([values[c].astype(str).to_numpy() for c in reversed(KEY)])
+    # decisions are taken in key order, so they do not depend on the order the rows came in
+    order = values.reset_index(drop=True).sort_values(KEY, kind="stable").index.to_numpy()
     frame = values.iloc[order].reset_index(drop=True)
     out = _protect_sorted(frame, parents, policy, rounding_key)
     result = out.iloc[np.argsort(order, kind="stable")]
@@ -230,18 +231,22 @@ def _digest(data: object) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _draws(frame: pd.DataFrame, populations: pd.Series, key: bytes) -> np.ndarray:
+def _draws(frame: pd.DataFrame, populations: list[str], key: bytes) -> np.ndarray:
     """A uniform number in [0, 1) per cell from a keyed hash of (year, level, area, counted population).
 
     The count itself is left out on purpose: otherwise two figures would round alike exactly when their
     counts are equal, and a difference in rounding would reveal a difference of one person.
     """
-    labels = (frame["year"].astype(str) + "|" + frame["level"].astype(str) + "|" + frame["area_id"].astype(str)
-              + "|" + populations)
-    codes, uniques = pd.factorize(labels)
-    draws = np.array([int.from_bytes(hashlib.blake2b(label.encode(), key=key[:64], digest_size=8).digest(), "big")
-                      / 2.0**64 for label in uniques.tolist()])
-    return draws[codes] if len(draws) else np.zeros(0)
+    place_codes, places = pd.factorize(frame["year"].astype(str) + "|" + frame["level"].astype(str) + "|"
+                                       + frame["area_id"].astype(str))
+    pop_codes, pops = pd.factorize(pd.Series(populations, dtype=object))
+    combined = place_codes.astype(np.int64) * max(len(pops), 1) + pop_codes
+    unique, inverse = np.unique(combined, return_inverse=True)
+    place_list, pop_list, width = places.tolist(), pops.tolist(), max(len(pops), 1)
+    draws = np.array([int.from_bytes(hashlib.blake2b(f"{place_list[c // width]}|{pop_list[c % width]}".encode(),
+                                                     key=key[:64], digest_size=8).digest(), "big")
+                      for c in unique.tolist()], dtype=float) / 2.0**64
+    return draws[inverse] if len(draws) else np.zeros(0)
 
 
 def _round(frame: pd.DataFrame, num: np.ndarray, den: np.ndarray, thr: np.ndarray, complement: np.ndarray,
@@ -251,10 +256,11 @@ def _round(frame: pd.DataFrame, num: np.ndarray, den: np.ndarray, thr: np.ndarra
         raise InputError("random rounding needs whole counts; set the rounding base to 1 for other figures")
     n_lo, d_lo = np.floor(num / base) * base, np.floor(den / base) * base
     n_hi, d_hi = np.where(num > n_lo, n_lo + base, n_lo), np.where(den > d_lo, d_lo + base, d_lo)
-    definitions = _definitions(frame["indicator_id"].astype(str))
     ids = frame["indicator_id"].astype(str)
-    u_num = _draws(frame, ids.map(lambda i: definitions[i][0]), key)
-    u_den = _draws(frame, ids.map(lambda i: definitions[i][1]), key)
+    definitions = _definitions(ids)
+    id_list = ids.tolist()
+    u_num = _draws(frame, [definitions[i][0] for i in id_list], key)
+    u_den = _draws(frame, [definitions[i][1] for i in id_list], key)
     r_num = np.where(u_num < (num - n_lo) / base, n_hi, n_lo)
     r_den = np.where(u_den < (den - d_lo) / base, d_hi, d_lo)
     # a positive count never rounds below the threshold: a published figure always stands for enough units
@@ -290,25 +296,30 @@ def _recompute(out: pd.DataFrame, r_num: np.ndarray, r_den: np.ndarray, mult: np
 def _equations(frame: pd.DataFrame, parents: Mapping[str, str | None], policy: DisclosurePolicy
                ) -> list[Equation]:
     """Every additive relation among the rows: area -> children, and indicator sums, per indicator and year."""
-    position = {k: i for i, k in enumerate(zip(frame["indicator_id"], frame["year"], frame["area_id"],
-                                               strict=True))}
-    children: dict[int, list[int]] = {}
-    for i, (ind, year, area) in enumerate(zip(frame["indicator_id"], frame["year"], frame["area_id"],
-                                              strict=True)):
-        parent = parents.get(str(area))
-        if not isinstance(parent, str):  # the city, or an area table's missing parent (None or NaN)
-            continue
-        total = position.get((ind, year, parent))
-        if total is not None:
-            children.setdefault(total, []).append(i)
-    equations = [Equation(t, tuple(c), True) for t, c in sorted(children.items())]
+    cells = pd.DataFrame({"indicator_id": frame["indicator_id"].astype(str), "year": frame["year"].astype("int64"),
+                          "area_id": frame["area_id"].astype(str), "pos": np.arange(len(frame))})
+    parent_ids = pd.Series([p if isinstance(p, str) else None for p in map(parents.get, cells["area_id"])],
+                           dtype=object)  # the city, or a missing parent (None or NaN), has no equation
+    children = cells.assign(parent_id=parent_ids.to_numpy()).dropna(subset=["parent_id"])
+    links = children.merge(cells.rename(columns={"area_id": "parent_id", "pos": "total"}),
+                           on=["indicator_id", "year", "parent_id"])
+    pairs = links[["total", "pos"]].to_numpy(dtype=np.int64)
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    starts = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]]).tolist() if len(pairs) else []
+    ends = [*starts[1:], len(pairs)] if starts else []
+    equations = [Equation(int(pairs[a, 0]), tuple(pairs[a:b, 1].tolist()), True)
+                 for a, b in zip(starts, ends, strict=True)]
+    keyed = cells.set_index(["indicator_id", "year", "area_id"])["pos"]
     for total_id, part_ids in policy.sums:
-        for (ind, year, area), i in position.items():
-            if ind != total_id:
-                continue
-            parts = [position.get((p, year, area)) for p in part_ids]
-            if all(p is not None for p in parts):
-                equations.append(Equation(i, tuple(p for p in parts if p is not None), False))
+        totals = cells[cells["indicator_id"] == total_id]
+        if totals.empty:
+            continue
+        found = np.column_stack([keyed.reindex(pd.MultiIndex.from_arrays(
+            [[p] * len(totals), totals["year"], totals["area_id"]])).to_numpy(dtype=float) for p in part_ids])
+        complete = ~np.isnan(found).any(axis=1)
+        for total, parts in zip(totals["pos"].to_numpy()[complete].tolist(),
+                                found[complete].astype(np.int64).tolist(), strict=True):
+            equations.append(Equation(int(total), tuple(parts), False))
     return equations
 
 

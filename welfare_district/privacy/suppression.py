@@ -50,61 +50,94 @@ def secondary(equations: list[Equation], num: np.ndarray, den: np.ndarray, thres
     unknowns' sum is not sensitive. Cells with a zero denominator are never chosen to hide another (they hide
     nothing), unless nothing else is left.
     """
-    hidden = suppressed.copy()
-    added = np.zeros(len(hidden), dtype=bool)
+    # plain Python numbers: this loop does scalar arithmetic, where numpy scalars are ten times slower
+    cells = _Cells(num.tolist(), den.tolist(), threshold.tolist(), complement.tolist(), suppressed.tolist())
+    residuals = _residuals(equations, num, den, threshold, complement)
     member_of: dict[int, list[int]] = {}
     for index, eq in enumerate(equations):
         for pos in (eq.total, *eq.parts):
             member_of.setdefault(pos, []).append(index)
-    queue = deque(range(len(equations)))
-    queued = [True] * len(equations)
+    # only an equation with a hidden term can need more: the others are safe as they are
+    start = {i for i, r in enumerate(residuals) if r[2]}
+    for pos, hid in enumerate(cells.hidden):
+        if hid:
+            start.update(member_of.get(pos, ()))
+    queue = deque(sorted(start))
+    queued = [False] * len(equations)
+    for index in queue:
+        queued[index] = True
+    added = np.zeros(len(cells.hidden), dtype=bool)
     while queue:
         index = queue.popleft()
         queued[index] = False
-        eq = equations[index]
-        pick = _needs(eq, num, den, threshold, complement, hidden)
+        pick = cells.needs(equations[index], residuals[index])
         if pick is None:
             continue
-        hidden[pick] = True
+        cells.hidden[pick] = True
         added[pick] = True
-        queue.append(index)
-        queued[index] = True
-        for other in member_of.get(pick, ()):
+        for other in (index, *member_of.get(pick, ())):
             if not queued[other]:
                 queue.append(other)
                 queued[other] = True
     return added
 
 
-def _needs(eq: Equation, num: np.ndarray, den: np.ndarray, threshold: np.ndarray, complement: np.ndarray,
-           hidden: np.ndarray) -> int | None:
-    """The position to suppress next for this equation, or None when it is safe."""
-    parts = list(eq.parts)
-    t = int(threshold[eq.total])
-    comp = bool(complement[eq.total])
-    res_n = float(num[eq.total]) - float(sum(num[p] for p in parts))
-    res_d = float(den[eq.total]) - float(sum(den[p] for p in parts)) if eq.with_denominator else 0.0
-    residual_hidden = sensitive(res_n, res_d, t, comp) if eq.with_denominator else 0 < res_n < t
-    unknown = [p for p in parts if hidden[p]]
-    count = len(unknown) + int(hidden[eq.total]) + int(residual_hidden)
-    if count == 0:
-        return None
-    if count >= 2:
-        if hidden[eq.total]:
-            return None
-        # the total is published, so the unknowns' sum is published too, in effect
-        sum_n = float(sum(num[p] for p in unknown)) + (res_n if residual_hidden else 0.0)
-        sum_d = float(sum(den[p] for p in unknown)) + (res_d if residual_hidden else 0.0)
-        if not sensitive(sum_n, sum_d, t, comp) if eq.with_denominator else not 0 < sum_n < t:
-            return None
-    return _smallest_published(parts, num, den, hidden, eq.total)
+def _residuals(equations: list[Equation], num: np.ndarray, den: np.ndarray, threshold: np.ndarray,
+               complement: np.ndarray) -> list[tuple[float, float, bool]]:
+    """Per equation: total - sum(parts) of numerator and denominator, and whether that gap is itself a
+    sensitive count (then it is one more unknown)."""
+    if not equations:
+        return []
+    totals = np.array([eq.total for eq in equations], dtype=np.int64)
+    sizes = np.array([len(eq.parts) for eq in equations], dtype=np.int64)
+    parts = np.fromiter((p for eq in equations for p in eq.parts), dtype=np.int64, count=int(sizes.sum()))
+    owner = np.repeat(np.arange(len(equations)), sizes)
+    res_n = num[totals] - np.bincount(owner, weights=num[parts], minlength=len(equations))
+    res_d = den[totals] - np.bincount(owner, weights=den[parts], minlength=len(equations))
+    with_den = np.array([eq.with_denominator for eq in equations], dtype=bool)
+    res_d = np.where(with_den, res_d, 0.0)
+    t = threshold[totals]
+    comp = complement[totals] & with_den
+    secret = (((res_n > 0) & (res_n < t)) | ((res_d > 0) & (res_d < t))
+              | (comp & (res_d - res_n > 0) & (res_d - res_n < t)))
+    return list(zip(res_n.tolist(), res_d.tolist(), secret.tolist(), strict=True))
 
 
-def _smallest_published(parts: list[int], num: np.ndarray, den: np.ndarray, hidden: np.ndarray,
-                        total: int) -> int | None:
-    open_parts = [p for p in parts if not hidden[p]]
-    useful = [p for p in open_parts if den[p] > 0 and num[p] >= 0] or open_parts
-    if useful:
-        # "next smallest": the least informative cell to give up; position breaks ties deterministically
-        return min(useful, key=lambda p: (float(den[p]), float(num[p]), p))
-    return None if hidden[total] else total
+@dataclass
+class _Cells:
+    num: list[float]
+    den: list[float]
+    threshold: list[int]
+    complement: list[bool]
+    hidden: list[bool]
+
+    def needs(self, eq: Equation, residual: tuple[float, float, bool]) -> int | None:
+        """The position to suppress next for this equation, or None when it is safe."""
+        hidden = self.hidden
+        res_n, res_d, residual_hidden = residual
+        unknown = [p for p in eq.parts if hidden[p]]
+        count = len(unknown) + int(hidden[eq.total]) + int(residual_hidden)
+        if count == 0:
+            return None
+        if count >= 2:
+            if hidden[eq.total]:
+                return None
+            # the total is published, so the unknowns' sum is published too, in effect
+            t = self.threshold[eq.total]
+            sum_n = sum(self.num[p] for p in unknown) + (res_n if residual_hidden else 0.0)
+            if not eq.with_denominator:
+                if not 0 < sum_n < t:
+                    return None
+            else:
+                sum_d = sum(self.den[p] for p in unknown) + (res_d if residual_hidden else 0.0)
+                if not sensitive(sum_n, sum_d, t, self.complement[eq.total]):
+                    return None
+        return self.smallest_published(eq)
+
+    def smallest_published(self, eq: Equation) -> int | None:
+        open_parts = [p for p in eq.parts if not self.hidden[p]]
+        useful = [p for p in open_parts if self.den[p] > 0] or open_parts
+        if useful:
+            # "next smallest": the least informative cell to give up; position breaks ties deterministically
+            return min(useful, key=lambda p: (self.den[p], self.num[p], p))
+        return None if self.hidden[eq.total] else eq.total
