@@ -161,3 +161,26 @@ def test_protected_view_filters_after_protecting_every_level() -> None:
     assert set(view["level"]) == {"section"} and int(view["suppressed"].sum()) == 2
     empty = protect(rows.iloc[:0], parents, EXACT, KEY)
     assert empty.empty and "protection" in empty.columns
+
+
+def test_partial_tables_are_refused_because_they_cannot_see_their_relations() -> None:
+    parents = hierarchy([[2, 2]])
+    rows = frame(parents, _sections(parents, [(1, 40), (20, 200), (30, 300), (40, 400)]))
+    with pytest.raises(InputError, match="every level"):
+        protect(rows[rows["level"] == "section"], parents, EXACT, KEY)
+    with pytest.raises(InputError, match="not in the area hierarchy"):
+        protect(rows.assign(area_id=rows["area_id"].replace("C", "X")), parents, EXACT, KEY)
+    alone = frame(parents, _sections(parents, [(1, 40), (20, 200), (30, 300), (40, 400)]),
+                  indicator="ivsm_single_parent_young")
+    with pytest.raises(InputError, match="together with"):
+        protect(alone, parents, EXACT, KEY)
+
+
+def test_a_slice_protected_alone_matches_the_whole_table() -> None:
+    parents = hierarchy([[3, 2], [4]])
+    counts = _sections(parents, [(1, 40), (5, 50), (7, 60), (0, 30), (9, 80), (4, 33), (6, 70), (2, 90), (11, 99)])
+    whole = pd.concat([frame(parents, counts, indicator=i) for i in ("ivsm_large_families", "foreign_citizens")],
+                      ignore_index=True)
+    both = protect(whole, parents, DisclosurePolicy(), KEY)
+    alone = protect(whole[whole["indicator_id"] == "foreign_citizens"], parents, DisclosurePolicy(), KEY)
+    assert both[both["indicator_id"] == "foreign_citizens"].equals(alone)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -30,7 +29,9 @@ import numpy as np
 import pandas as pd
 
 from welfare_district.errors import InputError
-from welfare_district.privacy.suppression import Equation, secondary
+from welfare_district.privacy.cells import CellIndex, check_complete, equations
+from welfare_district.privacy.rounding import recompute, round_counts
+from welfare_district.privacy.suppression import secondary
 
 if TYPE_CHECKING:
     from welfare_district.privacy.pseudonym import Keyring
@@ -104,9 +105,10 @@ def protect(values: pd.DataFrame, parents: Mapping[str, str | None], policy: Dis
     """The rows of ``values`` with disclosure control applied (see the module docstring).
 
     ``parents`` maps each area id to its parent's (the area table's parent_id). Protect every level of an
-    indicator and year together and filter afterwards: a level protected alone cannot see the sums that
-    cross levels. A frame that already carries protection is returned unchanged (rounding twice would
-    add noise twice); a frame mixing protected and unprotected rows raises InputError.
+    indicator and year together, with the indicators it is summed with, and filter afterwards: a level
+    protected alone cannot see the sums that cross levels, so a partial frame raises InputError. A frame
+    that already carries protection is returned unchanged (rounding twice would add noise twice); a frame
+    mixing protected and unprotected rows raises InputError.
     """
     missing = [c for c in REQUIRED if c not in values.columns]
     if missing:
@@ -149,27 +151,27 @@ def _with_columns(frame: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFrame
 
 def _protect_sorted(frame: pd.DataFrame, parents: Mapping[str, str | None], policy: DisclosurePolicy,
                     key: bytes) -> pd.DataFrame:
-    ids = frame["indicator_id"].astype(str)
-    thresholds = {i: policy.threshold_for(i) for i in ids.unique()}
-    thr = ids.map(thresholds).to_numpy(dtype=np.int64)
+    index = CellIndex.build(frame)
+    check_complete(index, parents, policy.sums)
+    thr = np.array([policy.threshold_for(i) for i in index.indicators], dtype=np.int64)[index.indicator_codes]
     num = frame["numerator"].to_numpy(dtype=float)
     den = frame["denominator"].to_numpy(dtype=float)
-    proportion = _proportions(frame, ids)
+    proportion = _proportions(frame, index)
     complement = proportion & policy.complement_rule
     primary = ((num > 0) & (num < thr)) | ((den > 0) & (den < thr)) | (complement & (den - num > 0)
                                                                       & (den - num < thr))
     base = policy.rounding_base
     if base > 1:
-        r_num, r_den, unroundable = _round(frame, num, den, thr, complement, proportion, base, key)
+        r_num, r_den, unroundable = round_counts(index, num, den, thr, complement, proportion, base, key)
         primary |= unroundable
     else:
         r_num, r_den = num.copy(), den.copy()
-    extra = secondary(_equations(frame, parents, policy), num, den, thr, complement, primary)
+    extra = secondary(equations(index, parents, policy.sums), num, den, thr, complement, primary)
     hidden = primary | extra
     out = frame.copy()
-    mult = _multipliers(frame, ids, num, den)
     if base > 1:
-        _recompute(out, r_num, r_den, mult, proportion, frame["ci_low"].notna().to_numpy())
+        recompute(out, r_num, r_den, _multipliers(frame, index, num, den), proportion,
+                  frame["ci_low"].notna().to_numpy())
     for column in ("numerator", "denominator", "value", "ci_low", "ci_high"):
         out[column] = out[column].astype(object).where(~hidden, None)
     if "unstable" in out.columns:
@@ -184,143 +186,27 @@ def _protect_sorted(frame: pd.DataFrame, parents: Mapping[str, str | None], poli
     return out
 
 
-def _proportions(frame: pd.DataFrame, ids: pd.Series) -> np.ndarray:
-    from welfare_district.indicators.library import default_library
-
-    kinds = {i.id: i.kind == "proportion" for i in default_library().values()}
-    known = ids.map(kinds)
-    # an indicator outside the library is a proportion when it was given an interval
-    return known.where(known.notna(), frame["ci_low"].notna()).astype(bool).to_numpy()
-
-
-def _multipliers(frame: pd.DataFrame, ids: pd.Series, num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    from welfare_district.indicators.library import default_library
-
-    known = {i.id: float(i.multiplier) for i in default_library().values()}
-    value = frame["value"].to_numpy(dtype=float)
-    ok = (num > 0) & (den > 0) & np.isfinite(value)
-    inferred = pd.Series(np.where(ok, value * den / np.where(num > 0, num, 1.0), np.nan)).groupby(
-        ids.to_numpy()).transform("first")
-    mult = ids.map(known).to_numpy(dtype=float)
-    mult = np.where(np.isnan(mult), inferred.round(6).to_numpy(dtype=float), mult)
-    return np.where(np.isnan(mult), 1.0, mult)
-
-
-def _definitions(ids: pd.Series) -> dict[str, tuple[str, str]]:
-    """Indicator id -> labels of its numerator's and denominator's populations.
-
-    Indicators that count the same population (most share 'all residents' or 'all families' as denominator)
-    share the label, hence the rounding draw: like the cell-key method, the same set of people always gets
-    the same noise, so averaging repeated figures recovers nothing.
-    """
-    from welfare_district.indicators.filters import to_data
+def _proportions(frame: pd.DataFrame, index: CellIndex) -> np.ndarray:
     from welfare_district.indicators.library import default_library
 
     library = default_library()
-    out = {}
-    for ind in ids.unique():
-        known = library.get(str(ind))
-        if known is None:
-            out[str(ind)] = (f"{ind}#numerator", f"{ind}#denominator")
-        else:
-            out[str(ind)] = (_digest(to_data(known.numerator)), _digest(to_data(known.denominator)))
-    return out
+    kinds = np.array([library[i].kind == "proportion" if i in library else False for i in index.indicators])
+    known = np.array([i in library for i in index.indicators])
+    # an indicator outside the library is a proportion when it was given an interval
+    return np.where(known[index.indicator_codes], kinds[index.indicator_codes], frame["ci_low"].notna().to_numpy())
 
 
-def _digest(data: object) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+def _multipliers(frame: pd.DataFrame, index: CellIndex, num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    from welfare_district.indicators.library import default_library
 
-
-def _draws(frame: pd.DataFrame, populations: list[str], key: bytes) -> np.ndarray:
-    """A uniform number in [0, 1) per cell from a keyed hash of (year, level, area, counted population).
-
-    The count itself is left out on purpose: otherwise two figures would round alike exactly when their
-    counts are equal, and a difference in rounding would reveal a difference of one person.
-    """
-    place_codes, places = pd.factorize(frame["year"].astype(str) + "|" + frame["level"].astype(str) + "|"
-                                       + frame["area_id"].astype(str))
-    pop_codes, pops = pd.factorize(pd.Series(populations, dtype=object))
-    combined = place_codes.astype(np.int64) * max(len(pops), 1) + pop_codes
-    unique, inverse = np.unique(combined, return_inverse=True)
-    place_list, pop_list, width = places.tolist(), pops.tolist(), max(len(pops), 1)
-    draws = np.array([int.from_bytes(hashlib.blake2b(f"{place_list[c // width]}|{pop_list[c % width]}".encode(),
-                                                     key=key[:64], digest_size=8).digest(), "big")
-                      for c in unique.tolist()], dtype=float) / 2.0**64
-    return draws[inverse] if len(draws) else np.zeros(0)
-
-
-def _round(frame: pd.DataFrame, num: np.ndarray, den: np.ndarray, thr: np.ndarray, complement: np.ndarray,
-           proportion: np.ndarray, base: int, key: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rounded counts, and the cells that no rounding can publish safely (they become primary)."""
-    if bool((np.abs(num - np.round(num)) > 1e-9).any() or (np.abs(den - np.round(den)) > 1e-9).any()):
-        raise InputError("random rounding needs whole counts; set the rounding base to 1 for other figures")
-    n_lo, d_lo = np.floor(num / base) * base, np.floor(den / base) * base
-    n_hi, d_hi = np.where(num > n_lo, n_lo + base, n_lo), np.where(den > d_lo, d_lo + base, d_lo)
-    ids = frame["indicator_id"].astype(str)
-    definitions = _definitions(ids)
-    id_list = ids.tolist()
-    u_num = _draws(frame, [definitions[i][0] for i in id_list], key)
-    u_den = _draws(frame, [definitions[i][1] for i in id_list], key)
-    r_num = np.where(u_num < (num - n_lo) / base, n_hi, n_lo)
-    r_den = np.where(u_den < (den - d_lo) / base, d_hi, d_lo)
-    # a positive count never rounds below the threshold: a published figure always stands for enough units
-    r_num = np.where((num > 0) & (r_num < thr), n_hi, r_num)
-    r_den = np.where((den > 0) & (r_den < thr), d_hi, r_den)
-    # a proportion stays a proportion, and its complement stays publishable
-    r_den = np.where(proportion & (r_num > r_den), d_hi, r_den)
-    bad = complement & (r_den - r_num > 0) & (r_den - r_num < thr)
-    r_den = np.where(bad, d_hi, r_den)
-    bad = complement & (r_den - r_num > 0) & (r_den - r_num < thr)
-    r_num = np.where(bad & (n_lo >= thr), n_lo, r_num)
-    bad = complement & (r_den - r_num > 0) & (r_den - r_num < thr)
-    return r_num, r_den, bad
-
-
-def _recompute(out: pd.DataFrame, r_num: np.ndarray, r_den: np.ndarray, mult: np.ndarray,
-               proportion: np.ndarray, had_ci: np.ndarray) -> None:
-    from welfare_district.indicators.compute import MAX_INTERVAL_WIDTH, MIN_DENOMINATOR, wilson
-
-    positive = r_den > 0
-    safe = np.where(positive, r_den, 1.0)
-    low, high = wilson(np.minimum(r_num, safe), safe)
-    with_ci = positive & proportion & had_ci
-    out["numerator"] = r_num
-    out["denominator"] = r_den
-    out["value"] = np.where(positive, r_num / safe * mult, np.nan)
-    out["ci_low"] = np.where(with_ci, low * mult, np.nan)
-    out["ci_high"] = np.where(with_ci, high * mult, np.nan)
-    if "unstable" in out.columns:
-        out["unstable"] = (r_den < MIN_DENOMINATOR) | (np.where(with_ci, high - low, 0.0) > MAX_INTERVAL_WIDTH)
-
-
-def _equations(frame: pd.DataFrame, parents: Mapping[str, str | None], policy: DisclosurePolicy
-               ) -> list[Equation]:
-    """Every additive relation among the rows: area -> children, and indicator sums, per indicator and year."""
-    cells = pd.DataFrame({"indicator_id": frame["indicator_id"].astype(str), "year": frame["year"].astype("int64"),
-                          "area_id": frame["area_id"].astype(str), "pos": np.arange(len(frame))})
-    parent_ids = pd.Series([p if isinstance(p, str) else None for p in map(parents.get, cells["area_id"])],
-                           dtype=object)  # the city, or a missing parent (None or NaN), has no equation
-    children = cells.assign(parent_id=parent_ids.to_numpy()).dropna(subset=["parent_id"])
-    links = children.merge(cells.rename(columns={"area_id": "parent_id", "pos": "total"}),
-                           on=["indicator_id", "year", "parent_id"])
-    pairs = links[["total", "pos"]].to_numpy(dtype=np.int64)
-    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-    starts = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]]).tolist() if len(pairs) else []
-    ends = [*starts[1:], len(pairs)] if starts else []
-    equations = [Equation(int(pairs[a, 0]), tuple(pairs[a:b, 1].tolist()), True)
-                 for a, b in zip(starts, ends, strict=True)]
-    keyed = cells.set_index(["indicator_id", "year", "area_id"])["pos"]
-    for total_id, part_ids in policy.sums:
-        totals = cells[cells["indicator_id"] == total_id]
-        if totals.empty:
-            continue
-        found = np.column_stack([keyed.reindex(pd.MultiIndex.from_arrays(
-            [[p] * len(totals), totals["year"], totals["area_id"]])).to_numpy(dtype=float) for p in part_ids])
-        complete = ~np.isnan(found).any(axis=1)
-        for total, parts in zip(totals["pos"].to_numpy()[complete].tolist(),
-                                found[complete].astype(np.int64).tolist(), strict=True):
-            equations.append(Equation(int(total), tuple(parts), False))
-    return equations
+    library = default_library()
+    mult = np.array([float(library[i].multiplier) if i in library else np.nan for i in index.indicators])
+    value = frame["value"].to_numpy(dtype=float)
+    for code in np.flatnonzero(np.isnan(mult)).tolist():
+        # outside the library: value = numerator / denominator x multiplier, read off any informative row
+        rows = (index.indicator_codes == code) & (num > 0) & (den > 0) & np.isfinite(value)
+        mult[code] = round(float(value[rows][0] * den[rows][0] / num[rows][0]), 6) if rows.any() else 1.0
+    return mult[index.indicator_codes]
 
 
 def protected_view(values: pd.DataFrame, areas: pd.DataFrame, policy: DisclosurePolicy, key: bytes,
