@@ -3,8 +3,9 @@
 The server runs in a child process (``uvicorn --factory welfare_district.web.app:create_app``) on a copy of
 the database (default: var/welfare.duckdb, never opened in place). Clients hit
 /api/v1/map?level=section&indicator=<IVSM component>&year=<one of the latest years>, mixing indicators and
-years, without If-None-Match, so every answer carries the whole body (gzip, as browsers accept it; the
-clients read the compressed bytes without inflating them, to leave the shared cores to the server).
+years, without If-None-Match, so every answer carries the whole body (gzip, as browsers accept it). The
+clients are threads with keep-alive connections (http.client) that read the compressed bytes without
+inflating them, to leave the shared cores to the server.
 After a fixed number of requests the run stops by itself and prints latency percentiles, throughput, errors,
 the machine's cores and the server's peak resident memory; then it times every other endpoint (cold first
 request and median of --repeat warm ones).
@@ -15,6 +16,7 @@ Run: python benchmarks/bench_api_load.py [--database PATH|URL] [--clients 20] [-
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import shutil
 import socket
@@ -46,6 +48,12 @@ def _peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def _cpu_seconds(pid: int) -> float:
+    # utime + stime of the process, in clock ticks (fields 14 and 15 of /proc/PID/stat)
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _database_url(arg: str | None, tmp: Path) -> str:
@@ -98,28 +106,36 @@ def _load(base: str, urls: list[str], clients: int, total: int) -> dict[str, Any
     counter = iter(range(total))
     lock = threading.Lock()
 
+    host, port = base.removeprefix("http://").split(":")
+
     def worker() -> None:
-        with httpx.Client(base_url=base, timeout=30, headers={"Accept-Encoding": "gzip"}) as client:
+        # http.client with keep-alive: a much lighter client than httpx, so the shared cores go to the server.
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        try:
             while True:
                 with lock:
                     i = next(counter, None)
                 if i is None:
                     return
                 start = time.perf_counter()
+                status, size = 0, 0
                 try:
-                    with client.stream("GET", urls[i % len(urls)]) as response:
-                        size = sum(len(chunk) for chunk in response.iter_raw())
-                    elapsed = (time.perf_counter() - start) * 1000
-                    ok = response.status_code == 200 and size > 0
-                except httpx.HTTPError as exc:
-                    elapsed, ok, size = (time.perf_counter() - start) * 1000, False, 0
-                    response = None
-                    errors.append(type(exc).__name__)
+                    conn.request("GET", urls[i % len(urls)], headers={"Accept-Encoding": "gzip"})
+                    response = conn.getresponse()
+                    status, size = response.status, len(response.read())
+                except (OSError, http.client.HTTPException) as exc:
+                    conn.close()
+                    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+                    with lock:
+                        errors.append(type(exc).__name__)
+                elapsed = (time.perf_counter() - start) * 1000
                 with lock:
                     latencies.append(elapsed)
                     sizes.append(size)
-                    if not ok and response is not None:
-                        errors.append(f"HTTP {response.status_code}")
+                    if status and (status != 200 or size == 0):
+                        errors.append(f"HTTP {status}")
+        finally:
+            conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
     start = time.perf_counter()
@@ -175,16 +191,20 @@ def main() -> None:
                 for u in urls:
                     client.get(u)
             warmup = time.perf_counter() - t0
+            cpu0 = _cpu_seconds(server.pid)
             result = _load(base, urls, args.clients, args.requests)
+            server_cpu_ms = (_cpu_seconds(server.pid) - cpu0) * 1000 / max(1, len(result["latencies"]))
             lat = result["latencies"]
             print(f"map load: {args.clients} clients, {len(urls)} maps (7 IVSM components x years {years}), "
                   f"section level; server start {startup:.1f} s, first build of all maps {warmup:.1f} s")
             print(f"{'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7} "
-                  f"{'req/s':>7} {'KB/resp':>8} {'cores':>5} {'peak RSS MB':>11}")
+                  f"{'req/s':>7} {'KB/resp':>8} {'srv CPU ms/req':>14} {'cores':>5} {'peak RSS MB':>11}")
             print(f"{len(lat):>8} {len(result['errors']):>6} {_percentile(lat, 50):>7.1f} "
                   f"{_percentile(lat, 95):>7.1f} {_percentile(lat, 99):>7.1f} {max(lat):>7.1f} "
                   f"{len(lat) / result['wall']:>7.1f} {statistics.mean(result['sizes']) / 1024:>8.1f} "
-                  f"{os.cpu_count():>5} {_peak_rss_mb(server.pid):>11.0f}")
+                  f"{server_cpu_ms:>14.2f} {os.cpu_count():>5} {_peak_rss_mb(server.pid):>11.0f}")
+            print(f"load average during the run: {os.getloadavg()[0]:.1f} (other work on the machine "
+                  "shares its cores)")
             if result["errors"]:
                 print("errors:", sorted(set(result["errors"])))
             areas = httpx.get(f"{base}/api/v1/areas/Q1", timeout=30).json()["children"]

@@ -60,16 +60,20 @@ class DatabaseAccess:
             yield self._db
 
 
-def get_database_access(request: Request) -> DatabaseAccess:
-    """The app's open Database, to be taken with ``use()`` only around database work."""
+async def get_database_access(request: Request) -> DatabaseAccess:
+    """The app's open Database, to be taken with ``use()`` only around database work.
+
+    Async because it does no I/O: FastAPI then calls it on the event loop instead of the thread pool.
+    """
     db: Database | None = getattr(request.app.state, "db", None)
     if db is None:
         raise EngineError("The database is not open (the application has not started)")
     return DatabaseAccess(db, request.app.state.db_lock)
 
 
-def get_read_cache(request: Request) -> ReadCache:
-    """The app's cache of prepared indicator reads (pass it as ``cache=`` to indicator_reads)."""
+async def get_read_cache(request: Request) -> ReadCache:
+    """The app's cache of prepared indicator reads (pass it as ``cache=`` to indicator_reads); async because
+    it does no I/O, so FastAPI calls it without a trip through the thread pool."""
     cache: ReadCache = request.app.state.read_cache
     return cache
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from welfare_district.web import indicator_reads as reads
 from welfare_district.web.api.common import ERRORS, IndicatorQuery, LevelQuery, YearQuery, accepts_gzip, not_modified
 from welfare_district.web.api.indicator_schemas import MapCollection
 from welfare_district.web.api.map_body import MapBody, build_map
 from welfare_district.web.areas import AreaLevel
-from welfare_district.web.deps import DatabaseAccessDep, ReadCacheDep
+from welfare_district.web.deps import DatabaseAccess, DatabaseAccessDep, ReadCacheDep
 from welfare_district.web.read_cache import ReadCache
 
 GEOJSON = "application/geo+json"
@@ -31,6 +32,15 @@ def _cached_body(cache: ReadCache, indicator: str, level: str, year: int | None)
         year = years[-1]
     body: MapBody | None = cache.peek(("map", indicator, level, year), stamp)
     return body
+
+
+def _built_body(access: DatabaseAccess, cache: ReadCache, indicator: str, level: str, year: int | None) -> MapBody:
+    with access.use() as db:
+        stamp = cache.stamp(db)
+        chosen = reads.latest_year(db, cache=cache) if year is None else reads.check_year(db, year, cache=cache)
+        body: MapBody = cache.get(db, ("map", indicator, level, chosen),
+                                  lambda: build_map(db, cache, stamp, indicator, level, chosen))
+        return body
 
 
 def map_response(request: Request, body: MapBody, headers: dict[str, str] | None = None) -> Response:
@@ -54,19 +64,15 @@ def build_router() -> APIRouter:
     }
 
     @router.get("", response_class=Response, responses=responses, summary="Map of an indicator (GeoJSON)")
-    def get_map(request: Request, access: DatabaseAccessDep, cache: ReadCacheDep, indicator: IndicatorQuery,
-                level: LevelQuery = AreaLevel.QUARTIERE, year: YearQuery = None) -> Response:
+    async def get_map(request: Request, access: DatabaseAccessDep, cache: ReadCacheDep, indicator: IndicatorQuery,
+                      level: LevelQuery = AreaLevel.QUARTIERE, year: YearQuery = None) -> Response:
         """Every area of ``level`` with the indicator's value, numerator, denominator, interval, unstable
         flag and null reason in ``year`` (default: latest); geometry simplified for display (EPSG:4326)."""
         reads.get_indicator(indicator)
+        # A cached body is answered on the event loop; building one (database work) runs in the thread pool.
         body = _cached_body(cache, indicator, level.value, year)
         if body is None:
-            with access.use() as db:
-                stamp = cache.stamp(db)
-                chosen = reads.latest_year(db, cache=cache) if year is None else reads.check_year(
-                    db, year, cache=cache)
-                body = cache.get(db, ("map", indicator, level.value, chosen),
-                                 lambda: build_map(db, cache, stamp, indicator, level.value, chosen))
+            body = await run_in_threadpool(_built_body, access, cache, indicator, level.value, year)
         return map_response(request, body)
 
     return router
