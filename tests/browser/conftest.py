@@ -1,4 +1,4 @@
-"""Browser fixtures: a live server on loopback over a seeded DuckDB file, and Chromium via Playwright.
+"""Browser fixtures: live servers on loopback over seeded DuckDB files, and Chromium via Playwright.
 
 In CI (CI=true) a missing Chromium or Playwright fails the tests; locally they are skipped with the reason.
 """
@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,20 +40,14 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the app served by uvicorn in a thread, over a DuckDB file seeded with the hierarchy."""
+@contextmanager
+def serve(url: str) -> Iterator[str]:
+    """Serve the app over the database ``url`` with uvicorn in a thread on a free loopback port."""
     import uvicorn
 
-    from welfare_district.engine import connect
-    from welfare_district.geo.hierarchy import build_synthetic_hierarchy
-    from welfare_district.geo.store import save_areas
     from welfare_district.settings import get_settings
     from welfare_district.web.app import create_app
 
-    url = f"duckdb:///{tmp_path_factory.mktemp('browser') / 'welfare.duckdb'}"
-    with connect(url) as db:
-        save_areas(db, build_synthetic_hierarchy(seed=0))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))  # the kernel picks a free port, and we keep the socket: no race
     port = sock.getsockname()[1]
@@ -71,6 +66,34 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@pytest.fixture(scope="session")
+def areas_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the app over a DuckDB file holding only the area hierarchy (no indicator computed yet)."""
+    from welfare_district.engine import connect
+    from welfare_district.geo.hierarchy import build_synthetic_hierarchy
+    from welfare_district.geo.store import save_areas
+
+    url = f"duckdb:///{tmp_path_factory.mktemp('browser_areas') / 'welfare.duckdb'}"
+    with connect(url) as db:
+        save_areas(db, build_synthetic_hierarchy(seed=0))
+    with serve(url) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the app over the small synthetic city of tests/web/city_db.py, indicators computed."""
+    from tests.web.city_db import fill_city_db, generate_city
+    from welfare_district.engine import connect
+
+    city = generate_city(tmp_path_factory.mktemp("browser_city") / "city")
+    url = f"duckdb:///{city.parent / 'welfare.duckdb'}"
+    with connect(url) as db:
+        fill_city_db(db, city)
+    with serve(url) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,7 @@
-"""The map page in Chromium: six areas drawn, hover names, language switch, nothing fetched off loopback."""
+"""The residents map (before any indicator is computed) in Chromium: six areas, hover names, language switch."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,9 +51,9 @@ def _assert_loopback_only(traffic: Traffic) -> None:
     assert outside == []
 
 
-def test_map_draws_six_areas_with_legend(page: Any, live_server: str, traffic: Traffic,
+def test_map_draws_six_areas_with_legend(page: Any, areas_server: str, traffic: Traffic,
                                          artifacts_dir: Path) -> None:
-    _open(page, live_server + "/")
+    _open(page, areas_server + "/")
     assert page.locator(AREA_PATHS).count() == 6
     assert page.locator("#map .colorbar").count() == 1
     assert (page.locator("#map .cbtitle").text_content() or "").strip() == "Residenti"
@@ -66,8 +65,8 @@ def test_map_draws_six_areas_with_legend(page: Any, live_server: str, traffic: T
     _assert_loopback_only(traffic)
 
 
-def test_hovering_each_area_shows_its_name(page: Any, live_server: str, artifacts_dir: Path) -> None:
-    _open(page, live_server + "/")
+def test_hovering_each_area_shows_its_name(page: Any, areas_server: str, artifacts_dir: Path) -> None:
+    _open(page, areas_server + "/")
     points = page.evaluate(_INSIDE_POINTS)
     assert len(points) == 6 and all(points)
     seen = set()
@@ -84,9 +83,9 @@ def test_hovering_each_area_shows_its_name(page: Any, live_server: str, artifact
     assert seen == NAMES
 
 
-def test_language_switch_changes_heading_and_legend(page: Any, live_server: str, traffic: Traffic,
+def test_language_switch_changes_heading_and_legend(page: Any, areas_server: str, traffic: Traffic,
                                                     artifacts_dir: Path) -> None:
-    _open(page, live_server + "/")
+    _open(page, areas_server + "/")
     assert page.locator("h1").inner_text() == "Residenti per quartiere"
     page.click("[data-lang-switch]")
     page.wait_for_url("**/?lang=en")
@@ -96,40 +95,15 @@ def test_language_switch_changes_heading_and_legend(page: Any, live_server: str,
     assert (page.locator("#map .cbtitle").text_content() or "").strip() == "Residents"
     page.screenshot(path=str(artifacts_dir / "screenshots" / "map-en.png"), full_page=True)
     # The choice is remembered: the next visit without ?lang stays in English.
-    _open(page, live_server + "/")
+    _open(page, areas_server + "/")
     assert page.locator("h1").inner_text() == "Residents by quartiere"
     assert traffic.console_errors == []
     _assert_loopback_only(traffic)
 
 
-def test_keyboard_skip_link_reaches_main(page: Any, live_server: str) -> None:
-    _open(page, live_server + "/")
+def test_keyboard_skip_link_reaches_main(page: Any, areas_server: str) -> None:
+    _open(page, areas_server + "/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
-
-
-def test_render_time_is_recorded(browser: Any, live_server: str, artifacts_dir: Path) -> None:
-    """Navigation start to the map drawn, cold cache then warm; written to test-artifacts for reports.
-
-    Its own context without request interception, which would slow the 4.8 MB plotly.min.js download.
-    """
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    hosts: set[str | None] = set()
-    page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
-    timings = []
-    try:
-        for _ in range(3):
-            _open(page, live_server + "/")
-            ms = page.evaluate("performance.getEntriesByName('map-rendered')[0].startTime")
-            timings.append(round(float(ms), 1))
-    finally:
-        context.close()
-    assert hosts <= LOOPBACK
-    (artifacts_dir / "browser-timings.json").write_text(
-        json.dumps({"map_page_rendered_ms": {"cold": timings[0], "warm": timings[1:]}}, indent=2) + "\n")
-    print(f"\nmap page drawn after {timings[0]} ms (cold cache), {timings[1:]} ms (warm)")
-    # A generous bound: it catches a hang or a blocked download, not a slow machine.
-    assert timings[0] < 15_000

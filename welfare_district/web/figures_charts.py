@@ -95,12 +95,13 @@ def small_multiples(panels: Sequence[Panel], lang: Language, columns: int = 4) -
     fig.update_yaxes(gridcolor="#e3e3e3", tickfont={"size": 10}, nticks=4)
     fig.update_annotations(font={"size": 12})
     _layout(fig, lang, 170 * rows + 80)
-    fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+    # The legend sits at the very top of the figure, above the first row's titles, not on them.
+    fig.update_layout(legend={"orientation": "h", "yref": "container", "y": 1.0, "yanchor": "top", "x": 0},
                       margin={"l": 40, "r": 10, "t": 70, "b": 30})
     return fig
 
 
-def _short(title: str, width: int = 34) -> str:
+def _short(title: str, width: int = 30) -> str:
     return title if len(title) <= width else title[: width - 1].rstrip() + "…"
 
 
@@ -114,11 +115,11 @@ def components_chart(names: Sequence[str], scores: Sequence[float | None], refer
     fig = go.Figure(go.Bar(
         y=[n for n, _ in present][::-1], x=[s for _, s in present][::-1], orientation="h",
         marker={"color": QUALITATIVE[2]}, base=0, hovertemplate="%{y}: %{x:,.1f}<extra></extra>", showlegend=False))
-    fig.add_vline(x=100, line={"color": "#000000", "dash": "dash", "width": 2},
-                  annotation={"text": reference_label, "font": {"size": 12}})
+    fig.add_vline(x=100, line={"color": "#000000", "dash": "dash", "width": 2})
     values = [s for _, s in present] or [100.0]
-    fig.update_xaxes(range=[min(60.0, min(values) - 5), max(140.0, max(values) + 5)], gridcolor="#e3e3e3")
+    fig.update_xaxes(range=[min(60.0, min(values) - 5), max(140.0, max(values) + 5)], gridcolor="#e3e3e3",
+                     title={"text": reference_label, "font": {"size": 13}})
     fig.update_yaxes(automargin=True)
     _layout(fig, lang, 60 + 38 * max(1, len(present)))
-    fig.update_layout(margin={"l": 10, "r": 20, "t": 30, "b": 30})
+    fig.update_layout(margin={"l": 10, "r": 20, "t": 10, "b": 50})
     return fig

@@ -45,7 +45,7 @@ def _composite(db: Database, area: Any, year: int, lang: Language, cache: ReadCa
     names = [indicator_name(reads.get_indicator(c.indicator_id), lang) for c in mine.components]
     klass = None if mine.ivsm_class is None else translate(lang, f"ivsm_class_{mine.ivsm_class.replace('-', '_')}")
     chart = components_chart(names, [c.normalised for c in mine.components],
-                             translate(lang, "composite_unit", year=base), lang)
+                             translate(lang, "components_axis", year=base), lang)
     return {
         "value": None if mine.value is None else fmt_value(mine.value, lang),
         "klass": klass,
