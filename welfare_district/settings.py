@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         10, ge=3, description="Smallest published count for special-category indicators (health, social care).")
     disclosure_rounding_base: int = Field(
         5, ge=1, description="Published counts are randomly rounded to a multiple of this base (1 = no rounding).")
+    composite_base_year: int | None = Field(
+        None, ge=1900, le=2200,
+        description="Year in which the city scores 100 on the AMPI composite (default: the earliest stored year).")
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the web server listens on.")
     language: Literal["it", "en"] = Field("it", description="Default language of the web pages (it or en).")

@@ -159,3 +159,12 @@ def test_openapi_describes_every_indicator_route(city_client: TestClient) -> Non
         operation = spec["paths"][path]["get"]
         assert operation["tags"] and operation["summary"] and operation.get("description"), path
     assert "MapCollection" in spec["components"]["schemas"]
+
+
+def test_composite_base_year_setting(city_db: Database, make_client: Any) -> None:
+    client = make_client(city_db, composite_base_year=2024)
+    body = _get(client, "/api/v1/composite", level="city", year=2024)
+    assert body["base_year"] == 2024 and body["values"][0]["value"] == pytest.approx(100.0)
+    assert _get(client, "/api/v1/composite", level="city", year=2024, base_year=2023)["base_year"] == 2023
+    wrong = make_client(city_db, composite_base_year=2011).get("/api/v1/composite", params={"level": "city"})
+    assert wrong.status_code == 404 and "WELFARE_COMPOSITE_BASE_YEAR=2011" in wrong.json()["error"]["message"]

@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.templates = build_templates()
     app.state.db_lock = threading.Lock()
     # Prepared indicator reads and serialised maps, dropped whenever the stored figures change.
-    app.state.read_cache = ReadCache()
+    app.state.read_cache = ReadCache(composite_base_year=settings.composite_base_year)
     # Set now as well, so an app given a database works even when the lifespan is not run.
     app.state.db = database
 

@@ -1,7 +1,7 @@
 """The IVSM composite index per area, read from the stored components for display.
 
 AMPI (default) normalises every year of the level together against a reference: the city's own component
-values in a base year (default: the earliest stored year, or WELFARE_COMPOSITE_BASE_YEAR), so the city in the
+values in a base year (WELFARE_COMPOSITE_BASE_YEAR, by default the earliest stored year), so the city in the
 base year scores exactly 100 and a value compares across areas and years of this city only. MPI, kept for
 comparison, standardises the level's areas within the asked year (mean 100, no reference).
 """
@@ -48,12 +48,19 @@ class CompositeValue:
 
 
 def reference_year(db: Database, requested: int | None = None, *, cache: ReadCache | None = None) -> int:
-    """The AMPI reference year: ``requested`` when stored (NotFoundError otherwise), else the earliest year."""
+    """The AMPI reference year: ``requested``, else the cache's configured year (WELFARE_COMPOSITE_BASE_YEAR),
+    else the earliest stored year; NotFoundError naming the year (and the setting) when it is not stored."""
     if requested is not None:
         return reads.check_year(db, requested, cache=cache)
+    configured = None if cache is None else cache.composite_base_year
     years = reads.available_years(db, cache=cache)
     if not years:
         raise NotFoundError("No indicator values are stored yet (run `welfare indicators compute`)")
+    if configured is not None:
+        if configured not in years:
+            raise NotFoundError(f"WELFARE_COMPOSITE_BASE_YEAR={configured} has no stored indicator values; "
+                                f"available years: {', '.join(map(str, years))}")
+        return configured
     return years[0]
 
 

@@ -74,8 +74,11 @@ class ReadCache:
     run outside the internal lock, so two threads may build the same entry once each; both get equal values.
     """
 
-    def __init__(self, stamp_max_age: float = 1.0, max_bytes: int = 256 * 1024 * 1024) -> None:
+    def __init__(self, stamp_max_age: float = 1.0, max_bytes: int = 256 * 1024 * 1024, *,
+                 composite_base_year: int | None = None) -> None:
         self.stamp_max_age = stamp_max_age
+        # The app's configured AMPI base year (WELFARE_COMPOSITE_BASE_YEAR), used when a read names none.
+        self.composite_base_year = composite_base_year
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()

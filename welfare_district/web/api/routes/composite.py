@@ -29,7 +29,8 @@ def build_router() -> APIRouter:
             description="ampi: adjusted Mazziotta-Pareto, the city in the base year = 100 (ISTAT's IVSM "
                         "method); mpi: Mazziotta-Pareto within the year.")] = "ampi",
         base_year: Annotated[int | None, Query(
-            description="AMPI reference year (default: the earliest stored).", ge=1900, le=2200)] = None,
+            description="AMPI reference year (default: WELFARE_COMPOSITE_BASE_YEAR, else the earliest stored).",
+            ge=1900, le=2200)] = None,
     ) -> CompositeResponse:
         """The composite of every area of ``level`` in ``year`` (default: latest), its IVSM class (< 97 low,
         97-98 medium-low, 98-99 medium, 99-103 medium-high, > 103 high) and its seven components."""
