@@ -8,7 +8,8 @@ temporary DuckDB file and then times, as medians of --repeat runs:
   (every level: a slice must be protected with its totals, then filtered);
 - the protection pass alone (``protect``) on the same frames;
 and prints the overhead of protection over the read, the machine's cores and the peak Python memory of one
-protection pass (tracemalloc).
+protection pass (tracemalloc); then the same with ``ProtectedTables``, which protects each table version once
+(the cost of a request is then the read plus the cache look-up, which its row shows).
 
 Run: python benchmarks/bench_disclosure.py [--repeat 7] [--seed 20231231] [--year 2023]
 """
@@ -98,6 +99,7 @@ def main() -> None:
 
     from welfare_district.engine import connect
     from welfare_district.indicators.store import read_values, save_values
+    from welfare_district.privacy.cache import ProtectedTables
     from welfare_district.privacy.disclosure import DisclosurePolicy, library_themes, protect
 
     values, parents = padova_values(args.seed, args.year)
@@ -117,12 +119,17 @@ def main() -> None:
                  lambda: read_values(db, indicator_ids=[indicator], years=[args.year])),
             ]
             results = []
+            tables = ProtectedTables(policy, key)
             for label, frame, read in cases:
                 t_read = median_seconds(read, args.repeat)
                 t_protect = median_seconds(lambda f=frame: protect(f, parents, policy, key), args.repeat)
                 memory = peak_mb(lambda f=frame: protect(f, parents, policy, key))
                 out = protect(frame, parents, policy, key)
                 results.append((label, len(frame), t_read, t_protect, memory, int(out["suppressed"].sum())))
+                # what a route pays per request once the table version is cached: the look-up of a read frame
+                t_cached = median_seconds(lambda f=frame: tables.protect(f, parents), args.repeat)
+                results.append(("  same, cached per table version", len(frame), t_read, t_cached,
+                                float("nan"), int(out["suppressed"].sum())))
         finally:
             db.close()
 
