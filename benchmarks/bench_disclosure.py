@@ -72,13 +72,21 @@ def padova_values(seed: int, year: int) -> tuple[pd.DataFrame, dict[str, str | N
 
 def median_seconds(fn: Callable[[], Any], repeat: int) -> float:
     """Median wall time of ``repeat`` calls after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
+    return paired_medians([fn], repeat)[0]
+
+
+def paired_medians(fns: list[Callable[[], Any]], repeat: int) -> list[float]:
+    """Median wall time of each function, the functions run in turn in every round: on a shared machine
+    a burst of load then slows all of them alike instead of one."""
+    for fn in fns:
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, out in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def peak_mb(fn: Callable[[], Any]) -> float:
@@ -121,8 +129,8 @@ def main() -> None:
             results = []
             tables = ProtectedTables(policy, key)
             for label, frame, read in cases:
-                t_read = median_seconds(read, args.repeat)
-                t_protect = median_seconds(lambda f=frame: protect(f, parents, policy, key), args.repeat)
+                t_read, t_protect = paired_medians([read, lambda f=frame: protect(f, parents, policy, key)],
+                                                   args.repeat)
                 memory = peak_mb(lambda f=frame: protect(f, parents, policy, key))
                 out = protect(frame, parents, policy, key)
                 results.append((label, len(frame), t_read, t_protect, memory, int(out["suppressed"].sum())))

@@ -7,7 +7,7 @@ an indicator sum, is a sorted-array lookup instead of string joins.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -27,17 +27,29 @@ class CellIndex:
     area_codes: np.ndarray
     areas: list[str]
     levels: list[str]  # the level of each area in ``areas``
+    rank: np.ndarray  # each row's position in (indicator, year, area) order: the same whatever the row order
 
     @classmethod
     def build(cls, frame: pd.DataFrame) -> CellIndex:
-        """Codes of ``frame``'s indicator_id, year, area_id (and each area's level)."""
-        ind_codes, indicators = pd.factorize(frame["indicator_id"].astype(str))
-        year_codes, years = pd.factorize(frame["year"].astype("int64"))
-        area_codes, areas = pd.factorize(frame["area_id"].astype(str))
+        """Codes of ``frame``'s indicator_id, year, area_id (sorted, so codes follow the values' order).
+
+        Raises InputError when two rows share an (indicator, year, area).
+        """
+        ind_codes, indicators = pd.factorize(frame["indicator_id"].astype(str), sort=True)
+        year_codes, years = pd.factorize(frame["year"].astype("int64"), sort=True)
+        area_codes, areas = pd.factorize(frame["area_id"].astype(str), sort=True)
         first = np.unique(area_codes, return_index=True)[1]
         levels = frame["level"].astype(str).to_numpy(dtype=object)[first].tolist()
-        return cls(ind_codes.astype(np.int64), [str(i) for i in indicators], year_codes.astype(np.int64),
-                   [int(y) for y in years], area_codes.astype(np.int64), [str(a) for a in areas], levels)
+        index = cls(ind_codes.astype(np.int64), [str(i) for i in indicators], year_codes.astype(np.int64),
+                    [int(y) for y in years], area_codes.astype(np.int64), [str(a) for a in areas], levels,
+                    np.zeros(0, dtype=np.int64))
+        keys = index.keys(index.indicator_codes, index.year_codes, index.area_codes)
+        order = np.argsort(keys, kind="stable")
+        if len(keys) and bool((np.diff(keys[order]) == 0).any()):
+            raise InputError("indicator values repeat an (indicator, level, area, year) key")
+        rank = np.empty(len(keys), dtype=np.int64)
+        rank[order] = np.arange(len(keys))
+        return replace(index, rank=rank)
 
     def keys(self, indicator: np.ndarray, year: np.ndarray, area: np.ndarray) -> np.ndarray:
         """One int64 per (indicator, year, area) code triple, unique within the frame."""
@@ -89,7 +101,7 @@ def equations(index: CellIndex, parents: Mapping[str, str | None], sums: tuple[t
     children = np.flatnonzero(parent_codes >= 0)
     totals = find(index.keys(index.indicator_codes[children], index.year_codes[children], parent_codes[children]))
     pairs = np.column_stack([totals, children])[totals >= 0]
-    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    pairs = pairs[np.lexsort((index.rank[pairs[:, 1]], index.rank[pairs[:, 0]]))]
     starts = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]]).tolist() if len(pairs) else []
     ends = [*starts[1:], len(pairs)] if starts else []
     result = [Equation(int(pairs[a, 0]), tuple(pairs[a:b, 1].tolist()), True)
@@ -99,6 +111,7 @@ def equations(index: CellIndex, parents: Mapping[str, str | None], sums: tuple[t
         if total_id not in ind_code or any(p not in ind_code for p in part_ids):
             continue
         rows = np.flatnonzero(index.indicator_codes == ind_code[total_id])
+        rows = rows[np.argsort(index.rank[rows], kind="stable")]
         found = np.column_stack([find(index.keys(np.full(len(rows), ind_code[p]), index.year_codes[rows],
                                                  index.area_codes[rows])) for p in part_ids])
         complete = (found >= 0).all(axis=1)

@@ -122,13 +122,7 @@ def protect(values: pd.DataFrame, parents: Mapping[str, str | None], policy: Dis
     _check(values)
     if values.empty:
         return _with_columns(values.copy(), policy)
-    # decisions are taken in key order, so they do not depend on the order the rows came in
-    order = values.reset_index(drop=True).sort_values(KEY, kind="stable").index.to_numpy()
-    frame = values.iloc[order].reset_index(drop=True)
-    out = _protect_sorted(frame, parents, policy, rounding_key)
-    result = out.iloc[np.argsort(order, kind="stable")]
-    result.index = values.index
-    return result
+    return _protect_rows(values, parents, policy, rounding_key)
 
 
 def _check(values: pd.DataFrame) -> None:
@@ -138,8 +132,6 @@ def _check(values: pd.DataFrame) -> None:
     arr = counts.to_numpy(dtype=float)
     if bool((arr < 0).any()) or not bool(np.isfinite(arr).all()):
         raise InputError("numerators and denominators must be finite counts >= 0")
-    if bool(values.duplicated(KEY).any()):
-        raise InputError("indicator values repeat an (indicator, level, area, year) key")
 
 
 def _with_columns(frame: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFrame:
@@ -149,10 +141,11 @@ def _with_columns(frame: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFrame
     return frame
 
 
-def _protect_sorted(frame: pd.DataFrame, parents: Mapping[str, str | None], policy: DisclosurePolicy,
-                    key: bytes) -> pd.DataFrame:
+def _protect_rows(frame: pd.DataFrame, parents: Mapping[str, str | None], policy: DisclosurePolicy,
+                  key: bytes) -> pd.DataFrame:
     index = CellIndex.build(frame)
     check_complete(index, parents, policy.sums)
+    # ties are broken by each row's rank in key order, so decisions do not depend on the order of the rows
     thr = np.array([policy.threshold_for(i) for i in index.indicators], dtype=np.int64)[index.indicator_codes]
     num = frame["numerator"].to_numpy(dtype=float)
     den = frame["denominator"].to_numpy(dtype=float)
@@ -166,7 +159,7 @@ def _protect_sorted(frame: pd.DataFrame, parents: Mapping[str, str | None], poli
         primary |= unroundable
     else:
         r_num, r_den = num.copy(), den.copy()
-    extra = secondary(equations(index, parents, policy.sums), num, den, thr, complement, primary)
+    extra = secondary(equations(index, parents, policy.sums), num, den, thr, complement, primary, index.rank)
     hidden = primary | extra
     out = frame.copy()
     if base > 1:

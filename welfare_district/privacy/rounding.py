@@ -44,15 +44,16 @@ def draws(index: CellIndex, population_of_indicator: list[str], key: bytes) -> n
     place = index.year_codes * len(index.areas) + index.area_codes
     combined = place * width + pop_codes_of_ind[index.indicator_codes]
     unique, inverse = np.unique(combined, return_inverse=True)
-    n_areas, pop_list = len(index.areas), pops.tolist()
-    values = []
-    for code in unique.tolist():
-        place_code, pop = divmod(code, width)
-        year, area = divmod(place_code, n_areas)
-        label = f"{index.years[year]}|{index.levels[area]}|{index.areas[area]}|{pop_list[pop]}"
-        digest = hashlib.blake2b(label.encode(), key=key[:64], digest_size=8).digest()
-        values.append(int.from_bytes(digest, "big"))
-    return (np.array(values, dtype=float) / 2.0**64)[inverse] if values else np.zeros(0)
+    if not len(unique):
+        return np.zeros(0)
+    place_of, pop_of = np.divmod(unique, width)
+    years, areas = np.divmod(place_of, len(index.areas))
+    prefixes = {int(p): f"{index.years[y]}|{index.levels[a]}|{index.areas[a]}|"
+                for p, y, a in zip(place_of.tolist(), years.tolist(), areas.tolist(), strict=True)}
+    pop_list, k = pops.tolist(), key[:64]
+    digests = b"".join(hashlib.blake2b((prefixes[p] + pop_list[q]).encode(), key=k, digest_size=8).digest()
+                       for p, q in zip(place_of.tolist(), pop_of.tolist(), strict=True))
+    return (np.frombuffer(digests, dtype=">u8").astype(float) / 2.0**64)[inverse]
 
 
 def round_counts(index: CellIndex, num: np.ndarray, den: np.ndarray, thr: np.ndarray, complement: np.ndarray,

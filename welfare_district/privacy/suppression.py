@@ -43,15 +43,17 @@ def sensitive(num: float, den: float, threshold: int, complement: bool) -> bool:
 
 
 def secondary(equations: list[Equation], num: np.ndarray, den: np.ndarray, threshold: np.ndarray,
-              complement: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
+              complement: np.ndarray, suppressed: np.ndarray, rank: np.ndarray | None = None) -> np.ndarray:
     """Positions to suppress in addition to ``suppressed`` (a boolean array, not modified).
 
     Guarantees for every equation, on return: its unknowns are 0 or >= 2, and if its total is published the
     unknowns' sum is not sensitive. Cells with a zero denominator are never chosen to hide another (they hide
-    nothing), unless nothing else is left.
+    nothing), unless nothing else is left. Ties are broken by ``rank`` (default: position), and equations are
+    processed in the order given, so the result depends only on the inputs.
     """
     # plain Python numbers: this loop does scalar arithmetic, where numpy scalars are ten times slower
-    cells = _Cells(num.tolist(), den.tolist(), threshold.tolist(), complement.tolist(), suppressed.tolist())
+    order = (np.arange(len(num)) if rank is None else rank).tolist()
+    cells = _Cells(num.tolist(), den.tolist(), threshold.tolist(), complement.tolist(), suppressed.tolist(), order)
     residuals = _residuals(equations, num, den, threshold, complement)
     member_of: dict[int, list[int]] = {}
     for index, eq in enumerate(equations):
@@ -62,7 +64,7 @@ def secondary(equations: list[Equation], num: np.ndarray, den: np.ndarray, thres
     for pos, hid in enumerate(cells.hidden):
         if hid:
             start.update(member_of.get(pos, ()))
-    queue = deque(sorted(start))
+    queue = deque(sorted(start))  # equation order
     queued = [False] * len(equations)
     for index in queue:
         queued[index] = True
@@ -110,6 +112,7 @@ class _Cells:
     threshold: list[int]
     complement: list[bool]
     hidden: list[bool]
+    rank: list[int]
 
     def needs(self, eq: Equation, residual: tuple[float, float, bool]) -> int | None:
         """The position to suppress next for this equation, or None when it is safe."""
@@ -139,5 +142,5 @@ class _Cells:
         useful = [p for p in open_parts if self.den[p] > 0] or open_parts
         if useful:
             # "next smallest": the least informative cell to give up; position breaks ties deterministically
-            return min(useful, key=lambda p: (self.den[p], self.num[p], p))
+            return min(useful, key=lambda p: (self.den[p], self.num[p], self.rank[p]))
         return None if self.hidden[eq.total] else eq.total
