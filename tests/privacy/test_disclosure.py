@@ -184,3 +184,18 @@ def test_a_slice_protected_alone_matches_the_whole_table() -> None:
     both = protect(whole, parents, DisclosurePolicy(), KEY)
     alone = protect(whole[whole["indicator_id"] == "foreign_citizens"], parents, DisclosurePolicy(), KEY)
     assert both[both["indicator_id"] == "foreign_citizens"].equals(alone)
+
+
+def test_the_policy_follows_the_settings_and_the_rounding_key_survives_rotation() -> None:
+    from welfare_district.privacy.disclosure import rounding_key
+    from welfare_district.privacy.pseudonym import Keyring
+    from welfare_district.settings import Settings
+
+    settings = Settings(_env_file=None, disclosure_threshold=5, disclosure_special_threshold=12,  # type: ignore[call-arg]
+                        disclosure_rounding_base=10)
+    policy = DisclosurePolicy.from_settings(settings)
+    assert (policy.threshold, policy.special_threshold, policy.rounding_base) == (5, 12, 10)
+    assert policy.threshold_for("open_cases") == 12 and policy.threshold_for("ivsm_care_hardship") == 5
+    before = rounding_key(Keyring({"k1": b"a" * 40}, "k1"))
+    assert rounding_key(Keyring({"k1": b"a" * 40, "k2": b"b" * 40}, "k2")) == before
+    assert rounding_key(Keyring({"k2": b"b" * 40}, "k2")) != before
