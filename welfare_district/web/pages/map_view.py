@@ -155,7 +155,8 @@ def build_map_view(db: Database, query: MapQuery, lang: Language, cache: ReadCac
     method_text = translate(lang, f"method_{query.method.value}")
     points = label_points(db, query.level, cache)
     fig = indicator_map(
-        areas, classes, MapText(title=_wrap_title(title), value_label=translate(lang, "hover_value"),
+        areas, classes, MapText(title=f"{_wrap_title(title)}<br><span style='font-size:12px'>{method_text}</span>",
+                                value_label=translate(lang, "hover_value"),
                                 show_counts=not composite),
         lang, geojson=geometry_url(root, query.level, cache.stamp(db)), label_points=points,
         names_on_map=query.level == "quartiere")

@@ -1,0 +1,139 @@
+"""Time to a drawn map page in headless Chromium, per area level, on a Padova-scale database.
+
+The database (default: a copy of var/welfare.duckdb, which is never opened itself) is served by uvicorn on
+loopback; for each level the map page is opened ``--runs`` times in a fresh browser context (empty cache:
+plotly.min.js, the page and the level's geometry are downloaded every time), then ``--runs`` times more in
+one context (browser cache warm). The time is navigation start to the performance mark "map-rendered",
+which the page sets once Plotly has drawn the map. One untimed visit per level first warms the server's
+read cache, as a running server would be.
+
+Run: python benchmarks/bench_map_page.py [--database FILE] [--runs N] [--levels quartiere zone section]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATABASE = ROOT / "var" / "welfare.duckdb"
+CHROMIUM = os.environ.get("WELFARE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+TARGET_MS = 2000.0
+# Sums what the page downloaded (uncompressed bodies: the server does not compress) from the Performance API.
+_PAGE_BYTES = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const res = performance.getEntriesByType('resource');
+  return [nav.encodedBodySize + res.reduce((s, r) => s + r.encodedBodySize, 0), res.length + 1];
+}"""
+
+
+@contextmanager
+def serve(url: str) -> Iterator[str]:
+    """The app over ``url`` served by uvicorn in a thread on a free loopback port."""
+    import uvicorn
+
+    from welfare_district.settings import get_settings
+    from welfare_district.web.app import create_app
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    app = create_app(get_settings(database_url=url, language="it"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise SystemExit("the web server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def _visit(page: Any, url: str) -> tuple[float, int, int]:
+    page.goto(url)
+    page.wait_for_selector("#map[data-rendered='true']", timeout=60_000)
+    ms = float(page.evaluate("performance.getEntriesByName('map-rendered')[0].startTime"))
+    size, requests = page.evaluate(_PAGE_BYTES)
+    return ms, int(size), int(requests)
+
+
+def measure(base: str, levels: list[str], runs: int, indicator: str | None) -> list[dict[str, Any]]:
+    """Per level: cold-cache and warm-cache times (ms), page weight and request count of a cold visit."""
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            for level in levels:
+                url = f"{base}/?level={level}" + (f"&indicator={indicator}" if indicator else "")
+                warmup = browser.new_context(viewport={"width": 1280, "height": 900})
+                _visit(warmup.new_page(), url)
+                warmup.close()
+                cold, weight, requests = [], 0, 0
+                for _ in range(runs):
+                    context = browser.new_context(viewport={"width": 1280, "height": 900})
+                    ms, weight, requests = _visit(context.new_page(), url)
+                    cold.append(ms)
+                    context.close()
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                _visit(page, url)
+                warm = [_visit(page, url)[0] for _ in range(runs)]
+                context.close()
+                rows.append({"level": level, "cold": cold, "warm": warm, "bytes": weight, "requests": requests})
+        finally:
+            browser.close()
+    return rows
+
+
+def main() -> None:
+    """Copy the database, serve it, time the map page per level, print a table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", type=Path, default=DEFAULT_DATABASE,
+                        help="DuckDB file to copy and serve (default: var/welfare.duckdb)")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--levels", nargs="+", default=["quartiere", "zone", "section"])
+    parser.add_argument("--indicator", default=None, help="indicator id (default: the page's default, IVSM)")
+    args = parser.parse_args()
+    if not args.database.is_file():
+        raise SystemExit(f"{args.database} not found: run `make demo` (or pass --database)")
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "bench.duckdb"
+        shutil.copyfile(args.database, copy)
+        wal = args.database.with_name(args.database.name + ".wal")
+        if wal.is_file():
+            shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+        with serve(f"duckdb:///{copy}") as base:
+            rows = measure(base, args.levels, args.runs, args.indicator)
+    print(f"map page, navigation start to 'map-rendered'; {args.runs} runs per cache state; "
+          f"{os.cpu_count()} cores; target {TARGET_MS:.0f} ms")
+    print(f"{'level':<10} {'cold median':>12} {'cold max':>9} {'warm median':>12} {'warm max':>9} "
+          f"{'page weight':>12} {'requests':>9}")
+    for r in rows:
+        print(f"{r['level']:<10} {statistics.median(r['cold']):>10.0f}ms {max(r['cold']):>7.0f}ms "
+              f"{statistics.median(r['warm']):>10.0f}ms {max(r['warm']):>7.0f}ms "
+              f"{r['bytes'] / 1e6:>9.2f} MB {r['requests']:>9}")
+    worst = max(max(r["cold"]) for r in rows)
+    verdict = "within" if worst <= TARGET_MS else "OVER"
+    print(f"worst cold visit: {worst:.0f} ms ({verdict} the {TARGET_MS:.0f} ms target)")
+
+
+if __name__ == "__main__":
+    main()
