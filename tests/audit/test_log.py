@@ -144,3 +144,33 @@ def test_rotated_keys_keep_old_rows_verifiable(db: Database) -> None:
         assert verify(conn, rotated).ok
         assert not verify(conn, RING).ok  # without the k2 key the new row cannot be checked
     assert chain_key(rotated, "k1") == chain_key(RING, "k1")
+
+
+def test_concurrent_writers_keep_one_unbroken_chain(db: Database) -> None:
+    import threading
+
+    _fill(db, 1)  # the tables exist before the writers start
+    errors: list[BaseException] = []
+
+    def writer(who: int) -> None:
+        for i in range(15):
+            for _attempt in range(50):  # a writer that loses a conflict retries, as a route would
+                try:
+                    with db.engine.begin() as conn:
+                        record(conn, _event(who * 100 + i), PSEUDO)
+                    break
+                except Exception as exc:  # the engines report the conflict with different classes
+                    if isinstance(exc, InputError):
+                        errors.append(exc)
+                        return
+            else:
+                errors.append(RuntimeError("no attempt succeeded"))
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    result = _check(db)
+    assert result.ok and result.rows == 46, result  # type: ignore[attr-defined]
