@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -10,7 +11,9 @@ import sqlalchemy as sa
 
 from welfare_district.engine import Database
 from welfare_district.errors import InputError, NotFoundError
-from welfare_district.indicators.store import read_values
+from welfare_district.geo.areaset import AreaSet
+from welfare_district.geo.store import save_areas
+from welfare_district.indicators.store import indicator_value_table, read_values, save_values
 from welfare_district.web import indicator_reads as reads
 from welfare_district.web.read_cache import ReadCache, data_stamp
 
@@ -99,21 +102,33 @@ def test_composite_city_in_base_year_is_100(city_db: Database) -> None:
         reads.composite(city_db, "zone", 2025, "xyz")  # type: ignore[arg-type]
 
 
-def test_cache_is_dropped_when_the_figures_change(city_dataset: object, database_url: str) -> None:
-    from tests.web.city_db import fill_city_db
-    from welfare_district.engine import connect
-    from welfare_district.indicators.store import indicator_value_table
-
-    with connect(database_url) as db:
-        empty = data_stamp(db)
-        assert reads.available_years(db) == []
-        fill_city_db(db, city_dataset)  # type: ignore[arg-type]
-        assert data_stamp(db) != empty
-        cache = ReadCache(stamp_max_age=0.0)
-        before = reads.area_value(db, IVSM, "Q1", 2025, cache=cache)
-        t = indicator_value_table()
-        with db.engine.begin() as conn:
-            conn.execute(sa.update(t).where(t.c.indicator_id == IVSM, t.c.area_id == "Q1", t.c.year == 2025)
-                         .values(value=12.5, computed_at=sa.func.now()))
-        after = reads.area_value(db, IVSM, "Q1", 2025, cache=cache)
-        assert before.value != 12.5 and after.value == 12.5
+def test_cache_is_dropped_when_the_figures_change(db: Database, areaset: AreaSet) -> None:
+    empty = data_stamp(db)
+    assert reads.available_years(db) == []
+    save_areas(db, areaset)
+    with_areas = data_stamp(db)
+    assert with_areas != empty
+    now = datetime.now(UTC)
+    save_values(db, pd.DataFrame([{
+        "indicator_id": IVSM, "level": "quartiere", "area_id": q, "year": 2025, "numerator": 1.0,
+        "denominator": 10.0, "value": 10.0, "ci_low": None, "ci_high": None, "unstable": True, "null_reason": None,
+        "definition_version": "v", "boundary_version": "b", "snapshot_built_at": now, "computed_at": now}
+        for q in ("Q1", "Q2")]))
+    assert data_stamp(db) not in (empty, with_areas)
+    cache = ReadCache(stamp_max_age=0.0)
+    before = reads.area_value(db, IVSM, "Q1", 2025, cache=cache)
+    assert reads.area_value(db, IVSM, "Q3", 2025, cache=cache).null_reason == reads.NOT_COMPUTED
+    t = indicator_value_table()
+    with db.engine.begin() as conn:
+        conn.execute(sa.update(t).where(t.c.indicator_id == IVSM, t.c.area_id == "Q1", t.c.year == 2025)
+                     .values(value=12.5, computed_at=sa.func.now()))
+    after = reads.area_value(db, IVSM, "Q1", 2025, cache=cache)
+    assert before.value == 10.0 and after.value == 12.5
+    # A cache that re-reads the stamp only every minute keeps serving what it built.
+    slow = ReadCache(stamp_max_age=60.0)
+    kept = reads.area_value(db, IVSM, "Q1", 2025, cache=slow)
+    with db.engine.begin() as conn:
+        conn.execute(sa.update(t).where(t.c.area_id == "Q1").values(value=1.0, computed_at=sa.func.now()))
+    assert reads.area_value(db, IVSM, "Q1", 2025, cache=slow) == kept
+    slow.clear()
+    assert reads.area_value(db, IVSM, "Q1", 2025, cache=slow).value == 1.0
