@@ -9,7 +9,7 @@ from welfare_district import __version__
 
 def build_app() -> typer.Typer:
     """Assemble the CLI from the per-stage command modules."""
-    from welfare_district.cli import areas, audit, demo, geocode, indicators, ingest, link, serve, synth, users
+    from welfare_district.cli import areas, audit, demo, geocode, indicators, ingest, link, privacy, serve, synth, users
 
     app = typer.Typer(no_args_is_help=True, add_completion=False,
                       help="Welfare District: integrated welfare data and vulnerability indicators.")
@@ -26,6 +26,7 @@ def build_app() -> typer.Typer:
     app.command("demo")(demo.demo)
     app.add_typer(users.app, name="users")
     app.add_typer(audit.app, name="audit")
+    app.add_typer(privacy.app, name="privacy")
 
     @app.command()
     def version() -> None:
