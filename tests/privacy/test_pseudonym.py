@@ -53,6 +53,10 @@ def test_a_plain_hash_does_not_give_the_pseudonym() -> None:
 def test_rotation_keeps_old_pseudonyms_computable(tmp_path: Path) -> None:
     path = tmp_path / "keys"
     path.write_text(f"# rotated 2026\nk1:{KEY}\nk2:{'z' * 40}\n", encoding="utf-8")
+    path.chmod(0o644)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        load_keyring(_settings(pseudonym_key_file=path))
+    path.chmod(0o640)
     ring = load_keyring(_settings(pseudonym_key_file=path))
     assert ring.current == "k2"
     p = Pseudonymiser(ring)
@@ -72,6 +76,7 @@ def test_missing_or_short_keys_are_refused_outside_demo(tmp_path: Path) -> None:
         load_keyring(_settings(pseudonym_key_file=tmp_path / "absent"))
     bad = tmp_path / "bad"
     bad.write_text("k1:" + KEY + "\nno-colon-here\n", encoding="utf-8")
+    bad.chmod(0o600)
     with pytest.raises(ConfigError, match="line 2") as exc:
         load_keyring(_settings(pseudonym_key_file=bad))
     assert "no-colon-here" not in str(exc.value)
@@ -82,6 +87,7 @@ def test_missing_or_short_keys_are_refused_outside_demo(tmp_path: Path) -> None:
 def _file(tmp_path: Path) -> Path:
     path = tmp_path / "good"
     path.write_text(f"k1:{KEY}\n", encoding="utf-8")
+    path.chmod(0o600)
     return path
 
 

@@ -10,8 +10,8 @@ Consequences, each tested:
   recompute old pseudonyms, new pseudonyms use the current one.
 
 The keys never live in the database: they come from WELFARE_PSEUDONYM_KEY or from the file named by
-WELFARE_PSEUDONYM_KEY_FILE (one ``version:key`` per line). Outside demo mode a missing key, or one shorter
-than MIN_KEY_LENGTH characters, is refused with ConfigError.
+WELFARE_PSEUDONYM_KEY_FILE (one ``version:key`` per line). Outside demo mode a missing key, one shorter
+than MIN_KEY_LENGTH characters, or a key file that every local account may read, is refused with ConfigError.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,8 +113,13 @@ def load_keyring(settings: Settings) -> Keyring:
 def _keyring_from_file(path: Path, version: str | None, demo: bool) -> Keyring:
     try:
         text = path.read_text(encoding="utf-8")
+        mode = path.stat().st_mode
     except OSError as exc:
         raise ConfigError(f"cannot read the pseudonym key file {path}: {exc.strerror or exc}") from None
+    if not demo and os.name == "posix" and mode & (stat.S_IROTH | stat.S_IWOTH):
+        # a key every local account can read is not held apart from anything
+        raise ConfigError(f"the pseudonym key file {path} is readable or writable by every user: "
+                          f"run chmod 600 (or 640 for the service group) on it")
     entries = parse_key_file(text)
     if not entries:
         raise ConfigError(f"the pseudonym key file {path} holds no key")
