@@ -55,7 +55,3 @@ def frame(parents: dict[str, str | None], sections: dict[str, tuple[int, int]], 
                      "definition_version": "test", "boundary_version": "test"})
     return pd.DataFrame(rows)
 
-
-def cells(protected: pd.DataFrame) -> dict[tuple[str, str, int], pd.Series]:
-    """Protected rows by (indicator, area, year)."""
-    return {(r.indicator_id, r.area_id, r.year): r for r in protected.itertuples()}  # type: ignore[misc]
