@@ -137,8 +137,9 @@ def _build(dataset: Path, url: str, out: Any) -> None:
     started = time.perf_counter()
     with connect(url) as db:
         counts = build_truth_warehouse(dataset, db)
-        areaset, civici = read_area_folder(dataset / "areas")
-        save_areas(db, areaset, civici)
+        # Indicators read sections, not house numbers: the civico register is not needed here.
+        areaset, _civici = read_area_folder(dataset / "areas")
+        save_areas(db, areaset)
     out.put((counts, time.perf_counter() - started, _peak_mb(), len(areaset.areas)))
 
 
