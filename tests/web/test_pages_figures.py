@@ -33,6 +33,13 @@ def test_ties_merge_quantile_classes_and_missing_values_have_none() -> None:
     assert classes.index(9.0) == len(classes.colours) - 1
 
 
+def test_many_zeros_do_not_swallow_the_quantile_classes() -> None:
+    values = [0.0] * 80 + [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 17.4]
+    classes = classify(values, ClassMethod.QUANTILES, "en")
+    assert len(classes.colours) == 5
+    assert classes.index(0.0) == 0 and classes.index(17.4) == 4 and classes.index(6.0) not in (0, 4)
+
+
 def test_equal_intervals_use_italian_decimal_commas() -> None:
     classes = classify([0.0, 2.5, 10.0], ClassMethod.EQUAL, "it")
     assert classes.edges == (0.0, 2.0, 4.0, 6.0, 8.0, 10.0)

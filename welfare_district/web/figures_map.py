@@ -84,7 +84,8 @@ def classify(values: Sequence[float | None], method: ClassMethod, lang: Language
              classes: int = DEFAULT_CLASSES) -> Classes:
     """Classes for ``values`` by ``method``.
 
-    Guarantees: quantile edges are distinct (ties merge classes, so there may be fewer than ``classes``);
+    Guarantees: quantile edges are distinct (ties merge classes, so there may be fewer than ``classes``;
+    when ties leave fewer classes than distinct values, the distinct values are split by quantiles instead);
     equal intervals split [min, max] in ``classes`` parts; IVSM classes are ISTAT's five fixed ones whatever
     the values; with no finite value there is one empty class; labels use ``lang``'s decimal separator.
     """
@@ -104,6 +105,12 @@ def classify(values: Sequence[float | None], method: ClassMethod, lang: Language
         edges = [lo + i * step for i in range(classes)] + [hi] if step > 0 else [lo, hi]
     else:
         edges = sorted({_quantile(finite, i / classes) for i in range(classes + 1)})
+        distinct = sorted(set(finite))
+        if len(edges) - 1 < classes and len(distinct) > len(edges):
+            # Many equal values (often zeros in small areas) swallowed the classes: split the distinct
+            # values instead, so the spread among the others still shows.
+            n = min(classes, len(distinct) - 1)
+            edges = sorted({_quantile(distinct, i / n) for i in range(n + 1)})
         if len(edges) == 1:
             edges = [lo, hi]
     text = [format_decimal(e, lang, digits) for e in edges]
