@@ -168,3 +168,23 @@ def test_composite_base_year_setting(city_db: Database, make_client: Any) -> Non
     assert _get(client, "/api/v1/composite", level="city", year=2024, base_year=2023)["base_year"] == 2023
     wrong = make_client(city_db, composite_base_year=2011).get("/api/v1/composite", params={"level": "city"})
     assert wrong.status_code == 404 and "WELFARE_COMPOSITE_BASE_YEAR=2011" in wrong.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(("url", "changed"), [
+    (f"/api/v1/values?indicator={IND}&level=section", f"/api/v1/values?indicator={IND}&level=zone"),
+    (f"/api/v1/rankings?indicator={IND}&level=zone&limit=3", f"/api/v1/rankings?indicator={IND}&level=zone"),
+    ("/api/v1/composite?level=zone", "/api/v1/composite?level=zone&method=mpi"),
+    ("/api/v1/areas/Q2/profile?year=2024", "/api/v1/areas/Q2/profile?year=2023"),
+    (f"/api/v1/series?indicator={IND}&area=Q1&area=Q2", f"/api/v1/series?indicator={IND}&area=Q2&area=Q1"),
+    ("/api/v1/indicators", None),
+])
+def test_json_answers_revalidate_with_their_etag(city_client: TestClient, url: str, changed: str | None) -> None:
+    first = city_client.get(url)
+    assert first.status_code == 200 and first.headers["cache-control"] == "no-cache"
+    etag = first.headers["etag"]
+    again = city_client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    stale = city_client.get(url, headers={"If-None-Match": 'W/"stale"'})
+    assert stale.status_code == 200 and stale.json() == first.json()
+    if changed is not None:
+        assert city_client.get(changed).headers["etag"] != etag

@@ -67,6 +67,15 @@ def data_stamp(db: Database) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def _weight(value: Any) -> int:
+    # Serialised answers report their size (``nbytes``); lists count a rough size per item.
+    if isinstance(value, bytes):
+        return len(value)
+    if isinstance(getattr(value, "nbytes", None), int):
+        return int(value.nbytes)
+    return len(value) * _ITEM_WEIGHT if isinstance(value, Sized) else _ITEM_WEIGHT
+
+
 class ReadCache:
     """Prepared results keyed by the caller (e.g. (kind, indicator, level, year)), valid for one data stamp.
 
@@ -127,8 +136,7 @@ class ReadCache:
 
     def put(self, key: Hashable, stamp: str, value: Any) -> None:
         """Keep ``value`` for ``key`` unless the stamp moved on while it was being built."""
-        weight = len(value) if isinstance(value, bytes) else (
-            len(value) * _ITEM_WEIGHT if isinstance(value, Sized) else _ITEM_WEIGHT)
+        weight = _weight(value)
         with self._lock:
             if stamp != self._stamp or weight > self.max_bytes:
                 return

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol
 
-from fastapi import Path, Query, Request
+from fastapi import Path, Query, Request, Response
+from pydantic import BaseModel
 
+from welfare_district.engine import Database
 from welfare_district.web.api.indicator_schemas import AreaRef, AreaValueOut, Provenance, ValueFields, YearValue
 from welfare_district.web.api.schemas import ErrorResponse
-from welfare_district.web.areas import AreaLevel, AreaSummary
+from welfare_district.web.areas import AreaLevel
 from welfare_district.web.indicator_reads import AreaValue
+from welfare_district.web.read_cache import ReadCache
 
 MAX_AREAS = 50  # ids one request may list (series, values)
 ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
@@ -43,7 +48,22 @@ def check_area_ids(ids: list[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def area_ref(area: AreaSummary | AreaValue) -> AreaRef:
+class HasArea(Protocol):
+    """Anything naming an area: AreaSummary, AreaValue, CompositeValue."""
+
+    @property
+    def area_id(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def parent_id(self) -> str | None: ...
+
+
+def area_ref(area: HasArea) -> AreaRef:
     """The published identity of an area."""
     return AreaRef(area_id=area.area_id, code=area.code, name=area.name, level=area.level,  # type: ignore[arg-type]
                    parent_id=area.parent_id)
@@ -99,3 +119,33 @@ def not_modified(request: Request, etag: str) -> bool:
 def accepts_gzip(request: Request) -> bool:
     """True when the client accepts a gzip-encoded body."""
     return "gzip" in request.headers.get("accept-encoding", "").lower()
+
+
+@dataclass(frozen=True)
+class JsonBody:
+    """A serialised JSON answer and its ETag, kept in the read cache."""
+
+    etag: str
+    raw: bytes
+
+    @property
+    def nbytes(self) -> int:
+        """Size of the body, for the read cache's budget."""
+        return len(self.raw)
+
+
+def cached_json(request: Request, db: Database, cache: ReadCache, key: tuple[object, ...],
+                build: Callable[[], BaseModel]) -> Response:
+    """The JSON of ``build()`` for ``key`` under the current data stamp, built and validated once per stamp.
+
+    Guarantees: the ETag changes with the stamp; If-None-Match with it gets an empty 304; errors raised by
+    ``build`` are not cached. ``key`` must name everything the answer depends on (resolved year included).
+    """
+    stamp = cache.stamp(db)
+    body: JsonBody = cache.get(db, ("json", *key), lambda: JsonBody(
+        etag_for(stamp, "json", *key), build().model_dump_json().encode("utf-8")))
+    # Clients may keep the answer but must revalidate it: the figures change when the pipeline runs.
+    headers = {"ETag": body.etag, "Cache-Control": "no-cache"}
+    if not_modified(request, body.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body.raw, media_type="application/json", headers=headers)

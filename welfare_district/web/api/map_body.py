@@ -30,6 +30,11 @@ class MapBody:
     raw: bytes
     gz: bytes
 
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the two bodies (the read cache's size budget counts it)."""
+        return len(self.raw) + len(self.gz)
+
 
 def _round(coords: Any) -> Any:
     if isinstance(coords, float | int):

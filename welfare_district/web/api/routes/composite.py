@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from welfare_district.indicators.library import IVSM_COMPONENTS
 from welfare_district.web import indicator_reads as reads
-from welfare_district.web.api.common import ERRORS, LevelQuery, YearQuery, area_ref
+from welfare_district.web.api.common import ERRORS, LevelQuery, YearQuery, area_ref, cached_json
 from welfare_district.web.api.indicator_schemas import ComponentOut, CompositeOut, CompositeResponse
 from welfare_district.web.areas import AreaLevel
 from welfare_district.web.composite_reads import reference_year
@@ -21,6 +21,7 @@ def build_router() -> APIRouter:
 
     @router.get("", response_model=CompositeResponse, responses=ERRORS, summary="IVSM composite index by area")
     def get_composite(
+        request: Request,
         db: DatabaseDep,
         cache: ReadCacheDep,
         level: LevelQuery = AreaLevel.QUARTIERE,
@@ -31,17 +32,22 @@ def build_router() -> APIRouter:
         base_year: Annotated[int | None, Query(
             description="AMPI reference year (default: WELFARE_COMPOSITE_BASE_YEAR, else the earliest stored).",
             ge=1900, le=2200)] = None,
-    ) -> CompositeResponse:
+    ) -> Response:
         """The composite of every area of ``level`` in ``year`` (default: latest), its IVSM class (< 97 low,
         97-98 medium-low, 98-99 medium, 99-103 medium-high, > 103 high) and its seven components."""
-        chosen = reads.latest_year(db, cache=cache) if year is None else year
-        values = reads.composite(db, level.value, chosen, method, base_year=base_year, cache=cache)
+        chosen = reads.latest_year(db, cache=cache) if year is None else reads.check_year(db, year, cache=cache)
         base = reference_year(db, base_year, cache=cache) if method == "ampi" else None
-        out = [CompositeOut(**area_ref(v).model_dump(), value=v.value, ivsm_class=v.ivsm_class,  # type: ignore[arg-type]
-                            components=[ComponentOut(indicator=c.indicator_id, value=c.value,
-                                                     normalised=c.normalised) for c in v.components])
-               for v in values]
-        return CompositeResponse(level=level.value, year=chosen, method=method, base_year=base,
-                                 components=list(IVSM_COMPONENTS), values=out)
+
+        def build() -> CompositeResponse:
+            values = reads.composite(db, level.value, chosen, method, base_year=base, cache=cache)
+            out = [CompositeOut(**area_ref(v).model_dump(), value=v.value,
+                                ivsm_class=v.ivsm_class,  # type: ignore[arg-type]
+                                components=[ComponentOut(indicator=c.indicator_id, value=c.value,
+                                                         normalised=c.normalised) for c in v.components])
+                   for v in values]
+            return CompositeResponse(level=level.value, year=chosen, method=method, base_year=base,
+                                     components=list(IVSM_COMPONENTS), values=out)
+
+        return cached_json(request, db, cache, ("composite", level.value, chosen, method, base), build)
 
     return router

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request, Response
 
 from welfare_district.indicators.library import Indicator
 from welfare_district.web import indicator_reads as reads
-from welfare_district.web.api.common import ERRORS, ID_PATTERN
+from welfare_district.web.api.common import ERRORS, ID_PATTERN, cached_json
 from welfare_district.web.api.indicator_schemas import IndicatorCatalogue, IndicatorInfo
 from welfare_district.web.deps import DatabaseDep, ReadCacheDep
 
@@ -26,11 +26,12 @@ def build_router() -> APIRouter:
 
     @router.get("", response_model=IndicatorCatalogue, responses={503: ERRORS[503]},
                 summary="The indicator catalogue")
-    def list_indicators(db: DatabaseDep, cache: ReadCacheDep) -> IndicatorCatalogue:
+    def list_indicators(request: Request, db: DatabaseDep, cache: ReadCacheDep) -> Response:
         """Every indicator with its names, unit, polarity, kind, ISTAT alignment and definition version,
         and the years with stored values."""
-        return IndicatorCatalogue(indicators=[indicator_info(i) for i in reads.indicators()],
-                                  years=reads.available_years(db, cache=cache))
+        return cached_json(request, db, cache, ("indicators",), lambda: IndicatorCatalogue(
+            indicators=[indicator_info(i) for i in reads.indicators()],
+            years=reads.available_years(db, cache=cache)))
 
     @router.get("/{indicator_id}", response_model=IndicatorInfo, responses={404: ERRORS[404], 422: ERRORS[422]},
                 summary="One indicator's definition")

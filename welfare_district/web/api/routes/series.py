@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from welfare_district.web import indicator_reads as reads
 from welfare_district.web.api.common import (
@@ -12,6 +12,7 @@ from welfare_district.web.api.common import (
     MAX_AREAS,
     IndicatorQuery,
     area_ref,
+    cached_json,
     check_area_ids,
     year_value,
 )
@@ -25,19 +26,23 @@ def build_router() -> APIRouter:
 
     @router.get("", response_model=SeriesResponse, responses=ERRORS, summary="Time series of an indicator")
     def get_series(
+        request: Request,
         db: DatabaseDep,
         cache: ReadCacheDep,
         indicator: IndicatorQuery,
         area: Annotated[list[str], Query(
             description=f"Area id; repeat for several (1 to {MAX_AREAS}).", min_length=1, max_length=MAX_AREAS)],
-    ) -> SeriesResponse:
+    ) -> Response:
         """The indicator in every stored year for each area, in the asked order; a year without a figure
         has value null and null_reason 'not computed'."""
-        got = reads.series(db, indicator, check_area_ids(area), cache=cache)
-        years = reads.available_years(db, cache=cache)
-        out = [AreaSeries(area=area_ref(points[0][1]) if points else area_ref(
-            reads.find_area_summary(db, area_id, cache=cache)), points=[year_value(y, v) for y, v in points])
-            for area_id, points in got.items()]
-        return SeriesResponse(indicator=indicator, years=years, series=out)
+        ids = check_area_ids(area)
+
+        def build() -> SeriesResponse:
+            got = reads.series(db, indicator, ids, cache=cache)
+            out = [AreaSeries(area=area_ref(reads.find_area_summary(db, area_id, cache=cache)),
+                              points=[year_value(y, v) for y, v in points]) for area_id, points in got.items()]
+            return SeriesResponse(indicator=indicator, years=reads.available_years(db, cache=cache), series=out)
+
+        return cached_json(request, db, cache, ("series", indicator, tuple(ids)), build)
 
     return router

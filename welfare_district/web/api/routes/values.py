@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from welfare_district.errors import InputError
 from welfare_district.web import indicator_reads as reads
@@ -13,6 +13,7 @@ from welfare_district.web.api.common import (
     AreaListQuery,
     IndicatorQuery,
     YearQuery,
+    cached_json,
     check_area_ids,
     provenance,
     value_out,
@@ -28,6 +29,7 @@ def build_router() -> APIRouter:
 
     @router.get("", response_model=ValuesResponse, responses=ERRORS, summary="Indicator values by area")
     def get_values(
+        request: Request,
         db: DatabaseDep,
         cache: ReadCacheDep,
         indicator: IndicatorQuery,
@@ -35,22 +37,28 @@ def build_router() -> APIRouter:
             description="Level of the hierarchy (default quartiere; with area, the areas must be of it).")] = None,
         year: YearQuery = None,
         area: AreaListQuery = None,
-    ) -> ValuesResponse:
+    ) -> Response:
         """The indicator at every area of ``level`` (areas without a figure included, value null), or at
         the listed areas; ``year`` defaults to the latest stored."""
         reads.get_indicator(indicator)
         chosen = reads.latest_year(db, cache=cache) if year is None else reads.check_year(db, year, cache=cache)
-        if area:
-            values = []
-            for area_id in check_area_ids(area):
-                found = reads.area_value(db, indicator, area_id, chosen, cache=cache)
-                if level is not None and found.level != level.value:
-                    raise InputError(f"Area {area_id!r} (parameter 'area') is a {found.level}, not a {level.value}")
-                values.append(found)
-        else:
-            values = reads.level_values(db, indicator, (level or AreaLevel.QUARTIERE).value, chosen, cache=cache)
-        return ValuesResponse(indicator=indicator, year=chosen, level=None if area and level is None else
-                              (level or AreaLevel.QUARTIERE).value, provenance=provenance(values),
-                              values=[value_out(v) for v in values])
+        ids = check_area_ids(area or [])
+        shown_level = None if ids and level is None else (level or AreaLevel.QUARTIERE).value
+
+        def build() -> ValuesResponse:
+            if ids:
+                values = []
+                for area_id in ids:
+                    found = reads.area_value(db, indicator, area_id, chosen, cache=cache)
+                    if level is not None and found.level != level.value:
+                        raise InputError(f"Area {area_id!r} (parameter 'area') is a {found.level}, "
+                                         f"not a {level.value}")
+                    values.append(found)
+            else:
+                values = reads.level_values(db, indicator, str(shown_level), chosen, cache=cache)
+            return ValuesResponse(indicator=indicator, year=chosen, level=shown_level,  # type: ignore[arg-type]
+                                  provenance=provenance(values), values=[value_out(v) for v in values])
+
+        return cached_json(request, db, cache, ("values", indicator, shown_level, chosen, tuple(ids)), build)
 
     return router
