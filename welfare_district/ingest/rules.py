@@ -138,8 +138,12 @@ def _check(arr: np.ndarray, odd: np.ndarray, even: np.ndarray) -> np.ndarray:
     return (odd[arr[:, 0:15:2]].sum(axis=1) + even[arr[:, 1:15:2]].sum(axis=1)) % 26 + ord("A")
 
 
-def _classify(codes: np.ndarray, reference_year: int = 2026) -> pd.DataFrame:
-    """Vectorised equivalent of codice_fiscale.is_valid/base_form over distinct normalised codes."""
+def classify_codes(codes: np.ndarray, reference_year: int = 2026) -> pd.DataFrame:
+    """Vectorised ``codice_fiscale.is_valid``/``base_form`` over distinct normalised codes (index = code).
+
+    Columns: ``status`` (valid/omocode/invalid/missing), ``reason``, ``base`` (level-0 form of a valid code,
+    else "") and ``place_unknown``; a code is valid or omocode exactly when ``is_valid`` accepts it.
+    """
     n = len(codes)
     out = pd.DataFrame({"status": np.full(n, "missing", dtype=object), "reason": np.full(n, "", dtype=object),
                         "base": np.full(n, "", dtype=object), "place_unknown": np.zeros(n, dtype=bool)},
@@ -187,7 +191,7 @@ def analyse_cf(values: pd.Series) -> pd.DataFrame:
     """
     codes = clean_text(values, upper=True).str.replace(" ", "", regex=False)
     uniq = pd.unique(codes.to_numpy(dtype=object))
-    out = _classify(np.asarray(uniq, dtype=object)).reindex(codes.to_numpy(dtype=object))
+    out = classify_codes(np.asarray(uniq, dtype=object)).reindex(codes.to_numpy(dtype=object))
     out.index = codes.index
     out.insert(0, "code", codes)
     return out

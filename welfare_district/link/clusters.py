@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,26 +34,34 @@ def entity_nodes(records: pd.DataFrame, register_source: str) -> tuple[pd.DataFr
     from its other records, then (birth date, sex, birthplace) from its code; ``node_of_record`` maps every
     record's index to its node's ``unique_id``.
     """
-    trusted = records["cf_key"].notna()
-    ent = records.loc[trusted].copy()
-    ent["_register"] = ent["source"] == register_source
-    ent = ent.sort_values(["_register", "record_id"], ascending=[False, False], kind="mergesort")
+    trusted = records["cf_key"].notna().to_numpy(dtype=bool)
     attrs = ["record_id", "codice_fiscale", "surname", "first_name", "sex", "birth_date", "birth_place_code",
              "street_text"]
-    # GroupBy.first takes the first non-null value per column: gaps are filled from the next records
-    first = ent.groupby("cf_key", sort=True)[attrs].first()
-    head = ent.groupby("cf_key", sort=True)["record_id"].head(1)
-    first["record_id"] = ent.loc[head.index].set_index("cf_key")["record_id"].reindex(first.index)
+    rows = np.flatnonzero(trusted)
+    # register records first, latest (largest record id) first: the order attributes are taken in
+    latest_first = rows[ascending(records["record_id"].to_numpy(dtype=object)[rows])][::-1]
+    register = (records["source"] == register_source).to_numpy(dtype=bool)
+    order = np.concatenate([latest_first[register[latest_first]], latest_first[~register[latest_first]]])
+    key_codes, keys = pd.factorize(records["cf_key"].to_numpy(dtype=object), sort=True)
+    ordered_keys = key_codes[order]
+    first = pd.DataFrame(index=pd.Index(np.asarray(keys, dtype=object), name="cf_key"))
+    for attr in attrs:
+        values = records[attr].to_numpy(dtype=object)[order]
+        # each key's first non-null value: the gaps of its first records are filled from the next ones
+        given = ~pd.isna(values)
+        found, at = np.unique(ordered_keys[given], return_index=True)
+        column = np.empty(len(keys), dtype=object)
+        column[found] = values[given][at]
+        first[attr] = column
     _fill_from_code(first)
     entities = first.rename(columns={"record_id": "unique_id"}).reset_index(drop=False)
     entities["is_entity"] = 1
     orphans = records.loc[~trusted, attrs].rename(columns={"record_id": "unique_id"})
     orphans["is_entity"] = 0
     nodes = pd.concat([entities.drop(columns=["cf_key"]), orphans], ignore_index=True)
-    node_of_key = pd.Series(entities["unique_id"].to_numpy(), index=entities["cf_key"].to_numpy())
-    node_of_record = pd.Series(records["record_id"].to_numpy(), index=records.index, dtype="object")
-    node_of_record[trusted] = node_of_key.reindex(records.loc[trusted, "cf_key"]).to_numpy()
-    return nodes, node_of_record
+    node_of_record = records["record_id"].to_numpy(dtype=object).copy()
+    node_of_record[rows] = entities["unique_id"].to_numpy(dtype=object)[key_codes[rows]]
+    return nodes, pd.Series(node_of_record, index=records.index, dtype="object")
 
 
 def _fill_from_code(first: pd.DataFrame) -> None:
@@ -117,14 +126,19 @@ def person_ids(
 
     ``cluster`` holds any cluster label per record; ``previous`` maps record_id -> person_id of an earlier run.
     """
-    frame = pd.DataFrame({"record_id": records["record_id"], "cluster": cluster,
-                          "register": records["source"] == register_source})
-    # sorting then keeping the first row per cluster: string minima without a per-group Python fallback
-    ordered = frame.sort_values(["register", "record_id"], ascending=[False, True], kind="mergesort")
-    anchor = ordered.drop_duplicates("cluster")
-    ids = {c: stable_id("P", a) for c, a in zip(anchor["cluster"], anchor["record_id"], strict=True)}
+    record_id = records["record_id"].to_numpy(dtype=object)
+    codes, labels = pd.factorize(cluster)
+    register = (records["source"] == register_source).to_numpy(dtype=bool)
+    # register records first, then by record id: the first record of each cluster in this order is its anchor
+    order = ascending(record_id)
+    order = np.concatenate([order[register[order]], order[~register[order]]])
+    ordered = codes[order]
+    found, first = np.unique(ordered, return_index=True)
+    anchors = order[first[found >= 0]]
+    ids = {labels[c]: stable_id("P", record_id[r]) for c, r in zip(found[found >= 0].tolist(), anchors.tolist(),
+                                                                   strict=True)}
     if previous is not None and len(previous):
-        frame["previous"] = frame["record_id"].map(previous)
+        frame = pd.DataFrame({"cluster": cluster, "previous": records["record_id"].map(previous)})
         held = frame.dropna(subset=["previous"]).groupby(["cluster", "previous"]).size().rename("n").reset_index()
         held = held.sort_values(["n", "previous", "cluster"], ascending=[False, True, True], kind="mergesort")
         taken: set[str] = set()
@@ -135,7 +149,7 @@ def person_ids(
             ids[cl] = str(prev)
             taken.add(str(prev))
             done.add(cl)
-    return frame["cluster"].map(ids).astype("object")
+    return pd.Series(spread([ids[label] for label in labels], codes), index=records.index, dtype="object")
 
 
 def family_ids(records: pd.DataFrame, person: pd.Series, register_source: str) -> pd.Series:
@@ -145,14 +159,39 @@ def family_ids(records: pd.DataFrame, person: pd.Series, register_source: str) -
     gets the family of its person's latest register record (largest record_id), so ISEE nuclei, dwellings and
     third-sector beneficiaries attach to families through their linked persons.
     """
-    reg = (records["source"] == register_source) & records["family_key"].notna()
-    own = pd.Series(None, index=records.index, dtype="object")
+    reg = ((records["source"] == register_source) & records["family_key"].notna()).to_numpy(dtype=bool)
+    rows = np.flatnonzero(reg)
     # a family's code recurs for every member and year: each distinct code is hashed once
-    codes, keys = pd.factorize(records.loc[reg, "family_key"])
-    family_of_code = np.array([stable_id("F", f"{register_source}:{k}") for k in keys], dtype=object)
-    own[reg] = family_of_code[codes]
-    latest = pd.DataFrame({"person": person[reg], "record_id": records.loc[reg, "record_id"], "family": own[reg]})
-    family_of_person = latest.sort_values("record_id", kind="mergesort").groupby("person")["family"].last()
-    out = person.map(family_of_person).astype("object")
-    out[reg] = own[reg]
-    return out.where(out.notna(), None)
+    codes, keys = pd.factorize(records["family_key"].to_numpy(dtype=object)[rows])
+    own = np.empty(len(records), dtype=object)
+    own[rows] = np.array([stable_id("F", f"{register_source}:{k}") for k in keys], dtype=object)[codes]
+    person_codes, people = pd.factorize(person)
+    # each person's register record with the largest record id: the last of its rows in ascending order
+    latest = rows[ascending(records["record_id"].to_numpy(dtype=object)[rows])][::-1]
+    latest = latest[person_codes[latest] >= 0]
+    found, first = np.unique(person_codes[latest], return_index=True)
+    family_of_person = np.empty(len(people), dtype=object)
+    family_of_person[found] = own[latest[first]]
+    out = spread(family_of_person, person_codes)
+    out[rows] = own[rows]
+    return pd.Series(out, index=records.index, dtype="object")
+
+
+def ascending(values: np.ndarray) -> np.ndarray:
+    """Positions that put ``values`` in ascending order, ties in row order; no sorting when already sorted."""
+    if pd.Index(values).is_monotonic_increasing:
+        return np.arange(len(values))
+    return np.argsort(values, kind="stable")
+
+
+def spread(per_code: np.ndarray | list[object], codes: np.ndarray) -> np.ndarray:
+    """Row values from per-code values (``codes`` from ``pd.factorize``: -1 gives None), as an object array."""
+    table = np.empty(len(per_code) + 1, dtype=object)  # the trailing None answers code -1
+    table[:-1] = per_code
+    return table[codes]
+
+
+def map_distinct(values: pd.Series, mapping: dict[Any, Any]) -> pd.Series:
+    """``values.map(mapping)`` with None for nulls and missing keys, looked up once per distinct value."""
+    codes, uniques = pd.factorize(values)
+    return pd.Series(spread([mapping.get(u) for u in uniques], codes), index=values.index, dtype="object")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 REPORT_COLUMNS = (
@@ -30,21 +31,26 @@ def redundancy_report(clusters: pd.DataFrame, review: pd.DataFrame, register_sou
     - cf_*: records by state of their codice fiscale (trusted, missing, invalid, contradicting the record,
       ambiguous between two register codes of one base form).
     """
-    frame = clusters[["record_id", "source", "person_id", "cf_status"]]
-    in_register = set(frame.loc[frame["source"] == register_source, "person_id"])
-    records_per_person = frame.groupby("person_id").size()
+    # people as integer codes: counting and comparing 2 million text ids per source would dominate
+    person, _ = pd.factorize(clusters["person_id"])
+    source = clusters["source"].to_numpy(dtype=object)
+    known = person >= 0
+    in_register = np.zeros(person.max(initial=-1) + 2, dtype=bool)  # the last slot answers a missing id
+    in_register[person[known & (source == register_source)]] = True
+    records_per_person = np.bincount(person[known], minlength=len(in_register))
     reviewed = set(review["record_id_l"]) | set(review["record_id_r"])
-    frame = frame.assign(
-        register=frame["person_id"].isin(in_register),
-        alone=frame["person_id"].map(records_per_person) == 1,
-        review=frame["record_id"].isin(reviewed),
-    )
+    frame = pd.DataFrame({
+        "source": source, "person": person, "cf_status": clusters["cf_status"].to_numpy(dtype=object),
+        "register": in_register[person], "alone": records_per_person[person] == 1,
+        "review": clusters["record_id"].isin(reviewed).to_numpy(dtype=bool),
+    })
     rows = []
-    for source, part in frame.groupby("source", sort=True):
-        people = int(part["person_id"].nunique())
+    for name, part in frame.groupby("source", sort=True):
+        ids = part["person"].to_numpy()
+        people = len(np.unique(ids[ids >= 0]))
         status = part["cf_status"].value_counts()
         rows.append({
-            "source": source,
+            "source": name,
             "records_in": len(part),
             "people_out": people,
             "duplicates_merged": len(part) - people,

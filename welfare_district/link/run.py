@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from welfare_district.link.clusters import cluster_nodes, entity_nodes, family_ids, person_ids
+from welfare_district.link.clusters import cluster_nodes, entity_nodes, family_ids, map_distinct, person_ids
 from welfare_district.link.deterministic import CF_TRUSTED, cf_keys, check_records
 from welfare_district.link.model import ModelSettings, model_frame, score_pairs
 from welfare_district.link.report import redundancy_report
@@ -53,7 +55,8 @@ def link_records(
     checked = check_records(records)
     input_order = checked["record_id"]
     # the model's sampling follows row order: sorting makes the result independent of how rows arrive
-    recs = checked.sort_values("record_id", kind="mergesort").reset_index(drop=True)
+    presorted = input_order.is_monotonic_increasing
+    recs = checked if presorted else checked.sort_values("record_id", kind="mergesort").reset_index(drop=True)
     keys = cf_keys(recs, settings.register_source)
     recs = recs.join(keys)
     if not settings.use_cf_rules:
@@ -75,20 +78,24 @@ def link_records(
     start = time.perf_counter()
     entity_ids = set(frame.loc[frame["is_entity"] == 1, "unique_id"])
     roots, rejected = cluster_nodes(frame["unique_id"], entity_ids, pairs, settings.model.upper_weight)
-    cluster = node_of_record.map(roots)
+    cluster = map_distinct(node_of_record, roots)
     person = person_ids(recs, cluster, settings.register_source, previous)
     family = family_ids(recs, person, settings.register_source)
-    cluster_size = cluster.map(cluster.groupby(cluster).size())
-    nodes_in_cluster = pd.Series(list(roots.values())).value_counts()
-    method = pd.Series(METHOD_NONE, index=recs.index, dtype="object")
-    method[recs["cf_key"].notna()] = METHOD_CF
-    by_model = recs["cf_key"].isna() & (cluster.map(nodes_in_cluster) > 1) & (cluster_size > 1)
-    method[by_model] = METHOD_MODEL
+    # sizes per cluster by integer codes: mapping 2 million text labels through an index costs seconds
+    codes, labels = pd.factorize(cluster)
+    records_in_cluster = np.bincount(codes[codes >= 0], minlength=len(labels))
+    nodes_per_root = Counter(roots.values())
+    nodes_in_cluster = np.array([nodes_per_root[label] for label in labels] + [0], dtype=np.int64)
+    by_cf = recs["cf_key"].notna().to_numpy(dtype=bool)
+    method = np.where(by_cf, METHOD_CF, METHOD_NONE).astype(object)
+    sizes = np.append(records_in_cluster, 0)
+    method[~by_cf & (nodes_in_cluster[codes] > 1) & (sizes[codes] > 1)] = METHOD_MODEL
     clusters = pd.DataFrame({
         "record_id": recs["record_id"], "source": recs["source"], "person_id": person, "family_id": family,
-        "link_method": method, "cf_status": recs["cf_status"],
+        "link_method": pd.Series(method, index=recs.index, dtype="object"), "cf_status": recs["cf_status"],
     })
-    clusters = clusters.set_index("record_id").loc[input_order].reset_index()
+    if not presorted:
+        clusters = clusters.set_index("record_id").loc[input_order].reset_index()
     review = _review_queue(pairs, rejected, roots, settings.model)
     seconds["clusters"] = time.perf_counter() - start
     report = redundancy_report(clusters, review, settings.register_source)
