@@ -71,3 +71,19 @@ def test_quality_page_shows_counts_and_row_numbers_only(seeded_db: Database,
 def test_quality_page_before_any_load(seeded_db: Database, make_client: Callable[..., TestClient]) -> None:
     html = make_client(seeded_db, language="en").get("/quality").text
     assert "No load stored." in html and "Record linkage has not run yet." in html
+
+
+def test_quality_page_follows_a_new_linkage_run(seeded_db: Database,
+                                                make_client: Callable[..., TestClient]) -> None:
+    from welfare_district.link.staging import link_tables
+
+    _plant(seeded_db)
+    client = make_client(seeded_db, language="en")
+    assert "Total: 5 records, 3 distinct people." in client.get("/quality").text
+    person = link_tables().person
+    with seeded_db.engine.begin() as conn:
+        conn.execute(sa.insert(person), [dict(
+            record_id="isee:isee_2024.csv:3", source="isee", file_name="isee_2024.csv", row_number=3,
+            load_id="L2", person_id="P4", family_id=None, link_method="model", cf_status="missing",
+            linked_at=datetime(2025, 3, 2, tzinfo=UTC))])
+    assert "Total: 6 records, 4 distinct people." in client.get("/quality").text
