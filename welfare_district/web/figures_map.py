@@ -160,14 +160,15 @@ def _hover_rows(area: MapArea, classes: Classes, lang: Language, digits: int) ->
 
 def indicator_map(areas: Sequence[MapArea], classes: Classes, text: MapText, lang: Language, *,
                   geojson: str | dict[str, Any], label_points: dict[str, tuple[float, float]] | None = None,
-                  names_on_map: bool = False, digits: int = 1) -> go.Figure:
+                  names_on_map: bool = False, digits: int = 1, marker_size: int = 11) -> go.Figure:
     """A choropleth of ``areas`` coloured by class, with missing values grey and unstable ones marked.
 
     Guarantees: the first trace holds every area with a value, keyed by area_id (featureidkey
     properties.area_id in ``geojson``, a URL or a FeatureCollection); its colour bar lists the class labels;
     hover gives name, value, numerator, denominator, confidence interval, class and the instability flag;
     areas without a value form a grey trace with a legend entry; unstable areas get a marker trace with a
-    legend entry when ``label_points`` places them; no trace needs map tiles or a world topology.
+    legend entry when ``label_points`` places them (``marker_size`` px: smaller for small areas, so the marks
+    do not hide the colours); no trace needs map tiles or a world topology.
     """
     t = partial_translate(lang)
     rows = {a.area_id: _hover_rows(a, classes, lang, digits) for a in areas}
@@ -200,7 +201,8 @@ def indicator_map(areas: Sequence[MapArea], classes: Classes, text: MapText, lan
             lon=[label_points[a.area_id][0] for a in unstable], lat=[label_points[a.area_id][1] for a in unstable],
             mode="markers", name=t("legend_unstable"), customdata=[rows[a.area_id] for a in unstable],
             hovertemplate=hover, ids=[a.area_id for a in unstable],
-            marker={"symbol": "x", "size": 11, "color": "#000000", "line": {"width": 1.5, "color": "#ffffff"}}))
+            marker={"symbol": "x", "size": marker_size, "color": "#000000",
+                    "line": {"width": 1.5 if marker_size > 7 else 0.5, "color": "#ffffff"}}))
     if names_on_map and label_points:
         located = [a for a in areas if a.area_id in label_points]
         traces.append(go.Scattergeo(

@@ -33,6 +33,8 @@ from welfare_district.web.pages.common import (
 from welfare_district.web.read_cache import ReadCache, cached
 
 GEOMETRY_PATH = "/fragments/geometry/{level}.geojson"
+# Unstable-value marks: a section is a few pixels wide at city scale, so its mark must be small too.
+MARKER_SIZE = {"quartiere": 12, "zone": 10, "section": 5}
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ def build_map_view(db: Database, query: MapQuery, lang: Language, cache: ReadCac
                                 value_label=translate(lang, "hover_value"),
                                 show_counts=not composite),
         lang, geojson=geometry_url(root, query.level, cache.stamp(db)), label_points=points,
-        names_on_map=query.level == "quartiere")
+        names_on_map=query.level == "quartiere", marker_size=MARKER_SIZE[query.level])
     index = reads.area_index(db, cache=cache).by_id
     rows = [MapRow(a.area_id, index[a.area_id].code if a.area_id in index else a.area_id, a.name,
                    fmt_value(a.value, lang),
