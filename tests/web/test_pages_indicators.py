@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
@@ -222,3 +223,22 @@ def test_indicator_page_states_formula_and_provenance(city_client: TestClient, c
     provenance = next(t for t in page.tables if t["caption"] == "Provenance by year and level")
     years = {int(r[0]) for r in provenance["rows"] if r and r[0].isdigit()}  # type: ignore[union-attr]
     assert years == set(reads.available_years(city_db))
+
+
+def test_home_page_starts_on_an_indicator_when_the_composite_cannot_be_computed(
+        seeded_db: Database, make_client: Callable[..., TestClient]) -> None:
+    import pandas as pd
+
+    from welfare_district.indicators.store import COLUMNS, save_values
+
+    # One plain indicator stored for the quartieri, none of the composite's components.
+    now = pd.Timestamp("2025-01-01", tz="UTC")
+    rows = [dict(indicator_id="share_75plus", level="quartiere", area_id=f"Q{i}", year=2024, numerator=10.0 * i,
+                 denominator=100.0, value=10.0 * i, ci_low=None, ci_high=None, unstable=False, null_reason=None,
+                 definition_version=reads.get_indicator("share_75plus").version, boundary_version="b",
+                 snapshot_built_at=now, computed_at=now) for i in range(1, 7)]
+    save_values(seeded_db, pd.DataFrame(rows, columns=COLUMNS))
+    client = make_client(seeded_db, language="en")
+    html = client.get("/").text
+    assert '<option value="share_75plus" selected>' in html and "Residents aged 75+" in html
+    assert client.get("/", params={"indicator": "ivsm"}).status_code == 404

@@ -97,6 +97,14 @@ def parse_map_query(db: Database, cache: ReadCache, indicator: str | None, level
     return MapQuery(chosen, lvl, yr, how)
 
 
+def first_with_values(db: Database, cache: ReadCache, level: str, year: int) -> str:
+    """The first indicator of the library with a value at ``level`` in ``year`` (else the first of all)."""
+    for indicator in reads.indicators():
+        if any(v.value is not None for v in reads.level_values(db, indicator.id, level, year, cache=cache)):
+            return indicator.id
+    return reads.indicators()[0].id
+
+
 def method_choices(query: MapQuery, lang: Language) -> list[Choice]:
     """Options of the class-method select; ISTAT's IVSM classes only for the composite."""
     return [Choice(m.value, translate(lang, f"method_{m.value}"), m is query.method,
@@ -118,7 +126,16 @@ def build_router() -> APIRouter:
             return render(request, "map.html", lang, context, active="map")
         root = request.scope.get("root_path", "")
         query = parse_map_query(db, cache, indicator, level, year, method)
-        view = build_map_view(db, query, lang, cache, root)
+        try:
+            view = build_map_view(db, query, lang, cache, root)
+        except NotFoundError:
+            if indicator not in (None, ""):
+                raise
+            # The default composite needs the city and every component: without them, start on the first
+            # indicator with values rather than answering the home page with a 404.
+            query = parse_map_query(db, cache, first_with_values(db, cache, query.level, query.year), level,
+                                    year, None)
+            view = build_map_view(db, query, lang, cache, root)
         context = {
             "view": view,
             "indicators": indicator_choices(query.indicator, lang, composite=True),
