@@ -16,6 +16,7 @@ from welfare_district.web.figures import figure_payload
 from welfare_district.web.figures_charts import Line, Panel, components_chart, small_multiples
 from welfare_district.web.i18n import Language, translate
 from welfare_district.web.pages.common import (
+    city_name,
     fmt_ci,
     fmt_value,
     indicator_name,
@@ -45,7 +46,7 @@ def _composite(db: Database, area: Any, year: int, lang: Language, cache: ReadCa
     names = [indicator_name(reads.get_indicator(c.indicator_id), lang) for c in mine.components]
     klass = None if mine.ivsm_class is None else translate(lang, f"ivsm_class_{mine.ivsm_class.replace('-', '_')}")
     chart = components_chart(names, [c.normalised for c in mine.components],
-                             translate(lang, "components_axis", year=base), lang)
+                             translate(lang, "components_axis", city=city_name(db, cache), year=base), lang)
     return {
         "value": None if mine.value is None else fmt_value(mine.value, lang),
         "klass": klass,
@@ -86,6 +87,7 @@ def profile_context(request: Request, db: Database, area_id: str, year: int, lan
     children = [a for a in index.by_level.get(child_level, []) if a.parent_id == area.area_id] if child_level else []
     return {
         "area": area,
+        "city_name": city.name if city is not None else area.name,
         "level_name": level_label(area.level, lang, plural=False),
         "ancestors": [a for a in prof.ancestors if a.level != "city"],
         "parent": parent,

@@ -61,6 +61,12 @@ def parse_year(db: Database, value: str | None, cache: ReadCache) -> int:
     return reads.check_year(db, year, cache=cache)
 
 
+def city_name(db: Database, cache: ReadCache) -> str:
+    """The name of the stored city area (the composite's reference), or an empty string when there is none."""
+    cities = reads.area_index(db, cache=cache).by_level.get("city", [])
+    return cities[0].name if cities else ""
+
+
 def indicator_name(indicator: Indicator, lang: Language) -> str:
     """The indicator's name in ``lang``."""
     return indicator.name_it if lang == "it" else indicator.name_en

@@ -23,6 +23,7 @@ from welfare_district.web.figures_map import Classes, ClassMethod, MapArea, MapT
 from welfare_district.web.i18n import Language, translate
 from welfare_district.web.pages.common import (
     COMPOSITE_ID,
+    city_name,
     fmt_ci,
     fmt_count,
     fmt_value,
@@ -143,7 +144,7 @@ def build_map_view(db: Database, query: MapQuery, lang: Language, cache: ReadCac
     level_text = level_label(query.level, lang, plural=True)
     if composite:
         title = translate(lang, "composite_short")
-        unit = translate(lang, "composite_unit", year=_reference_year(db, cache))
+        unit = translate(lang, "composite_unit", city=city_name(db, cache), year=_reference_year(db, cache))
         areas = _composite_areas(db, query, cache)
         stored: list[reads.AreaValue] = []
     else:
