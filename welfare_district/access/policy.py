@@ -39,6 +39,8 @@ RULES: dict[str, dict[str, Scope]] = {
     "referral.update": {"operator": "territory", "partner": "organisation"},
     # partners keep their own services and report their own activity
     "services.edit": {"partner": "organisation", "admin": "role"},
+    # the municipality approves what partners propose before it is published
+    "services.approve": {"admin": "role", "data_steward": "city"},
     "activity.report": {"partner": "organisation"},
     # data stewardship
     "sources.manage": {"data_steward": "city"},

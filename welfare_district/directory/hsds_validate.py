@@ -98,6 +98,16 @@ def _convert(spec: FieldSpec, value: Any) -> tuple[Any, str | None, str | None]:
         return None, code, message
 
 
+def convert_field(spec: FieldSpec, value: Any) -> Any:
+    """One value converted to the field's kind; InputError naming the field and the reason when it does not fit."""
+    converted, code, message = _convert(spec, value)
+    if code is not None:
+        raise InputError(f"[{code}] {message}", field=spec.name)
+    if spec.enum and converted is not None and converted not in spec.enum:
+        raise InputError(f"[not_allowed] {converted!r} is not one of {', '.join(spec.enum)}", field=spec.name)
+    return converted
+
+
 def validate(raw: Catalogue, default_source: str = "input") -> tuple[Catalogue, list[Issue]]:
     """Typed copy of ``raw`` and every problem found (an empty list means it can be loaded as it is)."""
     issues: list[Issue] = []

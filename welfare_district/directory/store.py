@@ -98,7 +98,12 @@ def read_catalogue(db: Database) -> Catalogue:
 
 
 def current_version(db: Database) -> int:
-    """The catalogue counter: it moves with every import, approved revision or status change."""
-    ensure_tables(db.engine)
-    with db.engine.connect() as conn:
-        return catalogue_version(conn)
+    """The catalogue counter: it moves with every import, approved revision or status change (0 before any).
+
+    One indexed read: it runs before every search, so it does not create or inspect tables.
+    """
+    try:
+        with db.engine.connect() as conn:
+            return catalogue_version(conn)
+    except sa.exc.DBAPIError:  # the directory tables do not exist yet
+        return 0
