@@ -48,7 +48,7 @@ def _composite(db: Database, area: Any, year: int, lang: Language, cache: ReadCa
     chart = components_chart(names, [c.normalised for c in mine.components],
                              translate(lang, "components_axis", city=city_name(db, cache), year=base), lang)
     return {
-        "value": None if mine.value is None else fmt_value(mine.value, lang),
+        "value": None if mine.value is None else fmt_value(mine.value, lang, 2),
         "klass": klass,
         "components": [{"id": c.indicator_id, "name": n, "value": fmt_value(c.value, lang),
                         "normalised": fmt_value(c.normalised, lang)} for c, n in zip(mine.components, names,

@@ -154,7 +154,10 @@ def build_map_view(db: Database, query: MapQuery, lang: Language, cache: ReadCac
         stored, areas = _indicator_areas(db, query, cache)
     if not areas:
         raise NotFoundError(f"No areas of level {query.level!r} are stored")
-    classes = classify([a.value for a in areas], query.method, lang)
+    # Two decimals for the composite: ISTAT's class limits are whole numbers, and 96.96 shown as "97.0" in
+    # the class "< 97" would read as a mistake.
+    digits = 2 if composite else 1
+    classes = classify([a.value for a in areas], query.method, lang, digits=digits)
     method_text = translate(lang, f"method_{query.method.value}")
     points = label_points(db, query.level, cache)
     fig = indicator_map(
@@ -162,10 +165,10 @@ def build_map_view(db: Database, query: MapQuery, lang: Language, cache: ReadCac
                                 value_label=translate(lang, "hover_value"),
                                 show_counts=not composite),
         lang, geojson=geometry_url(root, query.level, cache.stamp(db)), label_points=points,
-        names_on_map=query.level == "quartiere", marker_size=MARKER_SIZE[query.level])
+        names_on_map=query.level == "quartiere", marker_size=MARKER_SIZE[query.level], digits=digits)
     index = reads.area_index(db, cache=cache).by_id
     rows = [MapRow(a.area_id, index[a.area_id].code if a.area_id in index else a.area_id, a.name,
-                   fmt_value(a.value, lang),
+                   fmt_value(a.value, lang, digits),
                    "–" if composite else fmt_count(a.numerator, lang),
                    "–" if composite else fmt_count(a.denominator, lang), fmt_ci(a.ci_low, a.ci_high, lang),
                    "–" if classes.index(a.value) is None else classes.labels[classes.index(a.value) or 0],
