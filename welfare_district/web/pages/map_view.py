@@ -16,11 +16,12 @@ import shapely
 
 from welfare_district.engine import Database
 from welfare_district.errors import NotFoundError
+from welfare_district.indicators.library import Indicator
 from welfare_district.web import indicator_reads as reads
 from welfare_district.web.areas import DISPLAY_TOLERANCE, AreaLevel
 from welfare_district.web.figures import figure_payload
 from welfare_district.web.figures_map import Classes, ClassMethod, MapArea, MapText, classify, indicator_map
-from welfare_district.web.i18n import Language, translate
+from welfare_district.web.i18n import Language, format_int, translate
 from welfare_district.web.pages.common import (
     COMPOSITE_ID,
     city_name,
@@ -32,6 +33,7 @@ from welfare_district.web.pages.common import (
     provenance,
 )
 from welfare_district.web.read_cache import ReadCache, cached
+from welfare_district.web.vendor import TOPOJSON_PATH
 
 GEOMETRY_PATH = "/fragments/geometry/{level}.geojson"
 # Unstable-value marks: a section is a few pixels wide at city scale, so its mark must be small too.
@@ -171,15 +173,14 @@ def build_map_view(db: Database, query: MapQuery, lang: Language, cache: ReadCac
                    fmt_value(a.value, lang, digits),
                    "–" if composite else fmt_count(a.numerator, lang),
                    "–" if composite else fmt_count(a.denominator, lang), fmt_ci(a.ci_low, a.ci_high, lang),
-                   "–" if classes.index(a.value) is None else classes.labels[classes.index(a.value) or 0],
-                   a.unstable) for a in areas]
+                   _class_label(classes, a.value), a.unstable) for a in areas]
     common = {"indicator": title, "level": level_text.lower(), "year": query.year}
     return MapView(
         query=query, title=title, unit=unit,
         caption=translate(lang, "imap_caption", unit=unit, method=method_text, **common),
         figure_label=translate(lang, "imap_figure_label", **common),
         table_caption=translate(lang, "imap_table_caption", **common),
-        figure_json=figure_payload(fig, topojson_url=root + "/static/vendor/topojson/"),
+        figure_json=figure_payload(fig, topojson_url=root + TOPOJSON_PATH),
         rows=rows, classes=classes, composite=composite, any_unstable=any(a.unstable for a in areas),
         provenance=provenance(stored))
 
@@ -190,9 +191,15 @@ def _reference_year(db: Database, cache: ReadCache) -> int:
     return reference_year(db, cache=cache)
 
 
-def _unit(indicator: Any, lang: Language) -> str:
-    per = f"{indicator.multiplier:,}".replace(",", ".") if lang == "it" else f"{indicator.multiplier:,}"
-    return translate(lang, "unit_per", per=per) if indicator.multiplier != 1 else translate(lang, "unit_ratio")
+def _class_label(classes: Classes, value: float | None) -> str:
+    klass = classes.index(value)
+    return "–" if klass is None else classes.labels[klass]
+
+
+def _unit(indicator: Indicator, lang: Language) -> str:
+    if indicator.multiplier == 1:
+        return translate(lang, "unit_ratio")
+    return translate(lang, "unit_per", per=format_int(indicator.multiplier, lang))
 
 
 def _wrap_title(title: str, width: int = 22) -> str:
