@@ -59,4 +59,7 @@ def referral_figures(db: Database, *, level: Literal["quartiere", "zone", "city"
     out[["sent", "accepted", "completed"]] = out[["sent", "accepted", "completed"]].astype(int)
     out = out.astype({"area_id": object, "service_id": object})
     out = out.where(out.notna(), None)
+    median = out["median_days_to_first_contact"]
+    out["median_days_to_first_contact"] = pd.Series([None if pd.isna(v) else float(v) for v in median],
+                                                    dtype=object, index=out.index)
     return out[list(COLUMNS)].reset_index(drop=True)
