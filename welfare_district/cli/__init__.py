@@ -27,6 +27,8 @@ def build_app() -> typer.Typer:
     app.add_typer(users.app, name="users")
     app.add_typer(audit.app, name="audit")
     app.add_typer(privacy.app, name="privacy")
+    from welfare_district.cli import directory as directory_cli
+    app.add_typer(directory_cli.app, name="directory")
 
     @app.command()
     def version() -> None:
