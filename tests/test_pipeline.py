@@ -53,10 +53,11 @@ def test_folder_round_trip_keeps_every_area_and_civico(area_folder: Path) -> Non
 def test_pipeline_loads_the_dataset_areas(db: Database, area_folder: Path) -> None:
     seen: list[str] = []
     results = run_pipeline(db, PipelineInput(area_folder), on_stage=seen.append)
-    assert seen == ["areas", "ingest", "link", "geocode", "warehouse", "indicators"]
+    assert seen == ["areas", "ingest", "link", "geocode", "warehouse", "indicators", "directory"]
     assert results[0].stage == "areas"
     # a folder with areas only: the later stages say there is nothing to do and write nothing
-    assert results[1].summary.startswith("no extracts folder") and results[-1].summary.startswith("no snapshots")
+    assert results[1].summary.startswith("no extracts folder") and results[5].summary.startswith("no snapshots")
+    assert results[6].summary.startswith("no service catalogue")
     counts = count_by_level(db).set_index("level")["areas"].to_dict()
     assert counts["quartiere"] == 6 and counts["section"] > 1000
     assert len(read_civici(db)) > 20_000
@@ -98,7 +99,8 @@ def _frame(db: Database, table: str) -> pd.DataFrame:
 
 def test_persons_per_year_are_register_rows_minus_quarantined(small_run: tuple[Path, str, list]) -> None:
     _, url, runs = small_run
-    assert [r.stage for r in runs[0]] == ["areas", "ingest", "link", "geocode", "warehouse", "indicators"]
+    assert [r.stage for r in runs[0]] == ["areas", "ingest", "link", "geocode", "warehouse", "indicators",
+                                          "directory"]
     with connect(url) as db:
         log = _frame(db, "load_log")
         person = _frame(db, "wh_person")
@@ -118,6 +120,7 @@ def test_second_run_changes_nothing(small_run: tuple[Path, str, list]) -> None:
     assert "0 loaded" in second["ingest"] and second["link"].startswith("unchanged")
     assert second["geocode"].startswith("unchanged") and second["warehouse"].startswith("unchanged")
     assert second["indicators"] == "every year up to date"
+    assert second["directory"].startswith("unchanged") and "family profiles" in runs[0][6].summary
 
 
 def test_relinking_keeps_every_id(small_run: tuple[Path, str, list]) -> None:

@@ -150,6 +150,27 @@ def stage_indicators(db: Database, inputs: PipelineInput) -> str:
     return f"{stored.rows:,} values for {len(stored.years)} years"
 
 
+def stage_directory(db: Database, inputs: PipelineInput) -> str:
+    """Import the dataset's service catalogue as HSDS and build the family profiles for matching; skipped when
+    there is no catalogue, or when the catalogue files and the warehouse are unchanged."""
+    from welfare_district.directory.catalogo import FILES, has_catalogue
+    from welfare_district.directory.profile import build_family_profiles
+    from welfare_district.directory.transfer import import_catalogue
+
+    folder = None if inputs.dataset_dir is None else inputs.dataset_dir / "extracts" / "catalogo"
+    if folder is None or not has_catalogue(folder):
+        return "no service catalogue in the dataset: nothing to import"
+    files = [hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in sorted(FILES)]
+    fingerprint = _digest("directory-1", _last_fingerprint(db, "warehouse") or "", *files)
+    if _last_fingerprint(db, "directory") == fingerprint:
+        return "unchanged catalogue and warehouse: directory kept"
+    loaded = import_catalogue(db, folder, "catalogo")
+    families = build_family_profiles(db)
+    _remember(db, "directory", fingerprint)
+    return (f"{loaded.rows.get('service', 0)} services of {loaded.rows.get('organization', 0)} organisations "
+            f"({loaded.status}), {families:,} family profiles for matching")
+
+
 @lru_cache(maxsize=1)
 def stage_run_table() -> sa.Table:
     """``pipeline_stage_run``: the inputs' fingerprint of each stage's last completed run."""
@@ -191,7 +212,7 @@ def forget_fingerprints(db: Database) -> None:
 Stage = Callable[[Database, PipelineInput], str]
 STAGES: tuple[tuple[str, Stage], ...] = (
     ("areas", stage_areas), ("ingest", stage_ingest), ("link", stage_link), ("geocode", stage_geocode),
-    ("warehouse", stage_warehouse), ("indicators", stage_indicators),
+    ("warehouse", stage_warehouse), ("indicators", stage_indicators), ("directory", stage_directory),
 )
 
 
