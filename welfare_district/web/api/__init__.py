@@ -12,6 +12,7 @@ def build_api_router() -> APIRouter:
     from welfare_district.web.api.routes import (
         areas,
         composite,
+        directory,
         exports,
         indicators,
         map,
@@ -22,6 +23,6 @@ def build_api_router() -> APIRouter:
     )
 
     router = APIRouter(prefix=API_V1_PREFIX)
-    for module in (areas, profiles, indicators, values, series, rankings, composite, map, exports):
+    for module in (areas, profiles, indicators, values, series, rankings, composite, map, exports, directory):
         router.include_router(module.build_router())
     return router
