@@ -20,7 +20,9 @@ from welfare_district.engine import Database, connect
 from welfare_district.settings import Settings, get_settings
 from welfare_district.web import vendor
 from welfare_district.web.api import build_api_router
+from welfare_district.web.auth import AuthMiddleware, ensure_auth_tables
 from welfare_district.web.errors import install_error_handlers
+from welfare_district.web.figures_access import build_protected_tables
 from welfare_district.web.pages import build_pages_router
 from welfare_district.web.read_cache import ReadCache
 from welfare_district.web.templating import STATIC_DIR, build_templates
@@ -57,6 +59,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             yield
             return
         db = connect(settings.database_url)
+        ensure_auth_tables(db)
         app.state.db = db
         try:
             yield
@@ -78,8 +81,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.db_lock = threading.Lock()
     # Prepared indicator reads and serialised maps, dropped whenever the stored figures change.
     app.state.read_cache = ReadCache(composite_base_year=settings.composite_base_year)
+    # Disclosure control of every partner and public figure (web/figures_access.py), one pass per table version.
+    app.state.protected_tables = build_protected_tables(settings)
     # Set now as well, so an app given a database works even when the lifespan is not run.
     app.state.db = database
+    if database is not None:
+        ensure_auth_tables(database)
 
     install_error_handlers(app)
     app.include_router(build_api_router())
@@ -88,6 +95,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(build_pages_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    # Added last, so it runs first: every request, even a refused one, carries the security headers.
+    app.add_middleware(AuthMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from welfare_district.access.policy import Principal
 from welfare_district.engine import Database
 from welfare_district.errors import EngineError
 from welfare_district.settings import Settings
@@ -87,8 +88,19 @@ def get_language(
     return parse_language(lang) or parse_language(request.cookies.get(COOKIE_NAME)) or settings.language
 
 
+async def get_principal(request: Request) -> Principal | None:
+    """The signed-in account of this request, or None for the public.
+
+    Set on every request by ``web.auth.AuthMiddleware``; an app without it (never built by create_app) is
+    treated as public rather than failing open.
+    """
+    principal: Principal | None = getattr(request.state, "principal", None)
+    return principal
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 LanguageDep = Annotated[Language, Depends(get_language)]
 ReadCacheDep = Annotated[ReadCache, Depends(get_read_cache)]
 DatabaseAccessDep = Annotated[DatabaseAccess, Depends(get_database_access)]
+PrincipalDep = Annotated[Principal | None, Depends(get_principal)]
