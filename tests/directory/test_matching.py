@@ -104,6 +104,7 @@ def test_family_profile_flags_suggest_needs(db: Database, tmp_path: Path) -> Non
     three = family_profile(db, 3)
     assert three.profile.elderly_alone and three.profile.disability and three.case_needs == ("elderly_care",)
     assert (three.profile.lat, three.profile.lon) == pytest.approx((45.382, 11.890))
+    assert family_profile(db, 6).areas == ("028060",)  # unplaced, but resident in the city
     with pytest.raises(NotFoundError, match="family 99"):
         family_profile(db, 99)
 

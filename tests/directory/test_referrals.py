@@ -187,3 +187,21 @@ def test_anonymous_profile_referral_needs_a_family(db: Database, tmp_path: Path)
     anonymous = FamilyRef("desk-1", None, None, None, Profile(ages=[70]))
     with pytest.raises(NotAllowedError, match="no known location"):
         send_referral(db, OPERATOR, PSEUDO, family=anonymous, service_id="S0002", consent=CONSENT, now=T0)
+
+
+def test_the_desk_matches_and_refers_a_family_of_its_territory(db: Database, tmp_path: Path) -> None:
+    from welfare_district.directory.desk import match_for_family
+
+    build_city(db, tmp_path / "cat")
+    found = match_for_family(db, OPERATOR, PSEUDO, 1, limit=5)
+    assert [m.service_id for m in found.matches] == ["S0001", "S0002", "S0004"]
+    assert _audit_rows(db) == [("directory.match", "ok")]
+    rid = send_referral(db, OPERATOR, PSEUDO, family=found.referral_ref(), service_id="S0001", consent=CONSENT,
+                        now=T0)
+    shared = get_referral(db, OPERATOR, PSEUDO, rid)["shared_data"]
+    assert shared == {"area_ids": ["Q1Z01S001", "Q1Z01", "Q1", "028060"], "isee_eur": 8000.0}
+    with pytest.raises(NotAllowedError, match="outside the granted territory"):
+        match_for_family(db, OPERATOR, PSEUDO, 5)
+    assert _audit_rows(db)[-1] == ("family.read", "denied")
+    with pytest.raises(NotAllowedError, match="outside the granted territory"):  # unplaced: in no quartiere
+        match_for_family(db, OPERATOR, PSEUDO, 6)
