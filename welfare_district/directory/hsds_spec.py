@@ -30,7 +30,7 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One HSDS table: its name, fields (``id`` first) and its parent in a nested service object."""
+    """One HSDS table: its name and its fields (``id`` first)."""
 
     name: str
     fields: tuple[FieldSpec, ...]

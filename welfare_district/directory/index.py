@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -46,7 +47,7 @@ class ServiceEntry:
     needs: frozenset[str]
     rules: tuple[Rule, ...]
     places: tuple[Place, ...]
-    text: str  # lower-case words of name, description, organisation and eligibility, for the text query
+    text: str  # name, description, organisation and eligibility without accents, lower case: the text query
     document: dict[str, Any]
 
 
@@ -60,6 +61,11 @@ class DirectoryIndex:
     taxonomies: list[dict[str, Any]]
     taxonomy_terms: list[dict[str, Any]]
     service_at_locations: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so that 'pàsti' finds 'Pasti'."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -114,7 +120,7 @@ def build_index(db: Database) -> DirectoryIndex:
         words = " ".join(str(x or "") for x in (doc["name"], doc.get("description"), doc["organization"]["name"],
                                                   doc.get("eligibility_description"), doc.get("alternate_name")))
         services[doc["id"]] = ServiceEntry(doc["id"], doc["name"], doc["organization_id"], doc["status"], needs,
-                                           rules, tuple(places), words.lower(), doc)
+                                           rules, tuple(places), fold(words), doc)
     return DirectoryIndex(version, services, orgs, docs["taxonomies"], docs["taxonomy_terms"], sals)
 
 

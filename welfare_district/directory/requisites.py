@@ -41,7 +41,7 @@ def rules_from_text(text: str, *, city_id: str, city_name: str) -> list[Rule]:
         rules.append(Residence(area_ids=[city_id], area_names=[city_name]))
     checks: tuple[tuple[str, Callable[[], Rule]], ...] = (
         (r"\bfigli minori\b|\bfigli piccoli\b", lambda: FlagRule(kind="minors")),
-        (r"\bmonoparentali\b(?!.*priorit)", lambda: FlagRule(kind="single_parent")),
+        (r"\bmonoparentali\b", lambda: FlagRule(kind="single_parent")),
         (r"\bvivono sol[ei]\b|\bsenza rete familiare\b", lambda: FlagRule(kind="elderly_alone")),
         (r"\bcon disabilità\b|\bdisabilità certificata\b", lambda: FlagRule(kind="disability")),
         (r"\b(?:cittadini|donne) stranier[ie]\b", lambda: Citizenship(group="foreign")),
@@ -50,7 +50,7 @@ def rules_from_text(text: str, *, city_id: str, city_name: str) -> list[Rule]:
     for pattern, build in checks:
         if re.search(pattern, lowered):
             rules.append(build())
-    if "priorità ai nuclei monoparentali" in lowered:
+    if "priorità ai nuclei monoparentali" in lowered:  # a priority is not a condition
         rules = [r for r in rules if not (isinstance(r, FlagRule) and r.kind == "single_parent")]
     return rules
 

@@ -7,12 +7,11 @@ Pure functions over a ``DirectoryIndex``; the API and the pages call them. Pages
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from welfare_district.directory.hsds_spec import SERVICE_STATUS
-from welfare_district.directory.index import DirectoryIndex, ServiceEntry, haversine_km
+from welfare_district.directory.index import DirectoryIndex, ServiceEntry, fold, haversine_km
 from welfare_district.directory.taxonomy import NEEDS, term_id
 from welfare_district.errors import InputError, NotFoundError
 
@@ -46,10 +45,6 @@ def paginate(items: list[dict[str, Any]], page: int, per_page: int) -> Page:
     return Page(total, pages, page, len(contents), page == 1, page >= pages, not contents, contents)
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-
-
 def _need_code(taxonomy_term: str) -> str:
     code = taxonomy_term.split(":", 1)[1] if taxonomy_term.startswith("wd-needs:") else taxonomy_term
     if code not in NEEDS:
@@ -69,7 +64,7 @@ def find_services(index: DirectoryIndex, *, taxonomy_term: str | None = None, qu
     if status is not None and status not in SERVICE_STATUS:
         raise InputError(f"unknown status; expected one of {', '.join(SERVICE_STATUS)}", field="status")
     need = None if taxonomy_term is None else _need_code(taxonomy_term)
-    words = [] if query is None else _fold(query).split()
+    words = [] if query is None else fold(query).split()
     if len(words) > 20:
         raise InputError("a text query has at most 20 words", field="query")
     out = []
@@ -82,10 +77,8 @@ def find_services(index: DirectoryIndex, *, taxonomy_term: str | None = None, qu
             continue
         if area_id is not None and not any(area_id in p.area_ids for p in s.places):
             continue
-        if words:
-            text = _fold(s.text)
-            if not all(w in text for w in words):
-                continue
+        if words and not all(w in s.text for w in words):
+            continue
         out.append(s)
     return sorted(out, key=lambda s: (s.name.lower(), s.id))
 
@@ -109,8 +102,8 @@ def get_organization(index: DirectoryIndex, organization_id: str) -> dict[str, A
 
 def list_organizations(index: DirectoryIndex, query: str | None = None) -> list[dict[str, Any]]:
     """Organisations sorted by name, optionally those whose name contains every word of ``query``."""
-    words = [] if query is None else _fold(query).split()
-    orgs = [o for o in index.organizations.values() if all(w in _fold(str(o["name"])) for w in words)]
+    words = [] if query is None else fold(query).split()
+    orgs = [o for o in index.organizations.values() if all(w in fold(str(o["name"])) for w in words)]
     return sorted(orgs, key=lambda o: (str(o["name"]).lower(), o["id"]))
 
 
