@@ -89,3 +89,15 @@ def test_errors_are_clear_json(api: TestClient, path: str, params: dict[str, obj
     answer = api.get(path, params=params)  # type: ignore[arg-type]
     assert answer.status_code == status and answer.headers["content-type"].startswith("application/json")
     assert words in answer.json()["error"]["message"]
+
+
+def test_openapi_describes_the_directory_routes(api: TestClient) -> None:
+    spec = api.get("/openapi.json").json()
+    routes = {"/api/v1/services", "/api/v1/services/{service_id}", "/api/v1/organizations",
+              "/api/v1/organizations/{organization_id}", "/api/v1/taxonomies", "/api/v1/taxonomy_terms",
+              "/api/v1/service_at_locations"}
+    assert routes <= set(spec["paths"])
+    for path in routes:
+        operation = spec["paths"][path]["get"]
+        assert operation["tags"] == ["directory"] and operation["summary"] and operation["description"], path
+    assert "HsdsPage" in spec["components"]["schemas"]

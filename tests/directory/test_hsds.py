@@ -98,6 +98,8 @@ def test_invalid_json_names_problems_and_loads_nothing(db: Database, tmp_path: P
          "attributes": [{"id": "A1-t", "taxonomy_term_id": "nope"}]},
         {"id": "A1", "name": "Doppio", "status": "active", "organization": {"id": "O1", "name": "Other name",
                                                                               "description": "x"}},
+        {"id": "A2", "name": "Altro", "status": "active", "organization_id": "O2", "wait_time": "2 weeks",
+         "organization": {"id": "O3", "name": "O3", "description": "x"}, "colour": "blue"},
     ]}
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
@@ -109,6 +111,9 @@ def test_invalid_json_names_problems_and_loads_nothing(db: Database, tmp_path: P
     assert ("location", "location_type", "not_allowed") in codes
     assert ("location", "latitude", "incomplete_point") in codes
     assert ("attribute", "taxonomy_term_id", "dangling_reference") in codes
+    assert ("service", "organization_id", "conflicting_reference") in codes
+    assert ("service", "colour", "unknown_field") in codes
+    assert not any(i.field == "wait_time" for i in caught.value.issues)  # HSDS, not kept: dropped quietly
     assert all(i.source.startswith("bad.json#/services/") for i in caught.value.issues if i.table == "location")
     assert _count(db, "service") == 0 and _count(db, "organization") == 0
 

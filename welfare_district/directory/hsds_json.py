@@ -100,6 +100,15 @@ def export_json(cat: Catalogue, path: Path) -> None:
                     encoding="utf-8")
 
 
+# HSDS 3.0 fields and nested lists this directory does not keep: dropped on import, so that a complete HSDS
+# file loads (every other unknown key is reported as an error)
+NOT_KEPT = frozenset({
+    "interpretation_services", "accreditations", "licenses", "wait_time", "alert", "assurer_email", "program",
+    "program_id", "required_documents", "service_areas", "funding", "capacities", "fees", "metadata", "tax_status",
+    "tax_id", "year_incorporated", "logo", "uri", "parent_organization_id", "programs", "transportation",
+    "accessibility",
+})
+
 # nested key -> (table, the field that ties the child to its parent, the parent's id field used)
 _CHILDREN: dict[str, dict[str, tuple[str, str | None]]] = {
     "service": {"phones": ("phone", "service_id"), "contacts": ("contact", "service_id"),
@@ -136,6 +145,8 @@ def from_documents(doc: Any, source: str) -> tuple[Catalogue, list[Issue]]:
         row: dict[str, Any] = {}
         nested: list[tuple[str, Any]] = []
         for key, value in obj.items():
+            if key in NOT_KEPT:
+                continue
             if key in _CHILDREN.get(table, {}):
                 nested.append((key, value))
             elif table == "eligibility_rule" and key == "rules":
@@ -152,8 +163,11 @@ def from_documents(doc: Any, source: str) -> tuple[Catalogue, list[Issue]]:
                 child_id = walk(child_table, value, f"{pointer}/{key}", None) if value is not None else None
                 ref = {"organization": "organization_id", "location": "location_id",
                        "taxonomy_term": "taxonomy_term_id", "taxonomy_detail": "taxonomy_id"}[key]
-                if child_id is not None:
-                    row.setdefault(ref, child_id)
+                if child_id is not None and row.get(ref) not in (None, child_id):
+                    issues.append(Issue(source, None, table, str(row.get("id")), ref, "conflicting_reference",
+                                        f"{ref} {row.get(ref)} differs from the nested {key} {child_id}"))
+                elif child_id is not None:
+                    row[ref] = child_id
                 continue
             if not isinstance(value, list):
                 issues.append(Issue(source, None, table, str(row.get("id")), key, "bad_shape",
