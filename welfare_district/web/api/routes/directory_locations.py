@@ -16,7 +16,7 @@ from welfare_district.web.deps import DatabaseAccessDep
 
 def build_router() -> APIRouter:
     """Routes of the service_at_locations resource (included by the directory router)."""
-    router = APIRouter(tags=["directory"])
+    router = APIRouter()  # tagged by the directory router that includes it
 
     @router.get("/service_at_locations", response_model=HsdsPage,
                 responses={k: v for k, v in ERRORS.items() if k != 404}, summary="Services at locations")
