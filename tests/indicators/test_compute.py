@@ -152,3 +152,20 @@ def test_a_level_without_a_warehouse_column_is_reached_through_the_area_parents(
     values = compute_values(tiny, [default_library()["ivsm_large_families"]], [2024], ["district"])
     assert values[["area_id", "numerator", "denominator", "boundary_version"]].values.tolist() == [
         ["D1", 1.0, 4.0, "d-1"]]
+
+
+def test_several_cities_each_count_the_areas_inside_them(tiny: Database) -> None:
+    # A region of comuni: quartiere Q2 moves under a second city; each city then equals its own quartieri,
+    # and the unplaced family (counted in the single-city case) cannot be given to either.
+    with tiny.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO area (area_id, level, code, name, parent_id, boundary_version, synthetic, "
+                             "target_residents, geometry_geojson, bbox_minx, bbox_miny, bbox_maxx, bbox_maxy) "
+                             "VALUES ('999999', 'city', '999999', 'Other', NULL, 'c-1', true, 0, '{}', 0, 0, 0, 0)"))
+        conn.execute(sa.text("UPDATE area SET parent_id = '999999' WHERE area_id = 'Q2'"))
+    values = compute_values(tiny, _lib(), [2024], ["city", "quartiere"])
+    keyed = values.set_index(["indicator_id", "area_id"])[["numerator", "denominator"]]
+    for ind_id in default_library():
+        assert keyed.loc[(ind_id, "028060")].tolist() == keyed.loc[(ind_id, "Q1")].tolist(), ind_id
+        assert keyed.loc[(ind_id, "999999")].tolist() == keyed.loc[(ind_id, "Q2")].tolist(), ind_id
+    assert keyed.loc[("average_family_size", "028060")].sum() + keyed.loc[("average_family_size", "999999")].sum() \
+        < sum(CITY_EXPECTED["average_family_size"])

@@ -209,9 +209,13 @@ def compute_counts(db: Database, indicators: list[Indicator], years: list[int],
 
 def _roll_up(rows: pd.DataFrame, cols: list[str], level: str, areas: AreaLevels, years: list[int]) -> pd.DataFrame:
     ids = areas.areas.loc[areas.areas["level"] == level, "area_id"].tolist()
-    if level == "city":
+    if level == "city" and len(ids) == 1:
         # Rows without area ids count here only: the city is every resident wherever placed.
-        key = pd.Series(ids[0] if len(ids) == 1 else None, index=rows.index, dtype=object)
+        key = pd.Series(ids[0], index=rows.index, dtype=object)
+    elif level == "city":
+        # Several cities (a region of comuni): each counts the rows placed inside it; an unplaced row
+        # cannot be given to one of them, so it counts in none (the placement report states how many).
+        key = rows["section_id"].map(areas.ancestor(level))
     elif level in ("section", "zone", "quartiere"):
         key = rows[f"{level}_id"]
     else:
