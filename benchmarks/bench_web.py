@@ -42,7 +42,7 @@ def main() -> None:
         url = f"duckdb:///{Path(tmp) / 'bench.duckdb'}"
         with connect(url) as db:
             save_areas(db, build_synthetic_hierarchy(seed=0))
-        with TestClient(create_app(get_settings(database_url=url))) as client:
+        with TestClient(create_app(get_settings(database_url=url, demo=True))) as client:
             print(f"{'endpoint':<34} {'median ms':>10} {'max ms':>8} {'bytes':>10}")
             for path in ENDPOINTS:
                 client.get(path)  # warm caches once, as a running server would be

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.web.auth_helpers import steward_client
 from welfare_district.engine import Database
 from welfare_district.web import indicator_reads as reads
 
@@ -93,8 +94,11 @@ def _parse(html: str) -> _Tables:
 
 @pytest.mark.parametrize("path", list(PAGES))
 @pytest.mark.parametrize("lang", ["it", "en"])
-def test_every_page_renders_in_both_languages(city_client: TestClient, path: str, lang: str) -> None:
-    response = city_client.get(path, params={"lang": lang})
+def test_every_page_renders_in_both_languages(city_client: TestClient, path: str, lang: str,
+                                              city_db: Database, make_client: Callable[..., TestClient]) -> None:
+    # the data-quality page is for data stewards only
+    client = steward_client(make_client, city_db, language="it") if path == "/quality" else city_client
+    response = client.get(path, params={"lang": lang})
     assert response.status_code == 200, response.text[:500]
     page = _parse(response.text)
     assert page.h1 == [PAGES[path][0 if lang == "it" else 1]]

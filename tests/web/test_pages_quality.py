@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from tests.web.auth_helpers import steward_client
 from welfare_district.engine import Database
 
 CF = "RSSMRA80A01H501U"
@@ -54,7 +55,7 @@ def _plant(db: Database) -> None:
 def test_quality_page_shows_counts_and_row_numbers_only(seeded_db: Database,
                                                         make_client: Callable[..., TestClient]) -> None:
     _plant(seeded_db)
-    client = make_client(seeded_db, language="it")
+    client = steward_client(make_client, seeded_db, language="it")
     for lang in ("it", "en"):
         html = client.get("/quality", params={"lang": lang}).text
         assert CF not in html and NAME not in html and "Rossi" not in html
@@ -69,8 +70,13 @@ def test_quality_page_shows_counts_and_row_numbers_only(seeded_db: Database,
 
 
 def test_quality_page_before_any_load(seeded_db: Database, make_client: Callable[..., TestClient]) -> None:
-    html = make_client(seeded_db, language="en").get("/quality").text
+    html = steward_client(make_client, seeded_db, language="en").get("/quality").text
     assert "No load stored." in html and "Record linkage has not run yet." in html
+
+
+def test_quality_page_needs_a_data_steward(seeded_db: Database, make_client: Callable[..., TestClient]) -> None:
+    public = make_client(seeded_db, language="en").get("/quality", follow_redirects=False)
+    assert public.status_code == 303 and public.headers["location"] == "/login?next=%2Fquality"
 
 
 def test_quality_page_follows_a_new_linkage_run(seeded_db: Database,
@@ -78,7 +84,7 @@ def test_quality_page_follows_a_new_linkage_run(seeded_db: Database,
     from welfare_district.link.staging import link_tables
 
     _plant(seeded_db)
-    client = make_client(seeded_db, language="en")
+    client = steward_client(make_client, seeded_db, language="en")
     assert "Total: 5 records, 3 distinct people." in client.get("/quality").text
     person = link_tables().person
     with seeded_db.engine.begin() as conn:

@@ -147,3 +147,22 @@ def _organisation(user: Principal, resource: Resource | None) -> Decision:
 
 
 _SCOPE_CHECKS = {"city": _city, "territory": _territory, "organisation": _organisation}
+
+
+def role_may(user: Principal | None, action: str) -> Decision:
+    """May ``user``'s role attempt ``action`` at all, before the object is known?
+
+    The route-level check of actions whose scope depends on the object (territory, organisation): the route
+    must still call ``authorise`` with the object's Resource before it reads or changes anything. For 'role'
+    and 'city' scopes this is the full ``authorise`` answer.
+    """
+    rule = RULES.get(action)
+    if rule is None:
+        return Decision(False, f"unknown action {action!r}")
+    role = PUBLIC if user is None else user.role
+    scope = rule.get(role)
+    if scope in ("territory", "organisation") and user is not None:
+        if not user.active:
+            return Decision(False, "the account is disabled")
+        return Decision(True, f"role {role}, object still to be checked")
+    return authorise(user, action)

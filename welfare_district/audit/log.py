@@ -30,7 +30,7 @@ from welfare_district.privacy.pseudonym import Keyring, Pseudonymiser
 GENESIS = "0" * 64
 AUDIT_DOMAIN = "audit"
 PURPOSES = frozenset({"case_management", "referral", "statistics", "publication", "administration",
-                      "data_quality", "security", "ingest"})
+                      "data_quality", "security", "ingest", "eligibility_check", "safeguarding"})
 OUTCOMES = frozenset({"ok", "denied", "failed"})
 _WORD = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 _ACTOR = re.compile(r"^(user:u[0-9a-f]{16}|system:[a-z][a-z0-9_.-]{0,40}|public)$")

@@ -10,20 +10,24 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from welfare_district import __version__
 from welfare_district.engine import Database, connect
+from welfare_district.privacy.pseudonym import load_keyring
 from welfare_district.settings import Settings, get_settings
 from welfare_district.web import vendor
 from welfare_district.web.api import build_api_router
+from welfare_district.web.api.routes import families as families_api
 from welfare_district.web.auth import AuthMiddleware, ensure_auth_tables
+from welfare_district.web.auth_guard import FormGuardMiddleware
+from welfare_district.web.auth_routes import authorise_route, install_route_authorisation
 from welfare_district.web.errors import install_error_handlers
 from welfare_district.web.figures_access import build_protected_tables
-from welfare_district.web.pages import build_pages_router
+from welfare_district.web.pages import build_pages_router, families, login
 from welfare_district.web.read_cache import ReadCache
 from welfare_district.web.templating import STATIC_DIR, build_templates
 
@@ -48,9 +52,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     With ``database`` the app uses that open Database and leaves closing it to the caller (tests, a
     host process); otherwise it connects to settings.database_url on startup and closes on shutdown.
     Guarantees: /docs and /redoc are off (their UI would load from a CDN); /openapi.json describes
-    /api/v1; every response carries a Content-Security-Policy restricting the page to this origin.
+    /api/v1; every response carries a Content-Security-Policy restricting the page to this origin; every
+    route is authorised through web.auth_routes.ROUTE_ACTIONS; without ``database`` (serving for real),
+    placeholder secrets or missing pseudonym keys outside demo mode raise ConfigError before anything runs.
     """
     settings = settings or get_settings()
+    if database is None:
+        # serving for real: placeholder secrets or missing pseudonym keys refuse to start
+        settings.require_safe_secrets()
+        load_keyring(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -75,6 +85,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
+        # every FastAPI route, including those added by later routers, passes the route -> action table
+        dependencies=[Depends(authorise_route)],
     )
     app.state.settings = settings
     app.state.templates = build_templates()
@@ -93,9 +105,16 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     # Before the /static mount, which would otherwise answer /static/vendor/... with a 404.
     app.include_router(vendor.build_router())
     app.include_router(build_pages_router())
+    app.include_router(login.build_router(), include_in_schema=False)
+    app.include_router(families.build_router(), include_in_schema=False)
+    app.include_router(families_api.build_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    # Added last, so it runs first: every request, even a refused one, carries the security headers.
+    install_route_authorisation(app)
+
+    # Middleware added last runs first: security headers wrap everything, then the principal is resolved,
+    # then state-changing requests pass the body limit and the CSRF check.
+    app.add_middleware(FormGuardMiddleware)
     app.add_middleware(AuthMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -9,12 +9,15 @@ cookie never touch the database here.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio.to_thread
+import sqlalchemy as sa
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,6 +42,7 @@ class Resolved:
     token: str | None
     clear_cookie: bool
     problem: str | None = None
+    user_name: str | None = None
 
 
 def now_utc() -> datetime:
@@ -66,7 +70,9 @@ def resolve_session(db: Database, lock: threading.Lock, settings: Settings, toke
         if not principal.active:
             session_store.delete(conn, token)
             return Resolved(None, None, True, "disabled")
-        return Resolved(principal, token, False)
+        names = access_tables().user
+        user_name = conn.execute(sa.select(names.c.username).where(names.c.user_id == principal.user_id)).scalar()
+        return Resolved(principal, token, False, None, str(user_name))
 
 
 def ensure_auth_tables(db: Database) -> None:
@@ -92,10 +98,12 @@ class AuthMiddleware:
         state["principal"] = resolved.principal
         state["session_token"] = resolved.token
         state["session_problem"] = resolved.problem
+        state["user_name"] = resolved.user_name
+        settings: Settings = scope["app"].state.settings
+        state["csrf_token"] = csrf_token(settings, f"session:{resolved.token}") if resolved.token else None
         if not resolved.clear_cookie:
             await self.app(scope, receive, send)
             return
-        settings: Settings = scope["app"].state.settings
 
         async def send_clearing(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -114,6 +122,21 @@ class AuthMiddleware:
             return Resolved(None, None, False)
         return await anyio.to_thread.run_sync(
             resolve_session, db, app_state.db_lock, app_state.settings, token, now_utc())
+
+
+def csrf_token(settings: Settings, binding: str) -> str:
+    """The CSRF token of a session or pre-session ``binding`` (unforgeable without the secret key)."""
+    key = settings.secret_key.get_secret_value().encode()
+    return hmac.new(key, f"csrf\x00{binding}".encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_binding(state: dict[str, Any], cookies: dict[str, str]) -> str | None:
+    """What the request's CSRF token is bound to: its valid session, else its pre-session cookie."""
+    session: str | None = state.get("session_token")
+    if session:
+        return f"session:{session}"
+    anon = cookies.get(ANON_COOKIE)
+    return f"anon:{anon}" if anon and len(anon) <= 128 else None
 
 
 def session_cookie(settings: Settings, token: str) -> str:
