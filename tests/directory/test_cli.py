@@ -43,7 +43,9 @@ def test_import_export_list_and_refusal(database_url: str, tmp_path: Path) -> No
     (tmp_path / "bad.json").write_text(json.dumps(doc), encoding="utf-8")
     refused = _run("directory", "import", str(tmp_path / "bad.json"), url=database_url)
     assert refused.exit_code == 1  # type: ignore[attr-defined]
-    assert "nothing loaded: 2 problem(s)" in refused.output  # type: ignore[attr-defined]
+    assert "nothing loaded: 3 problem(s)" in refused.output  # type: ignore[attr-defined]
+    assert "bad.json#/services/1, service S0002, field 'organization_id': [conflicting_reference]" in \
+        refused.output  # type: ignore[attr-defined]
     assert "[not_allowed]" in refused.output and "[dangling_reference]" in refused.output  # type: ignore[attr-defined]
     listed = _run("directory", "list", "--taxonomy", "economic", "--json", url=database_url)
     assert [json.loads(line)["id"] for line in listed.output.splitlines()] == ["S0001", "S0004"]  # type: ignore[attr-defined]

@@ -164,13 +164,14 @@ def from_documents(doc: Any, source: str) -> tuple[Catalogue, list[Issue]]:
                 ref = {"organization": "organization_id", "location": "location_id",
                        "taxonomy_term": "taxonomy_term_id", "taxonomy_detail": "taxonomy_id"}[key]
                 if child_id is not None and row.get(ref) not in (None, child_id):
-                    issues.append(Issue(source, None, table, str(row.get("id")), ref, "conflicting_reference",
+                    issues.append(Issue(f"{source}#{pointer}", None, table, str(row.get("id")), ref,
+                                        "conflicting_reference",
                                         f"{ref} {row.get(ref)} differs from the nested {key} {child_id}"))
                 elif child_id is not None:
                     row[ref] = child_id
                 continue
             if not isinstance(value, list):
-                issues.append(Issue(source, None, table, str(row.get("id")), key, "bad_shape",
+                issues.append(Issue(f"{source}#{pointer}", None, table, str(row.get("id")), key, "bad_shape",
                                     f"{pointer}/{key} must be a list"))
                 continue
             for k, child in enumerate(value):
@@ -179,7 +180,7 @@ def from_documents(doc: Any, source: str) -> tuple[Catalogue, list[Issue]]:
         previous = kept.get((table, key_id))
         if previous is not None and row.get("id") is not None:
             if {k: v for k, v in previous.items() if k not in (SOURCE, ROW)} != row:
-                issues.append(Issue(source, None, table, key_id, None, "conflicting_copies",
+                issues.append(Issue(f"{source}#{pointer}", None, table, key_id, None, "conflicting_copies",
                                     f"{pointer} differs from another copy of {table} {key_id}"))
             return key_id
         row[SOURCE] = f"{source}#{pointer}"

@@ -10,6 +10,7 @@ read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -227,7 +228,8 @@ def family_profile(db: Database, family_id: int, city_id: str | None = None) -> 
     return FamilyProfile(int(row["family_id"]), int(row["snapshot_year"]), profile, flags, cases, areas)
 
 
-def resolve_family(db: Database, reference: str, pseudonymise: Any = None) -> int:
+def resolve_family(db: Database, reference: str,
+                   pseudonymise: Callable[[str], list[str]] | None = None) -> int:
     """A family id from its number or from its pseudonym (domain 'family', any loaded key version).
 
     ``pseudonymise``: a callable (family_id text -> list of pseudonyms) used only for pseudonyms.
