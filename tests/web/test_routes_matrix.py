@@ -43,6 +43,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     **{key: EVERYONE for key in _DIRECTORY},
     "GET /quality": frozenset({"data_steward"}),
     "GET /families": frozenset({"operator"}),
+    "POST /families": frozenset({"operator"}),
     "GET /families/{family_ref}": frozenset({"operator"}),
     "GET /api/v1/families": frozenset({"operator"}),
     "GET /api/v1/families/{family_ref}": frozenset({"operator"}),

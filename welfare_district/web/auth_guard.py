@@ -138,3 +138,15 @@ def _refusal(scope: Scope, status: int, code: str, message_key: str) -> Response
 
     return render(request, "error.html", lang, {"title": translate(lang, "error_title"),
                                                 "message": translate(lang, message_key)}, status_code=status)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The URL-encoded form's single-valued fields (the body is already size-checked by the form guard);
+    a field sent twice, or a body that is not a form, counts as missing."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+        return {}
+    try:
+        parsed = parse_qs((await request.body()).decode("utf-8"), max_num_fields=16)
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    return {k: v[0] for k, v in parsed.items() if len(v) == 1}

@@ -74,6 +74,7 @@ ROUTE_ACTIONS: dict[str, str | None] = {
     "GET /quality": "quality.read",
     # operators' family profiles (territory checked again on the family itself)
     "GET /families": "family.search",
+    "POST /families": "family.search",
     "GET /families/{family_ref}": "family.read",
     "GET /api/v1/families": "family.search",
     "GET /api/v1/families/{family_ref}": "family.read",

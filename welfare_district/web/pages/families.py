@@ -15,8 +15,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from welfare_district.access.policy import Principal
+from welfare_district.privacy.pseudonym import is_pseudonym
+from welfare_district.web.auth_guard import form_fields
 from welfare_district.web.deps import LanguageDep, PrincipalDep
-from welfare_district.web.i18n import translate
+from welfare_district.web.i18n import Language, translate
 from welfare_district.web.pages.families_access import PURPOSES, parse_purpose, read_family, search_families
 from welfare_district.web.pages.families_data import MAX_RESULTS
 from welfare_district.web.templating import render
@@ -38,10 +40,24 @@ def build_router() -> APIRouter:
     async def families_page(request: Request, lang: LanguageDep, principal: PrincipalDep, ref: RefQuery = None,
                             area: AreaQuery = None, purpose: PurposeQuery = None) -> HTMLResponse:
         """The search form; with a purpose and a reference or an area, the families found."""
+        return await _search_page(request, lang, principal, ref, area, purpose)
+
+    @router.post("/families", response_class=HTMLResponse, name="families_search")
+    async def families_search(request: Request, lang: LanguageDep, principal: PrincipalDep) -> HTMLResponse:
+        """The search form's own submission: POST, so what was typed never reaches a URL or an access log."""
+        fields = await form_fields(request)
+        return await _search_page(request, lang, principal, fields.get("ref", "")[:64] or None,
+                                  fields.get("area", "")[:64] or None, fields.get("purpose", "")[:32] or None)
+
+    async def _search_page(request: Request, lang: Language, principal: Principal | None, ref: str | None,
+                           area: str | None, purpose: str | None) -> HTMLResponse:
         assert principal is not None  # the route table lets operators only
         chosen = parse_purpose(purpose)
-        context: dict[str, Any] = {"purposes": PURPOSES, "purpose": chosen, "ref": ref or "", "area": area or "",
-                   "areas": _grants(principal), "result": None, "message": None, "max_results": MAX_RESULTS}
+        # only a reference is shown back: anything else typed there (a tax code, a name) is not repeated
+        context: dict[str, Any] = {"purposes": PURPOSES, "purpose": chosen,
+                                   "ref": ref if ref and is_pseudonym(ref) else "", "area": area or "",
+                                   "areas": _grants(principal), "result": None, "message": None,
+                                   "max_results": MAX_RESULTS}
         status = 200
         if purpose is not None or ref or area:
             if chosen is None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 
 from welfare_district.access.policy import Principal, Resource
@@ -212,6 +213,6 @@ def hardship_indicators(db: Database, year: int, family_id: int) -> list[dict[st
         row = counts.to_pandas().iloc[0]
         for ind in indicators:
             n = row[ind.id]
-            if n == n and int(n) > 0:
+            if n is not None and not pd.isna(n) and int(n) > 0:
                 found.append({"id": ind.id, "name_it": ind.name_it, "name_en": ind.name_en, "count": int(n)})
     return sorted(found, key=lambda d: str(d["id"]))

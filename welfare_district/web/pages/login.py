@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime, timedelta
-from urllib.parse import parse_qs
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
@@ -24,6 +23,7 @@ from welfare_district.audit.log import AuditEvent, record
 from welfare_district.settings import Settings
 from welfare_district.web.auth import ANON_COOKIE, SESSION_COOKIE, csrf_token, expired_cookie, now_utc, session_cookie
 from welfare_district.web.auth_audit import actor_of, exclusive, pseudonymiser_of, transaction
+from welfare_district.web.auth_guard import form_fields
 from welfare_district.web.deps import LanguageDep, PrincipalDep, SettingsDep
 from welfare_district.web.i18n import Language, translate
 from welfare_district.web.templating import render
@@ -104,18 +104,6 @@ def _logout(request: Request) -> None:
             record(conn, AuditEvent(f"user:{user_id}", "auth.logout", "user", user_id, "security"), pseudonymiser)
 
 
-async def _form_fields(request: Request) -> dict[str, str]:
-    """The URL-encoded form's single-valued fields (the body is already size-checked by the form guard);
-    a field sent twice, or a body that is not a form, counts as missing."""
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
-        return {}
-    try:
-        parsed = parse_qs((await request.body()).decode("utf-8"), max_num_fields=16)
-    except (UnicodeDecodeError, ValueError):
-        return {}
-    return {k: v[0] for k, v in parsed.items() if len(v) == 1}
-
-
 def build_router() -> APIRouter:
     """The /login and /logout routes."""
     router = APIRouter()
@@ -135,7 +123,7 @@ def build_router() -> APIRouter:
     @router.post("/login", response_class=HTMLResponse, name="login_submit")
     async def login_submit(request: Request, lang: LanguageDep, settings: SettingsDep) -> Response:
         """Check the credentials; on success set the new session cookie and go to ``next``."""
-        fields = await _form_fields(request)
+        fields = await form_fields(request)
         username, password = fields.get("username", ""), fields.get("password", "")
         target = safe_next(fields.get("next"))
         outcome, value = await anyio.to_thread.run_sync(_attempt, request, settings, username, password, now_utc())
