@@ -202,3 +202,17 @@ def authenticate(engine: sa.Engine, username: str, password: str) -> Principal |
         if needs_rehash(row.password_hash):
             conn.execute(t.update().where(t.c.user_id == row.user_id).values(password_hash=hash_password(password)))
         return load_principal(conn, row.user_id)
+
+
+def set_password(engine: sa.Engine, username: str, password: str, pseudonymiser: Pseudonymiser, *,
+                 actor: str = CLI_ACTOR) -> None:
+    """Replace an account's password (Argon2id hash); its sessions are not touched here. Audited as
+    ``users.password``; InputError for a weak password, NotFoundError for an unknown account."""
+    digest = hash_password(password)
+    ensure_tables(engine)
+    t = access_tables().user
+    with engine.begin() as conn:
+        row = _actor_row(conn, username)
+        with audited(conn, AuditEvent(actor, "users.password", "user", row.user_id, "administration"),
+                     pseudonymiser):
+            conn.execute(t.update().where(t.c.user_id == row.user_id).values(password_hash=digest))

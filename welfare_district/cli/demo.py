@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -91,7 +92,25 @@ def demo(
         else:
             console.print(f"Synthetic Padova already built in {dataset} (seed {settings.seed}); reusing it")
         _run_stages(settings.database_url, dataset, settings.seed)
+        _print_demo_accounts(settings)
     except WelfareError as exc:
         raise _fail(exc) from None
     if serve:
+        os.environ["WELFARE_DEMO"] = "true"  # the server reads its settings again: keep demo mode
         serve_cmd.serve(host=settings.host, port=settings.port, database_url=settings.database_url)
+
+
+def _print_demo_accounts(settings: Any) -> None:
+    """Create the demo accounts (one per role) with fresh passwords and print them with the address."""
+    from welfare_district.access.demo_users import create_demo_users
+    from welfare_district.engine import connect
+    from welfare_district.privacy.pseudonym import Pseudonymiser, load_keyring
+
+    with connect(settings.database_url) as db:
+        accounts = create_demo_users(db.engine, Pseudonymiser(load_keyring(settings)), demo=settings.demo)
+    table = Table(title=f"Demo accounts (sign in at http://{settings.host}:{settings.port}/login)")
+    for col in ("username", "role", "password", "scope"):
+        table.add_column(col)
+    for a in accounts:
+        table.add_row(a.username, a.role, a.password, a.scope)
+    Console(soft_wrap=True).print(table)
