@@ -19,6 +19,10 @@ class NotFoundError(WelfareError):
     """An area, indicator, year or record that was asked for does not exist."""
 
 
+class PermissionDeniedError(WelfareError):
+    """The account may not do this; the message names the action, never other people's data."""
+
+
 class InputError(WelfareError):
     """Input data or arguments are invalid.
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from welfare_district.access.policy import Principal, Resource, authorise
 from welfare_district.audit.log import AuditEvent, record
 from welfare_district.engine import Database
-from welfare_district.errors import WelfareError
+from welfare_district.errors import PermissionDeniedError
 from welfare_district.privacy.pseudonym import Pseudonymiser
 
 
-class NotAllowedError(WelfareError):
+class NotAllowedError(PermissionDeniedError):
     """The account may not do this (the message says why; the web layer answers 403)."""
 
 

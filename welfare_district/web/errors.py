@@ -12,7 +12,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from welfare_district.errors import ConfigError, EngineError, InputError, NotFoundError, WelfareError
+from welfare_district.errors import (
+    ConfigError,
+    EngineError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    WelfareError,
+)
 from welfare_district.web.deps import get_language
 from welfare_district.web.i18n import translate
 from welfare_district.web.templating import render
@@ -22,6 +29,7 @@ API_PREFIX = "/api/"
 # Most specific first: the first matching class decides the status.
 _STATUS: tuple[tuple[type[WelfareError], int, str], ...] = (
     (NotFoundError, 404, "not_found"),
+    (PermissionDeniedError, 403, "forbidden"),
     (InputError, 422, "invalid_input"),
     (EngineError, 503, "database_unavailable"),
     (ConfigError, 500, "configuration_error"),
