@@ -51,7 +51,9 @@ def serve(url: str) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))  # the kernel picks a free port, and we keep the socket: no race
     port = sock.getsockname()[1]
-    app = create_app(get_settings(database_url=url, language="it", demo=True))
+    # public figures are disclosure-controlled, which needs a rounding key
+    app = create_app(get_settings(database_url=url, language="it", demo=True,
+                                  pseudonym_key="browser-tests-pseudonym-key-0123456789abcdef"))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

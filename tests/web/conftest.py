@@ -14,12 +14,16 @@ from fastapi.testclient import TestClient
 
 from tests.pgserver import PostgresServer
 from tests.web.city_db import fill_city_db, generate_city
+from tests.web.figures_helpers import analyst_client  # noqa: F401  (a fixture: clients signed in as analyst)
 from welfare_district.engine import Database, connect
 from welfare_district.geo.areaset import AreaSet
 from welfare_district.geo.hierarchy import build_synthetic_hierarchy
 from welfare_district.geo.store import save_areas
 from welfare_district.settings import get_settings
 from welfare_district.web.app import create_app
+
+# The disclosure-control rounding key of the test apps (public figures are protected and need one).
+TEST_PSEUDONYM_KEY = "web-tests-pseudonym-key-0123456789abcdef"
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +45,7 @@ def make_client() -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def factory(database: Database, **settings: Any) -> TestClient:
+        settings.setdefault("pseudonym_key", TEST_PSEUDONYM_KEY)
         app = create_app(get_settings(database_url=database.url, **settings), database=database)
         client = TestClient(app)
         client.__enter__()

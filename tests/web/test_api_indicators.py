@@ -43,8 +43,8 @@ def test_catalogue_lists_every_definition(city_client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("level", ["quartiere", "zone", "section"])
-def test_values_equal_what_indicator_value_holds(city_client: TestClient, city_db: Database, level: str) -> None:
-    body = _get(city_client, "/api/v1/values", indicator=IND, level=level, year=2024)
+def test_values_equal_what_indicator_value_holds(analyst_client: TestClient, city_db: Database, level: str) -> None:
+    body = _get(analyst_client, "/api/v1/values", indicator=IND, level=level, year=2024)
     stored = read_values(city_db, indicator_ids=[IND], level=level, years=[2024]).set_index("area_id")
     assert body["year"] == 2024 and body["level"] == level
     ids = [v["area_id"] for v in body["values"]]
@@ -85,9 +85,9 @@ def test_profile_agrees_with_values_of_the_area_its_parent_and_the_city(city_cli
     assert all(e["parent"] is None and e["city"] is None for e in city_profile["indicators"])
 
 
-def test_city_counts_are_the_sum_of_quartieri(city_client: TestClient) -> None:
-    quartieri = _get(city_client, "/api/v1/values", indicator=IND, level="quartiere")["values"]
-    city = _get(city_client, "/api/v1/values", indicator=IND, level="city")["values"][0]
+def test_city_counts_are_the_sum_of_quartieri(analyst_client: TestClient) -> None:
+    quartieri = _get(analyst_client, "/api/v1/values", indicator=IND, level="quartiere")["values"]
+    city = _get(analyst_client, "/api/v1/values", indicator=IND, level="city")["values"][0]
     # Every family is placed in a section, so the city counts add up over the quartieri.
     assert sum(q["numerator"] for q in quartieri) == city["numerator"]
     assert sum(q["denominator"] for q in quartieri) == city["denominator"]
@@ -130,9 +130,9 @@ def test_composite_city_in_base_year_scores_100(city_client: TestClient) -> None
     assert rebased["value"] == pytest.approx(100.0)
 
 
-def test_composite_of_zones_has_classes_and_raw_components(city_client: TestClient) -> None:
-    body = _get(city_client, "/api/v1/composite", level="zone")
-    values = _get(city_client, "/api/v1/values", indicator="ivsm_care_hardship", level="zone")["values"]
+def test_composite_of_zones_has_classes_and_raw_components(analyst_client: TestClient) -> None:
+    body = _get(analyst_client, "/api/v1/composite", level="zone")
+    values = _get(analyst_client, "/api/v1/values", indicator="ivsm_care_hardship", level="zone")["values"]
     raw = {v["area_id"]: v["value"] for v in values}
     assert len(body["values"]) == len(values)
     scored = [v for v in body["values"] if v["value"] is not None]
@@ -141,7 +141,7 @@ def test_composite_of_zones_has_classes_and_raw_components(city_client: TestClie
         assert v["ivsm_class"] in ("low", "medium-low", "medium", "medium-high", "high")
         care = next(c for c in v["components"] if c["indicator"] == "ivsm_care_hardship")
         assert care["value"] == raw[v["area_id"]]
-    mpi = _get(city_client, "/api/v1/composite", level="zone", method="mpi")
+    mpi = _get(analyst_client, "/api/v1/composite", level="zone", method="mpi")
     assert mpi["base_year"] is None
     scores = [v["value"] for v in mpi["values"] if v["value"] is not None]
     # MPI standardises within the year: the scores sit around 100.

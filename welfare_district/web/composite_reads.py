@@ -4,13 +4,19 @@ AMPI (default) normalises every year of the level together against a reference: 
 values in a base year (WELFARE_COMPOSITE_BASE_YEAR, by default the earliest stored year), so the city in the
 base year scores exactly 100 and a value compares across areas and years of this city only. MPI, kept for
 comparison, standardises the level's areas within the asked year (mean 100, no reference).
+
+Partners and the public get the composite of the *protected* components (``protection=``): each component is
+the disclosure-controlled figure (counts rounded, value recomputed), and an area with any suppressed component
+has no composite (suppressed, protection 'suppressed: component'), since the index and the other components
+would otherwise narrow the hidden one down. Suppressed components are left out of the normalisation, like
+missing ones.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pandas as pd
 
@@ -21,7 +27,12 @@ from welfare_district.indicators.library import IVSM_COMPONENTS
 from welfare_district.web import indicator_reads as reads
 from welfare_district.web.read_cache import ReadCache, cached
 
+if TYPE_CHECKING:
+    from welfare_district.privacy.cache import ProtectedTables
+
 METHODS = ("ampi", "mpi")
+SUPPRESSED_COMPONENT = "suppressed: component"
+PROTECTED_COMPONENTS = "protected components"
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,9 @@ class CompositeValue:
     value: float | None
     ivsm_class: str | None
     components: list[CompositeComponent]
+    # None for the exact figures; 'computed from protected components' or SUPPRESSED_COMPONENT otherwise
+    suppressed: bool = False
+    protection: str | None = None
 
 
 def reference_year(db: Database, requested: int | None = None, *, cache: ReadCache | None = None) -> int:
@@ -73,29 +87,56 @@ def _component_rows(db: Database, levels: list[str]) -> pd.DataFrame:
     return frame.astype({"year": "int64", "value": "float64"})
 
 
+def _protected_component_rows(db: Database, levels: list[str], protection: ProtectedTables,
+                              cache: ReadCache | None) -> tuple[pd.DataFrame, set[tuple[str, int]]]:
+    # The protected value of every component, level and year (NaN where suppressed), and the suppressed
+    # (area, year) pairs.
+    records: list[tuple[str, str, str, int, float]] = []
+    hidden: set[tuple[str, int]] = set()
+    for year in reads.available_years(db, cache=cache):
+        for ind in IVSM_COMPONENTS:
+            table = reads.protected_level_rows(db, ind, year, protection, cache)
+            for level in levels:
+                for area_id, row in table.get(level, {}).items():
+                    if row.suppressed:
+                        hidden.add((area_id, year))
+                    records.append((ind, level, area_id, year, math.nan if row.value is None else row.value))
+    frame = pd.DataFrame(records, columns=["indicator_id", "level", "area_id", "year", "value"])
+    return frame.astype({"year": "int64", "value": "float64"}), hidden
+
+
 def _polarity() -> dict[str, int]:
     return {i: reads.get_indicator(i).polarity for i in IVSM_COMPONENTS}
 
 
-def _compute(db: Database, level: str, year: int, method: str, base: int,
-             cache: ReadCache | None) -> tuple[CompositeResult, pd.DataFrame]:
+def _compute(db: Database, level: str, year: int, method: str, base: int, cache: ReadCache | None,
+             protection: ProtectedTables | None = None) -> tuple[CompositeResult, pd.DataFrame, set[tuple[str, int]]]:
+    hidden: set[tuple[str, int]] = set()
+
+    def rows(levels: list[str]) -> pd.DataFrame:
+        nonlocal hidden
+        if protection is None:
+            return _component_rows(db, levels)
+        frame, hidden = _protected_component_rows(db, levels, protection, cache)
+        return frame
+
     if method == "ampi":
         cities = reads.area_index(db, cache=cache).by_level.get("city", [])
         if not cities:
             raise NotFoundError("No city area is stored: the composite needs the city as its reference")
-        values = _component_rows(db, sorted({level, "city"}))
+        values = rows(sorted({level, "city"}))
         reference = UnitReference((cities[0].area_id, base))
         try:
             result = ampi_from_values(values, list(IVSM_COMPONENTS), level, _polarity(), reference)
         except InputError as exc:
             raise NotFoundError(f"The composite reference (city, year {base}) has no stored components: "
                                 f"{exc}") from None
-        return result, wide(values, list(IVSM_COMPONENTS), level)
-    values = _component_rows(db, [level])
+        return result, wide(values, list(IVSM_COMPONENTS), level), hidden
+    values = rows([level])
     data = wide(values[values["year"] == year], list(IVSM_COMPONENTS), level)
     if data.empty:
         raise NotFoundError(f"No IVSM components are stored for level {level!r} in {year}")
-    return mpi(data, _polarity()), data
+    return mpi(data, _polarity()), data, hidden
 
 
 def _opt(x: Any) -> float | None:
@@ -106,11 +147,13 @@ def _opt(x: Any) -> float | None:
 
 
 def composite_values(db: Database, level: str, year: int, method: Literal["ampi", "mpi"] | str = "ampi", *,
-                     base_year: int | None = None, cache: ReadCache | None = None) -> list[CompositeValue]:
+                     base_year: int | None = None, cache: ReadCache | None = None,
+                     protection: ProtectedTables | None = None) -> list[CompositeValue]:
     """The composite of every area of ``level`` in ``year`` in area order (value None when a component is missing).
 
     Guarantees: with AMPI the city in the base year scores 100 (at level city); unknown method -> InputError,
-    unknown level -> InputError, year not stored -> NotFoundError.
+    unknown level -> InputError, year not stored -> NotFoundError; with ``protection`` the composite of the
+    protected components, suppressed wherever a component is (see the module).
     """
     if method not in METHODS:
         raise InputError(f"Unknown composite method {method!r}; known: {', '.join(METHODS)}")
@@ -120,8 +163,10 @@ def composite_values(db: Database, level: str, year: int, method: Literal["ampi"
 
     def build() -> list[CompositeValue]:
         # AMPI normalises all years together: compute once per level and base, then pick the year.
-        result, raw = cached(cache, db, ("composite_all", level, method, base, None if method == "ampi" else year),
-                             lambda: _compute(db, level, year, method, base, cache))
+        mode = reads.mode_of(protection)
+        result, raw, hidden = cached(
+            cache, db, ("composite_all", mode, level, method, base, None if method == "ampi" else year),
+            lambda: _compute(db, level, year, method, base, cache, protection))
 
         # Plain dicts of the year's rows: label lookups on the frames cost ~50 us each, too slow per section.
         def rows(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -138,11 +183,15 @@ def composite_values(db: Database, level: str, year: int, method: Literal["ampi"
             components = [CompositeComponent(c, _opt(own.get(c)), None if norm is None else _opt(norm.get(c)))
                           for c in IVSM_COMPONENTS]
             klass = None if score_row is None or score is None else str(score_row["class"])
-            out.append(CompositeValue(area.area_id, area.code, area.name, area.level, area.parent_id, score,
-                                      klass, components))
+            suppressed = (area.area_id, year) in hidden
+            label = None if protection is None else SUPPRESSED_COMPONENT if suppressed else PROTECTED_COMPONENTS
+            out.append(CompositeValue(area.area_id, area.code, area.name, area.level, area.parent_id,
+                                      None if suppressed else score, None if suppressed else klass, components,
+                                      suppressed, label))
         return out
 
-    return cached(cache, db, ("composite", level, year, method, base), build)
+    return cached(cache, db, ("composite", reads.mode_of(protection), level, year, method, base), build)
 
 
-__all__ = ["METHODS", "CompositeComponent", "CompositeValue", "composite_values", "reference_year"]
+__all__ = ["METHODS", "PROTECTED_COMPONENTS", "SUPPRESSED_COMPONENT", "CompositeComponent", "CompositeValue",
+           "composite_values", "reference_year"]

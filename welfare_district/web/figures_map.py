@@ -3,6 +3,8 @@
 Classes are computed here (quantiles, equal intervals, or ISTAT's fixed IVSM classes for the composite) so
 the legend, the hover text and the table under the map state the same intervals. The choropleth colours
 each area by its class index on a stepped colour scale; the colour bar's ticks are the class intervals.
+Protected (suppressed) areas have no value, take no part in the class breaks and are drawn apart: a neutral
+grey with diagonal hatch marks and their own legend entry, the reason in the hover.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from welfare_district.web.i18n import Language, format_decimal, plotly_separator
 
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, DejaVu Sans, sans-serif"
 MISSING_COLOUR = "#d9d9d9"
+# Protected areas: a mid grey (darker than "no value") with darker diagonal marks, readable in greyscale.
+PROTECTED_COLOUR = "#a3a3a3"
+PROTECTED_MARK_COLOUR = "#4d4d4d"
 # Indicators go from light (low) to dark (high) Viridis, the composite along Cividis: both stay readable to
 # the common colour-vision deficiencies and keep their order in greyscale.
 INDICATOR_SCALE = "Viridis_r"
@@ -72,6 +77,8 @@ class MapArea:
     ci_low: float | None = None
     ci_high: float | None = None
     unstable: bool = False
+    protected: bool = False  # suppressed by disclosure control: drawn apart, never classed
+    reason: str = ""  # why it is protected, in the page language
 
 
 def _colours(scale: str, n: int) -> tuple[str, ...]:
@@ -147,6 +154,8 @@ class MapText:
 
 def _hover_rows(area: MapArea, classes: Classes, lang: Language, digits: int) -> list[str]:
     klass = classes.index(area.value)
+    if area.protected:
+        return [area.name, translate(lang, "protected_short"), "–", "–", "–", "–", area.reason]
     value = translate(lang, "no_data") if area.value is None else format_decimal(area.value, lang, digits)
     ci = "–" if area.ci_low is None or area.ci_high is None else \
         f"{format_decimal(area.ci_low, lang, digits)}–{format_decimal(area.ci_high, lang, digits)}"
@@ -177,8 +186,9 @@ def indicator_map(areas: Sequence[MapArea], classes: Classes, text: MapText, lan
                 if text.show_counts else "")
              + f"<br>{t('hover_ci')}: %{{customdata[4]}}<br>{t('hover_class')}: %{{customdata[5]}}"
              + "<br><i>%{customdata[6]}</i><extra></extra>")
-    valued = [a for a in areas if classes.index(a.value) is not None]
-    missing = [a for a in areas if classes.index(a.value) is None]
+    valued = [a for a in areas if not a.protected and classes.index(a.value) is not None]
+    missing = [a for a in areas if not a.protected and classes.index(a.value) is None]
+    protected = [a for a in areas if a.protected]
     n = len(classes.colours)
     common: dict[str, Any] = {"geojson": geojson, "featureidkey": "properties.area_id",
                               "hovertemplate": hover, "marker": {"line": {"color": "#ffffff", "width": 1}}}
@@ -195,6 +205,9 @@ def indicator_map(areas: Sequence[MapArea], classes: Classes, text: MapText, lan
             locations=[a.area_id for a in missing], z=[0] * len(missing),
             customdata=[rows[a.area_id] for a in missing], colorscale=[[0, MISSING_COLOUR], [1, MISSING_COLOUR]],
             showscale=False, showlegend=True, name=t("legend_missing"), **common))
+    if protected:
+        traces += _protected_traces(protected, rows, hover, common, t("legend_protected"), label_points,
+                                    marker_size)
     unstable = [a for a in areas if a.unstable and label_points and a.area_id in label_points]
     if unstable and label_points:
         traces.append(go.Scattergeo(
@@ -221,6 +234,26 @@ def indicator_map(areas: Sequence[MapArea], classes: Classes, text: MapText, lan
     return fig
 
 
+def _protected_traces(protected: Sequence[MapArea], rows: dict[str, list[str]], hover: str, common: dict[str, Any],
+                      name: str, label_points: dict[str, tuple[float, float]] | None, marker_size: int) -> list[Any]:
+    # Choropleths cannot be pattern-filled: the grey fill carries the legend entry and diagonal marks on each
+    # area (same legend group, so one entry toggles both) give the hatched look.
+    style = {**common, "marker": {"line": {"color": PROTECTED_MARK_COLOUR, "width": 1}}}
+    traces: list[Any] = [go.Choropleth(
+        locations=[a.area_id for a in protected], z=[0] * len(protected),
+        customdata=[rows[a.area_id] for a in protected], colorscale=[[0, PROTECTED_COLOUR], [1, PROTECTED_COLOUR]],
+        showscale=False, showlegend=True, name=name, legendgroup="protected", **style)]
+    placed = [a for a in protected if label_points and a.area_id in label_points]
+    if placed and label_points:
+        traces.append(go.Scattergeo(
+            lon=[label_points[a.area_id][0] for a in placed], lat=[label_points[a.area_id][1] for a in placed],
+            mode="markers", name=name, legendgroup="protected", showlegend=False, hovertemplate=hover,
+            customdata=[rows[a.area_id] for a in placed], ids=[a.area_id for a in placed],
+            marker={"symbol": "line-ne-open", "size": marker_size + 2, "color": PROTECTED_MARK_COLOUR,
+                    "line": {"width": 1.5 if marker_size > 7 else 1, "color": PROTECTED_MARK_COLOUR}}))
+    return traces
+
+
 def _luminance(colour: str) -> float:
     r, g, b = (int(float(c)) for c in pc.unlabel_rgb(pc.convert_colors_to_same_type(colour, "rgb")[0][0]))
 
@@ -234,7 +267,7 @@ def _luminance(colour: str) -> float:
 def _text_colour(classes: Classes, value: float | None) -> str:
     # Black or white, whichever contrasts more with the area's fill (WCAG relative luminance).
     klass = classes.index(value)
-    fill = MISSING_COLOUR if klass is None else classes.colours[klass]
+    fill = MISSING_COLOUR if klass is None else classes.colours[klass]  # protected areas have no class either
     lum = _luminance(fill)
     return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
 

@@ -378,6 +378,29 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
                              "Pairs waiting for a manual review: {pairs}."),
     "quality_linked_total": ("Totale: {records} record, {people} persone distinte.",
                              "Total: {records} records, {people} distinct people."),
+    # disclosure control of published figures
+    "legend_protected": ("Dato protetto", "Protected figure"),
+    "protected_short": ("dato protetto", "protected figure"),
+    "protected_primary": ("Dato protetto: meno di {threshold} persone (segreto statistico)",
+                          "Protected figure: fewer than {threshold} people (statistical confidentiality)"),
+    "protected_secondary": ("Dato protetto: nascosto perché altri dati pubblicati non permettano di ricostruire "
+                            "un dato protetto",
+                            "Protected figure: hidden so that other published figures cannot rebuild a "
+                            "protected one"),
+    "protected_incomplete": ("Dato protetto: la tabella salvata è incompleta e non può essere protetta",
+                             "Protected figure: the stored table is incomplete and cannot be protected"),
+    "protected_component": ("Dato protetto: una componente dell'indice è protetta",
+                            "Protected figure: a component of the index is protected"),
+    "protected_footnote": ("— dato protetto: non pubblicato per il segreto statistico (meno di {threshold} "
+                           "persone, o ricostruibile da altri dati pubblicati).",
+                           "— protected figure: not published for statistical confidentiality (fewer than "
+                           "{threshold} people, or rebuildable from other published figures)."),
+    "protected_rounding_note": ("Per tutelare la riservatezza i conteggi sono arrotondati in modo casuale a "
+                                "multipli di {base}; valori e intervalli sono calcolati dai conteggi arrotondati.",
+                                "To protect confidentiality, counts are randomly rounded to multiples of {base}; "
+                                "values and intervals are computed from the rounded counts."),
+    "protected_ranking_note": ("Le aree con dato protetto non sono in graduatoria: sono elencate in fondo.",
+                               "Areas with a protected figure are not ranked: they are listed at the end."),
 }
 
 MESSAGES: dict[Language, dict[str, str]] = {

@@ -21,9 +21,11 @@ from welfare_district.engine import Database
 from welfare_district.errors import InputError, NotFoundError
 from welfare_district.indicators.library import Indicator, default_library
 from welfare_district.web.areas import AreaLevel, AreaSummary
+from welfare_district.web.protected_reads import area_parents, protected_level_rows
 from welfare_district.web.read_cache import ReadCache, cached, data_stamp
 
 if TYPE_CHECKING:
+    from welfare_district.privacy.cache import ProtectedTables
     from welfare_district.web.composite_reads import CompositeValue
 
 NOT_COMPUTED = "not computed"  # null_reason of an area that has no stored row for the asked figure
@@ -50,6 +52,12 @@ class AreaValue:
     boundary_version: str | None = None
     snapshot_built_at: datetime | None = None
     computed_at: datetime | None = None
+    # Disclosure control (privacy.disclosure): None on the analysts' exact figures; otherwise 'rounded',
+    # 'exact' (base 1), 'suppressed: primary' or 'suppressed: secondary'.
+    suppressed: bool = False
+    protection: str | None = None
+    protection_threshold: int | None = None
+    rounding_base: int | None = None
 
 
 @dataclass(frozen=True)
@@ -211,12 +219,22 @@ def to_area_value(area: AreaSummary, row: Any | None) -> AreaValue:
     return AreaValue(area.area_id, area.code, area.name, area.level, area.parent_id, _num(row.numerator),
                      _num(row.denominator), _num(row.value), _num(row.ci_low), _num(row.ci_high),
                      bool(row.unstable), row.null_reason, row.definition_version, row.boundary_version,
-                     row.snapshot_built_at, row.computed_at)
+                     row.snapshot_built_at, row.computed_at, bool(getattr(row, "suppressed", False)),
+                     getattr(row, "protection", None), getattr(row, "protection_threshold", None),
+                     getattr(row, "rounding_base", None))
+
+
+def mode_of(protection: ProtectedTables | None) -> str:
+    """The cache-key part naming which figures a read returns: 'exact' or 'protected'."""
+    return "exact" if protection is None else "protected"
 
 
 def level_values(db: Database, indicator_id: str, level: str, year: int, *,
-                 cache: ReadCache | None = None) -> list[AreaValue]:
-    """The indicator at every area of ``level`` in ``year``, in area order, areas without a row included."""
+                 cache: ReadCache | None = None, protection: ProtectedTables | None = None) -> list[AreaValue]:
+    """The indicator at every area of ``level`` in ``year``, in area order, areas without a row included.
+
+    With ``protection`` the figures are the disclosure-controlled ones (every level protected together).
+    """
     from welfare_district.indicators.store import indicator_value_table
 
     get_indicator(indicator_id)
@@ -224,25 +242,30 @@ def level_values(db: Database, indicator_id: str, level: str, year: int, *,
     check_year(db, year, cache=cache)
 
     def build() -> list[AreaValue]:
-        t = indicator_value_table()
-        rows = {r.area_id: r for r in _select_rows(db, t.c.indicator_id == indicator_id, t.c.level == level,
-                                                   t.c.year == year)}
+        rows: dict[str, Any]
+        if protection is not None:
+            rows = dict(protected_level_rows(db, indicator_id, year, protection, cache).get(level, {}))
+        else:
+            t = indicator_value_table()
+            rows = {r.area_id: r for r in _select_rows(db, t.c.indicator_id == indicator_id, t.c.level == level,
+                                                       t.c.year == year)}
         return [to_area_value(a, rows.get(a.area_id))
                 for a in area_index(db, cache=cache).by_level.get(level, [])]
 
-    return cached(cache, db, ("level_values", indicator_id, level, year), build)
+    return cached(cache, db, ("level_values", mode_of(protection), indicator_id, level, year), build)
 
 
 def area_value(db: Database, indicator_id: str, area_id: str, year: int, *,
-               cache: ReadCache | None = None) -> AreaValue:
-    """The indicator at one area (any level) in ``year``; the not-computed value when no row is stored."""
+               cache: ReadCache | None = None, protection: ProtectedTables | None = None) -> AreaValue:
+    """The indicator at one area (any level) in ``year``; the not-computed value when no row is stored;
+    protected with ``protection`` (the same cell as in its level's table)."""
     from welfare_district.indicators.store import indicator_value_table
 
     get_indicator(indicator_id)
     area = find_area_summary(db, area_id, cache=cache)
     check_year(db, year, cache=cache)
-    if cache is not None:
-        return next(v for v in level_values(db, indicator_id, area.level, year, cache=cache)
+    if cache is not None or protection is not None:
+        return next(v for v in level_values(db, indicator_id, area.level, year, cache=cache, protection=protection)
                     if v.area_id == area_id)
     t = indicator_value_table()
     rows = _select_rows(db, t.c.indicator_id == indicator_id, t.c.level == area.level, t.c.area_id == area_id,
@@ -257,16 +280,22 @@ def _check_years(db: Database, years: Iterable[int] | None, cache: ReadCache | N
 
 
 def series(db: Database, indicator_id: str, area_ids: Sequence[str], years: Iterable[int] | None = None, *,
-           cache: ReadCache | None = None) -> dict[str, list[tuple[int, AreaValue]]]:
+           cache: ReadCache | None = None, protection: ProtectedTables | None = None,
+           ) -> dict[str, list[tuple[int, AreaValue]]]:
     """The indicator over ``years`` (default: every stored year) for each area, keyed in the asked order.
 
-    Guarantees: one (year, AreaValue) per year, ascending, years without a row included as not computed.
+    Guarantees: one (year, AreaValue) per year, ascending, years without a row included as not computed;
+    with ``protection`` each point is the protected cell of its year's table.
     """
     from welfare_district.indicators.store import indicator_value_table
 
     get_indicator(indicator_id)
     areas = [find_area_summary(db, a, cache=cache) for a in dict.fromkeys(area_ids)]
     chosen = _check_years(db, years, cache)
+    if protection is not None:
+        tables = {y: protected_level_rows(db, indicator_id, y, protection, cache) for y in chosen}
+        return {a.area_id: [(y, to_area_value(a, tables[y].get(a.level, {}).get(a.area_id))) for y in chosen]
+                for a in areas}
     t = indicator_value_table()
     rows = {(r.area_id, int(r.year)): r for r in _select_rows(
         db, t.c.indicator_id == indicator_id, t.c.area_id.in_([a.area_id for a in areas]),
@@ -285,7 +314,8 @@ def ancestors(db: Database, area: AreaSummary, *, cache: ReadCache | None = None
     return chain[::-1]
 
 
-def profile(db: Database, area_id: str, year: int, *, cache: ReadCache | None = None) -> AreaProfile:
+def profile(db: Database, area_id: str, year: int, *, cache: ReadCache | None = None,
+            protection: ProtectedTables | None = None) -> AreaProfile:
     """Every indicator at the area in ``year`` with its parent's and the city's value, and the area's series.
 
     Guarantees: entries follow the library order; ``parent`` is the area one level up (the city for a
@@ -302,9 +332,18 @@ def profile(db: Database, area_id: str, year: int, *, cache: ReadCache | None = 
         parent = chain[-1] if chain else None
         years = available_years(db, cache=cache)
         wanted = [a for a in (area, parent, city) if a is not None]
-        t = indicator_value_table()
-        rows = {(r.indicator_id, r.area_id, int(r.year)): r
-                for r in _select_rows(db, t.c.area_id.in_([a.area_id for a in wanted]))}
+        rows: dict[tuple[str, str, int], Any]
+        if protection is not None:
+            rows = {}
+            for ind in indicators():
+                for y in years:
+                    table = protected_level_rows(db, ind.id, y, protection, cache)
+                    rows.update({(ind.id, a.area_id, y): table[a.level][a.area_id] for a in wanted
+                                 if a.area_id in table.get(a.level, {})})
+        else:
+            t = indicator_value_table()
+            rows = {(r.indicator_id, r.area_id, int(r.year)): r
+                    for r in _select_rows(db, t.c.area_id.in_([a.area_id for a in wanted]))}
 
         def at(ind: str, who: AreaSummary | None, y: int) -> AreaValue | None:
             return None if who is None else to_area_value(who, rows.get((ind, who.area_id, y)))
@@ -317,11 +356,12 @@ def profile(db: Database, area_id: str, year: int, *, cache: ReadCache | None = 
                                          for y in years]))
         return AreaProfile(area, chain, year, years, entries)
 
-    return cached(cache, db, ("profile", area_id, year), build)
+    return cached(cache, db, ("profile", mode_of(protection), area_id, year), build)
 
 
 def rank_values(values: list[AreaValue], descending: bool = True) -> list[RankedValue]:
-    """``values`` ranked: non-null first by value (ties keep their order and share a rank), nulls last."""
+    """``values`` ranked: non-null first by value (ties keep their order and share a rank), then the
+    suppressed (protected) areas in area order, then the other nulls; the last two have rank None."""
     present = [(v.value, v) for v in values if v.value is not None]
     # sorted is stable, so areas with equal values keep their area order either way
     ordered = [v for _, v in sorted(present, key=lambda p: -p[0] if descending else p[0])]
@@ -329,23 +369,25 @@ def rank_values(values: list[AreaValue], descending: bool = True) -> list[Ranked
     for i, v in enumerate(ordered):
         same = i > 0 and ordered[i - 1].value == v.value
         ranked.append(RankedValue(ranked[-1].rank if same else i + 1, v))
-    return ranked + [RankedValue(None, v) for v in values if v.value is None]
+    hidden = [RankedValue(None, v) for v in values if v.value is None and v.suppressed]
+    return ranked + hidden + [RankedValue(None, v) for v in values if v.value is None and not v.suppressed]
 
 
 def ranking(db: Database, indicator_id: str, level: str, year: int, descending: bool = True, *,
-            cache: ReadCache | None = None) -> list[RankedValue]:
+            cache: ReadCache | None = None, protection: ProtectedTables | None = None) -> list[RankedValue]:
     """Every area of ``level`` ranked by the indicator in ``year`` (see ``rank_values``)."""
-    values = level_values(db, indicator_id, level, year, cache=cache)
-    return cached(cache, db, ("ranking", indicator_id, level, year, descending),
+    values = level_values(db, indicator_id, level, year, cache=cache, protection=protection)
+    return cached(cache, db, ("ranking", mode_of(protection), indicator_id, level, year, descending),
                   lambda: rank_values(values, descending))
 
 
 def composite(db: Database, level: str, year: int, method: Literal["ampi", "mpi"] = "ampi", *,
-              base_year: int | None = None, cache: ReadCache | None = None) -> list[CompositeValue]:
+              base_year: int | None = None, cache: ReadCache | None = None,
+              protection: ProtectedTables | None = None) -> list[CompositeValue]:
     """The IVSM composite of every area of ``level`` in ``year``: list of CompositeValue (see composite_reads)."""
     from welfare_district.web.composite_reads import composite_values
 
-    return composite_values(db, level, year, method, base_year=base_year, cache=cache)
+    return composite_values(db, level, year, method, base_year=base_year, cache=cache, protection=protection)
 
 
 __all__ = [
@@ -357,6 +399,7 @@ __all__ = [
     "RankedValue",
     "ancestors",
     "area_index",
+    "area_parents",
     "area_value",
     "available_years",
     "check_level",
@@ -368,7 +411,9 @@ __all__ = [
     "indicators",
     "latest_year",
     "level_values",
+    "mode_of",
     "profile",
+    "protected_level_rows",
     "rank_values",
     "ranking",
     "series",

@@ -14,6 +14,7 @@ from welfare_district.engine import Database
 from welfare_district.web.api.indicator_schemas import AreaRef, AreaValueOut, Provenance, ValueFields, YearValue
 from welfare_district.web.api.schemas import ErrorResponse
 from welfare_district.web.areas import AreaLevel
+from welfare_district.web.figures_access import Figures, reason_text
 from welfare_district.web.indicator_reads import AreaValue
 from welfare_district.web.read_cache import ReadCache
 
@@ -72,7 +73,10 @@ def area_ref(area: HasArea) -> AreaRef:
 def value_fields(v: AreaValue) -> dict[str, Any]:
     """The figure fields of an AreaValue, as the API names them."""
     return {"value": v.value, "numerator": v.numerator, "denominator": v.denominator, "ci_low": v.ci_low,
-            "ci_high": v.ci_high, "unstable": v.unstable, "null_reason": v.null_reason}
+            "ci_high": v.ci_high, "unstable": v.unstable, "null_reason": v.null_reason, "suppressed": v.suppressed,
+            "protection": v.protection,
+            "protection_reason": reason_text(v.protection, v.protection_threshold, v.rounding_base),
+            "protection_threshold": v.protection_threshold, "rounding_base": v.rounding_base}
 
 
 def value_out(v: AreaValue) -> AreaValueOut:
@@ -135,17 +139,20 @@ class JsonBody:
 
 
 def cached_json(request: Request, db: Database, cache: ReadCache, key: tuple[object, ...],
-                build: Callable[[], BaseModel]) -> Response:
+                build: Callable[[], BaseModel], figures: Figures | None = None) -> Response:
     """The JSON of ``build()`` for ``key`` under the current data stamp, built and validated once per stamp.
 
-    Guarantees: the ETag changes with the stamp; If-None-Match with it gets an empty 304; errors raised by
-    ``build`` are not cached. ``key`` must name everything the answer depends on (resolved year included).
+    Guarantees: the ETag changes with the stamp and with the figures' mode (exact or protected), so neither
+    the cache nor a 304 ever hands one mode's body to the other; If-None-Match with it gets an empty 304;
+    errors raised by ``build`` are not cached. ``key`` must name everything else the answer depends on
+    (resolved year included). ``figures`` None: an answer without indicator figures (the catalogue).
     """
+    key = ("none" if figures is None else figures.mode, *key)
     stamp = cache.stamp(db)
     body: JsonBody = cache.get(db, ("json", *key), lambda: JsonBody(
         etag_for(stamp, "json", *key), build().model_dump_json().encode("utf-8")))
     # Clients may keep the answer but must revalidate it: the figures change when the pipeline runs.
-    headers = {"ETag": body.etag, "Cache-Control": "no-cache"}
+    headers = {"ETag": body.etag, **({"Cache-Control": "no-cache"} if figures is None else figures.headers())}
     if not_modified(request, body.etag):
         return Response(status_code=304, headers=headers)
     return Response(body.raw, media_type="application/json", headers=headers)

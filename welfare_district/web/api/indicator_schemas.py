@@ -46,7 +46,19 @@ class ValueFields(BaseModel):
     ci_high: float | None
     unstable: bool = Field(description="True when the denominator is too small for a reliable figure.")
     null_reason: str | None = Field(
-        description="Why value is null: 'zero denominator', or 'not computed' when no figure is stored.")
+        description="Why value is null: 'zero denominator', 'not computed' when no figure is stored, or "
+                    "'suppressed' when disclosure control hides it.")
+    suppressed: bool = Field(False, description="True when disclosure control hides the figure (value, counts "
+                                                "and interval null).")
+    protection: str | None = Field(
+        None, description="Disclosure control applied: 'rounded' (counts randomly rounded to a multiple of "
+                          "rounding_base, value recomputed from them), 'exact' (published above the threshold, "
+                          "no rounding), 'suppressed: primary' (too few people), 'suppressed: secondary' (hidden "
+                          "so that other figures cannot rebuild a suppressed one); null on the exact figures of "
+                          "authorised analysts.")
+    protection_reason: str | None = Field(None, description="Why the figure is protected, in words.")
+    protection_threshold: int | None = Field(None, description="Smallest count published for this indicator.")
+    rounding_base: int | None = Field(None, description="Base of the random rounding of the counts.")
 
 
 class AreaRef(BaseModel):
@@ -158,6 +170,11 @@ class CompositeOut(AreaRef):
     value: float | None
     ivsm_class: Literal["low", "medium-low", "medium", "medium-high", "high"] | None
     components: list[ComponentOut]
+    suppressed: bool = Field(False, description="True when a component is suppressed, so the index is hidden.")
+    protection: str | None = Field(
+        None, description="'protected components' (the index of the disclosure-controlled components), "
+                          "'suppressed: component', or null on the exact figures of authorised analysts.")
+    protection_reason: str | None = Field(None, description="Why the index is protected, in words.")
 
 
 class CompositeResponse(BaseModel):

@@ -20,6 +20,7 @@ from welfare_district.web import indicator_reads as reads
 from welfare_district.web.areas import AreaLevel
 from welfare_district.web.deps import DatabaseDep, LanguageDep, ReadCacheDep
 from welfare_district.web.figures import figure_payload, residents_map
+from welfare_district.web.figures_access import FiguresDep
 from welfare_district.web.figures_map import ClassMethod
 from welfare_district.web.i18n import Language, translate
 from welfare_district.web.pages.common import (
@@ -98,8 +99,9 @@ def parse_map_query(db: Database, cache: ReadCache, indicator: str | None, level
 
 
 def first_with_values(db: Database, cache: ReadCache, level: str, year: int) -> str:
-    """The first indicator of the library with a value at ``level`` in ``year`` (else the first of all)."""
+    """The first indicator of the library with a stored figure at ``level`` in ``year`` (else the first of all)."""
     for indicator in reads.indicators():
+        # the exact read only says whether figures are stored; nothing of it is shown
         if any(v.value is not None for v in reads.level_values(db, indicator.id, level, year, cache=cache)):
             return indicator.id
     return reads.indicators()[0].id
@@ -116,7 +118,7 @@ def build_router() -> APIRouter:
     router = APIRouter()
 
     @router.get("/", response_class=HTMLResponse, name="map_page")
-    def map_page(request: Request, db: DatabaseDep, lang: LanguageDep, cache: ReadCacheDep,
+    def map_page(request: Request, db: DatabaseDep, lang: LanguageDep, cache: ReadCacheDep, figures: FiguresDep,
                  indicator: Param = None, level: Param = None, year: Param = None,
                  method: Param = None) -> HTMLResponse:
         """The indicator map (or residents by quartiere before any indicator is computed)."""
@@ -127,7 +129,7 @@ def build_router() -> APIRouter:
         root = request.scope.get("root_path", "")
         query = parse_map_query(db, cache, indicator, level, year, method)
         try:
-            view = build_map_view(db, query, lang, cache, root)
+            view = build_map_view(db, query, lang, cache, root, protection=figures.protection)
         except NotFoundError:
             if indicator not in (None, ""):
                 raise
@@ -135,7 +137,7 @@ def build_router() -> APIRouter:
             # indicator with values rather than answering the home page with a 404.
             query = parse_map_query(db, cache, first_with_values(db, cache, query.level, query.year), level,
                                     year, None)
-            view = build_map_view(db, query, lang, cache, root)
+            view = build_map_view(db, query, lang, cache, root, protection=figures.protection)
         context = {
             "view": view,
             "indicators": indicator_choices(query.indicator, lang, composite=True),
@@ -144,16 +146,18 @@ def build_router() -> APIRouter:
             "methods": method_choices(query, lang),
             "plotly_url": vendor_url(request, PLOTLY_JS_PATH),
         }
-        return render(request, "indicator_map.html", lang, context, active="map")
+        response = render(request, "indicator_map.html", lang, context, active="map")
+        response.headers.update(figures.headers())
+        return response
 
     @router.get("/fragments/map", name="map_fragment")
-    def map_fragment(request: Request, db: DatabaseDep, lang: LanguageDep, cache: ReadCacheDep,
+    def map_fragment(request: Request, db: DatabaseDep, lang: LanguageDep, cache: ReadCacheDep, figures: FiguresDep,
                      indicator: Param = None, level: Param = None, year: Param = None,
                      method: Param = None) -> Response:
         """The figure, table and captions of one view as JSON, for the page to redraw without reloading."""
         root = request.scope.get("root_path", "")
         query = parse_map_query(db, cache, indicator, level, year, method)
-        view = build_map_view(db, query, lang, cache, root)
+        view = build_map_view(db, query, lang, cache, root, protection=figures.protection)
         templates = request.app.state.templates
         table = templates.get_template("_map_table.html").render(
             view=view, t=lambda key, **p: translate(lang, key, **p), root_path=root)
@@ -166,7 +170,7 @@ def build_router() -> APIRouter:
             "methods": [{"value": c.value, "disabled": c.disabled} for c in method_choices(query, lang)],
             "method": query.method.value,
         }
-        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+        return JSONResponse(body, headers={"Cache-Control": "no-store", "Vary": "Cookie"})
 
     @router.get("/fragments/geometry/{level}.geojson", name="map_geometry")
     def map_geometry(db: DatabaseDep, cache: ReadCacheDep, level: str) -> Response:

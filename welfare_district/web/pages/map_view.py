@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import shapely
@@ -32,8 +32,12 @@ from welfare_district.web.pages.common import (
     level_label,
     provenance,
 )
+from welfare_district.web.pages.protection import protected_mark, protection_notes, reason_words
 from welfare_district.web.read_cache import ReadCache, cached
 from welfare_district.web.vendor import TOPOJSON_PATH
+
+if TYPE_CHECKING:
+    from welfare_district.privacy.cache import ProtectedTables
 
 GEOMETRY_PATH = "/fragments/geometry/{level}.geojson"
 # Unstable-value marks: a section is a few pixels wide at city scale, so its mark must be small too.
@@ -68,6 +72,8 @@ class MapRow:
     ci: str
     klass: str
     unstable: bool
+    protected: bool = False
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ class MapView:
     composite: bool
     any_unstable: bool
     provenance: dict[str, Any] | None
+    notes: dict[str, Any] | None = None  # the protected figures' footnote and rounding note
 
 
 def geometry_bytes(db: Database, level: str, cache: ReadCache) -> bytes:
@@ -119,15 +126,19 @@ def geometry_url(root: str, level: str, stamp: str) -> str:
     return f"{root}{GEOMETRY_PATH.format(level=level)}?v={stamp}"
 
 
-def _indicator_areas(db: Database, query: MapQuery, cache: ReadCache) -> tuple[list[reads.AreaValue], list[MapArea]]:
-    values = reads.level_values(db, query.indicator, query.level, query.year, cache=cache)
-    return values, [MapArea(v.area_id, v.name, v.value, v.numerator, v.denominator, v.ci_low, v.ci_high, v.unstable)
-                    for v in values]
+def _indicator_areas(db: Database, query: MapQuery, cache: ReadCache, protection: ProtectedTables | None,
+                     lang: Language) -> tuple[list[reads.AreaValue], list[MapArea]]:
+    values = reads.level_values(db, query.indicator, query.level, query.year, cache=cache, protection=protection)
+    return values, [MapArea(v.area_id, v.name, v.value, v.numerator, v.denominator, v.ci_low, v.ci_high, v.unstable,
+                            v.suppressed, reason_words(v.protection, v.protection_threshold, lang) if v.suppressed
+                            else "") for v in values]
 
 
-def _composite_areas(db: Database, query: MapQuery, cache: ReadCache) -> list[MapArea]:
-    values = reads.composite(db, query.level, query.year, cache=cache)
-    return [MapArea(v.area_id, v.name, v.value) for v in values]
+def _composite_areas(db: Database, query: MapQuery, cache: ReadCache, protection: ProtectedTables | None,
+                     lang: Language) -> list[MapArea]:
+    values = reads.composite(db, query.level, query.year, cache=cache, protection=protection)
+    return [MapArea(v.area_id, v.name, v.value, protected=v.suppressed,
+                    reason=reason_words(v.protection, None, lang) if v.suppressed else "") for v in values]
 
 
 def page_url(root: str, query: MapQuery) -> str:
@@ -135,8 +146,10 @@ def page_url(root: str, query: MapQuery) -> str:
     return f"{root}/?{urlencode(query.params())}"
 
 
-def build_map_view(db: Database, query: MapQuery, lang: Language, cache: ReadCache, root: str) -> MapView:
-    """The map, table and captions for ``query`` in ``lang``.
+def build_map_view(db: Database, query: MapQuery, lang: Language, cache: ReadCache, root: str, *,
+                   protection: ProtectedTables | None = None) -> MapView:
+    """The map, table and captions for ``query`` in ``lang``; the protected figures with ``protection``
+    (suppressed areas drawn apart, out of the class breaks, "—" in the table with a footnote).
 
     Guarantees: the figure's geometry is the versioned geometry URL of the level; table rows follow the
     area order of the level and state the same class labels as the legend; NotFoundError when the composite
@@ -147,19 +160,20 @@ def build_map_view(db: Database, query: MapQuery, lang: Language, cache: ReadCac
     if composite:
         title = translate(lang, "composite_short")
         unit = translate(lang, "composite_unit", city=city_name(db, cache), year=_reference_year(db, cache))
-        areas = _composite_areas(db, query, cache)
+        areas = _composite_areas(db, query, cache, protection, lang)
         stored: list[reads.AreaValue] = []
     else:
         indicator = reads.get_indicator(query.indicator)
         title = indicator_name(indicator, lang)
         unit = _unit(indicator, lang)
-        stored, areas = _indicator_areas(db, query, cache)
+        stored, areas = _indicator_areas(db, query, cache, protection, lang)
     if not areas:
         raise NotFoundError(f"No areas of level {query.level!r} are stored")
     # Two decimals for the composite: ISTAT's class limits are whole numbers, and 96.96 shown as "97.0" in
     # the class "< 97" would read as a mistake.
     digits = 2 if composite else 1
-    classes = classify([a.value for a in areas], query.method, lang, digits=digits)
+    # suppressed areas have no value, so they never move a class break
+    classes = classify([None if a.protected else a.value for a in areas], query.method, lang, digits=digits)
     method_text = translate(lang, f"method_{query.method.value}")
     points = label_points(db, query.level, cache)
     fig = indicator_map(
@@ -169,11 +183,9 @@ def build_map_view(db: Database, query: MapQuery, lang: Language, cache: ReadCac
         lang, geojson=geometry_url(root, query.level, cache.stamp(db)), label_points=points,
         names_on_map=query.level == "quartiere", marker_size=MARKER_SIZE[query.level], digits=digits)
     index = reads.area_index(db, cache=cache).by_id
-    rows = [MapRow(a.area_id, index[a.area_id].code if a.area_id in index else a.area_id, a.name,
-                   fmt_value(a.value, lang, digits),
-                   "–" if composite else fmt_count(a.numerator, lang),
-                   "–" if composite else fmt_count(a.denominator, lang), fmt_ci(a.ci_low, a.ci_high, lang),
-                   _class_label(classes, a.value), a.unstable) for a in areas]
+    rows = [_row(a, index[a.area_id].code if a.area_id in index else a.area_id, classes, composite, lang, digits)
+            for a in areas]
+    notes = protection_notes(stored, lang) if not composite else _composite_notes(areas, protection, lang)
     common = {"indicator": title, "level": level_text.lower(), "year": query.year}
     return MapView(
         query=query, title=title, unit=unit,
@@ -182,7 +194,29 @@ def build_map_view(db: Database, query: MapQuery, lang: Language, cache: ReadCac
         table_caption=translate(lang, "imap_table_caption", **common),
         figure_json=figure_payload(fig, topojson_url=root + TOPOJSON_PATH),
         rows=rows, classes=classes, composite=composite, any_unstable=any(a.unstable for a in areas),
-        provenance=provenance(stored))
+        provenance=provenance(stored), notes=notes)
+
+
+def _composite_notes(areas: list[MapArea], protection: ProtectedTables | None, lang: Language
+                     ) -> dict[str, Any] | None:
+    if protection is None:
+        return None
+    base = protection.policy.rounding_base
+    return {"any_hidden": any(a.protected for a in areas),
+            "footnote": translate(lang, "protected_footnote", threshold=protection.policy.threshold),
+            "rounding": translate(lang, "protected_rounding_note", base=base) if base > 1 else None}
+
+
+def _row(a: MapArea, code: str, classes: Classes, composite: bool, lang: Language, digits: int) -> MapRow:
+    if a.protected:
+        # Markup is a str: the table shows the dash read out as "protected figure", with the reason as title
+        mark = protected_mark(a.reason, lang)
+        return MapRow(a.area_id, code, a.name, mark, "–" if composite else mark, "–" if composite else mark, "–",
+                      "–", False, True, a.reason)
+    return MapRow(a.area_id, code, a.name, fmt_value(a.value, lang, digits),
+                  "–" if composite else fmt_count(a.numerator, lang),
+                  "–" if composite else fmt_count(a.denominator, lang), fmt_ci(a.ci_low, a.ci_high, lang),
+                  _class_label(classes, a.value), a.unstable)
 
 
 def _reference_year(db: Database, cache: ReadCache) -> int:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from welfare_district.errors import NotFoundError
 from welfare_district.web import indicator_reads as reads
 from welfare_district.web.deps import DatabaseDep, LanguageDep, ReadCacheDep
+from welfare_district.web.figures_access import FiguresDep
 from welfare_district.web.i18n import translate
 from welfare_district.web.pages.common import (
     MAP_LEVELS,
@@ -27,6 +28,7 @@ from welfare_district.web.pages.common import (
     provenance,
     year_choices,
 )
+from welfare_district.web.pages.protection import protection_notes, shown
 from welfare_district.web.templating import render
 
 ORDERS = ("desc", "asc")
@@ -47,17 +49,19 @@ def build_router() -> APIRouter:
     router = APIRouter()
 
     @router.get("/rankings", response_class=HTMLResponse, name="rankings_page")
-    def rankings_page(request: Request, db: DatabaseDep, lang: LanguageDep, cache: ReadCacheDep,
+    def rankings_page(request: Request, db: DatabaseDep, lang: LanguageDep, cache: ReadCacheDep, figures: FiguresDep,
                       indicator: Param = None, level: Param = None, year: Param = None, order: Param = None,
                       sort: Param = None) -> HTMLResponse:
-        """Render the ranking; ``sort`` is value (ranked, ``order`` desc or asc) or name (alphabetical)."""
+        """Render the ranking; ``sort`` is value (ranked, ``order`` desc or asc) or name (alphabetical).
+        Protected (suppressed) areas are not ranked: they follow the ranked ones, marked "—"."""
         root = request.scope.get("root_path", "")
         ind = parse_indicator(indicator, reads.indicators()[0].id)
         lvl = parse_level(level, MAP_LEVELS)
         yr = parse_year(db, year, cache)
         how = _choice(order, ORDERS, "order")
         by = _choice(sort, SORTS, "sort")
-        ranked = reads.ranking(db, ind, lvl, yr, descending=how == "desc", cache=cache)
+        ranked = reads.ranking(db, ind, lvl, yr, descending=how == "desc", cache=cache,
+                               protection=figures.protection)
         if by == "name":
             ranked = sorted(ranked, key=lambda r: (r.value.name.casefold(), r.value.area_id),
                             reverse=how == "desc")
@@ -76,11 +80,14 @@ def build_router() -> APIRouter:
             "caption": translate(lang, "rankings_caption", indicator=name, level=level_label(lvl, lang).lower(),
                                  year=yr),
             "rows": [{"rank": "–" if r.rank is None else str(r.rank), "area_id": r.value.area_id,
-                      "code": r.value.code, "name": r.value.name, "value": fmt_value(r.value.value, lang),
-                      "numerator": fmt_count(r.value.numerator, lang),
-                      "denominator": fmt_count(r.value.denominator, lang),
-                      "ci": fmt_ci(r.value.ci_low, r.value.ci_high, lang), "unstable": r.value.unstable}
+                      "code": r.value.code, "name": r.value.name,
+                      "value": shown(r.value, fmt_value(r.value.value, lang), lang),
+                      "numerator": shown(r.value, fmt_count(r.value.numerator, lang), lang),
+                      "denominator": shown(r.value, fmt_count(r.value.denominator, lang), lang),
+                      "ci": fmt_ci(r.value.ci_low, r.value.ci_high, lang), "unstable": r.value.unstable,
+                      "protected": r.value.suppressed}
                      for r in ranked],
+            "notes": protection_notes((r.value for r in ranked), lang),
             "sort": {"by": by, "aria": aria, "value_link": link("value"), "name_link": link("name"),
                      "order_text": translate(lang, f"order_{how}")},
             "indicators": indicator_choices(ind, lang, composite=False),
@@ -92,6 +99,8 @@ def build_router() -> APIRouter:
             "year": yr,
             "provenance": provenance(r.value for r in ranked),
         }
-        return render(request, "rankings.html", lang, context, active="rankings")
+        response = render(request, "rankings.html", lang, context, active="rankings")
+        response.headers.update(figures.headers())
+        return response
 
     return router

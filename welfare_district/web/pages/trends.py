@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -11,6 +11,7 @@ from welfare_district.engine import Database
 from welfare_district.web import indicator_reads as reads
 from welfare_district.web.deps import DatabaseDep, LanguageDep, ReadCacheDep
 from welfare_district.web.figures import figure_payload
+from welfare_district.web.figures_access import FiguresDep
 from welfare_district.web.figures_charts import Line, trend_chart
 from welfare_district.web.i18n import Language, translate
 from welfare_district.web.pages.common import (
@@ -20,32 +21,38 @@ from welfare_district.web.pages.common import (
     level_label,
     parse_indicator,
 )
+from welfare_district.web.pages.protection import protection_notes, shown
 from welfare_district.web.read_cache import ReadCache
 from welfare_district.web.templating import render
 from welfare_district.web.vendor import PLOTLY_JS_PATH, TOPOJSON_PATH, vendor_url
+
+if TYPE_CHECKING:
+    from welfare_district.privacy.cache import ProtectedTables
 
 PICKABLE_LEVELS = ("quartiere", "zone")
 MAX_AREAS = 8
 
 
 def trends_context(request: Request, db: Database, indicator_id: str, area_ids: list[str], lang: Language,
-                   cache: ReadCache) -> dict[str, Any]:
+                   cache: ReadCache, protection: ProtectedTables | None = None) -> dict[str, Any]:
     """The chart, the year-by-area table and the form options; NotFoundError for an unknown area.
 
-    Guarantees: the city's line is always drawn (last, grey, dashed); at most MAX_AREAS areas, first ones kept.
+    Guarantees: the city's line is always drawn (last, grey, dashed); at most MAX_AREAS areas, first ones kept;
+    with ``protection`` the protected figures (a suppressed year is a gap in the line and "—" in the table).
     """
     root = request.scope.get("root_path", "")
     index = reads.area_index(db, cache=cache)
     chosen = list(dict.fromkeys(area_ids))[:MAX_AREAS] or [a.area_id for a in index.by_level.get("quartiere", [])]
     cities = [a.area_id for a in index.by_level.get("city", []) if a.area_id not in chosen]
-    data = reads.series(db, indicator_id, chosen + cities[:1], cache=cache)
+    data = reads.series(db, indicator_id, chosen + cities[:1], cache=cache, protection=protection)
     indicator = reads.get_indicator(indicator_id)
     lines = [Line(translate(lang, "series_city") if aid in cities else index.by_id[aid].name,
                   [y for y, _ in points], [v.value for _, v in points], city=aid in cities)
              for aid, points in data.items()]
     years = reads.available_years(db, cache=cache)
-    by_year = [{y: v.value for y, v in points} for points in data.values()]
-    table = [{"year": y, "cells": [fmt_value(values.get(y), lang) for values in by_year]} for y in years]
+    by_year = [dict(points) for points in data.values()]
+    table = [{"year": y, "cells": [shown(values.get(y), fmt_value(_value(values.get(y)), lang), lang)
+                                   for values in by_year]} for y in years]
     name = indicator_name(indicator, lang)
     groups = [{"label": level_label(level, lang),
                "options": [{"value": a.area_id, "label": a.name, "selected": a.area_id in chosen}
@@ -58,7 +65,12 @@ def trends_context(request: Request, db: Database, indicator_id: str, area_ids: 
         "table": table,
         "figure_json": figure_payload(trend_chart(lines, name, lang), topojson_url=root + TOPOJSON_PATH),
         "plotly_url": vendor_url(request, PLOTLY_JS_PATH),
+        "notes": protection_notes((v for points in data.values() for _, v in points), lang),
     }
+
+
+def _value(v: reads.AreaValue | None) -> float | None:
+    return None if v is None else v.value
 
 
 def build_router() -> APIRouter:
@@ -66,7 +78,7 @@ def build_router() -> APIRouter:
     router = APIRouter()
 
     @router.get("/trends", response_class=HTMLResponse, name="trends_page")
-    def trends_page(request: Request, db: DatabaseDep, lang: LanguageDep, cache: ReadCacheDep,
+    def trends_page(request: Request, db: DatabaseDep, lang: LanguageDep, cache: ReadCacheDep, figures: FiguresDep,
                     indicator: Annotated[str | None, Query()] = None,
                     area: Annotated[list[str] | None, Query()] = None) -> HTMLResponse:
         """Render one indicator over the years for the chosen areas (default: every quartiere)."""
@@ -74,7 +86,9 @@ def build_router() -> APIRouter:
         reads.latest_year(db, cache=cache)  # nothing to draw before the indicators are computed: a 404
         for area_id in area or []:
             reads.find_area_summary(db, area_id, cache=cache)
-        context = trends_context(request, db, chosen, area or [], lang, cache)
-        return render(request, "trends.html", lang, context, active="trends")
+        context = trends_context(request, db, chosen, area or [], lang, cache, figures.protection)
+        response = render(request, "trends.html", lang, context, active="trends")
+        response.headers.update(figures.headers())
+        return response
 
     return router

@@ -8,6 +8,7 @@ from welfare_district.web import indicator_reads as reads
 from welfare_district.web.api.common import ERRORS, AreaPath, YearQuery, area_ref, cached_json, figure, year_value
 from welfare_district.web.api.indicator_schemas import ProfileIndicator, ProfileResponse
 from welfare_district.web.deps import DatabaseDep, ReadCacheDep
+from welfare_district.web.figures_access import FiguresDep
 
 
 def build_router() -> APIRouter:
@@ -16,7 +17,7 @@ def build_router() -> APIRouter:
 
     @router.get("/{area_id}/profile", response_model=ProfileResponse, responses=ERRORS,
                 summary="An area's indicator profile")
-    def get_profile(request: Request, db: DatabaseDep, cache: ReadCacheDep, area_id: AreaPath,
+    def get_profile(request: Request, db: DatabaseDep, cache: ReadCacheDep, figures: FiguresDep, area_id: AreaPath,
                     year: YearQuery = None) -> Response:
         """Every indicator at the area in ``year`` (default: latest), with the parent's and the city's
         figure for comparison and the area's series over all stored years."""
@@ -24,7 +25,7 @@ def build_router() -> APIRouter:
         chosen = reads.latest_year(db, cache=cache) if year is None else reads.check_year(db, year, cache=cache)
 
         def build() -> ProfileResponse:
-            prof = reads.profile(db, area_id, chosen, cache=cache)
+            prof = reads.profile(db, area_id, chosen, cache=cache, protection=figures.protection)
             entries = [ProfileIndicator(
                 indicator=e.indicator.id, name_it=e.indicator.name_it, name_en=e.indicator.name_en,
                 theme=e.indicator.theme, polarity=e.indicator.polarity, value=figure(e.value),
@@ -34,6 +35,6 @@ def build_router() -> APIRouter:
             return ProfileResponse(area=area_ref(prof.area), ancestors=[area_ref(a) for a in prof.ancestors],
                                    year=prof.year, years=prof.years, indicators=entries)
 
-        return cached_json(request, db, cache, ("profile", area_id, chosen), build)
+        return cached_json(request, db, cache, ("profile", area_id, chosen), build, figures)
 
     return router

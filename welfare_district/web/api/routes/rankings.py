@@ -11,6 +11,7 @@ from welfare_district.web.api.common import ERRORS, IndicatorQuery, LevelQuery, 
 from welfare_district.web.api.indicator_schemas import RankedOut, RankingResponse
 from welfare_district.web.areas import AreaLevel
 from welfare_district.web.deps import DatabaseDep, ReadCacheDep
+from welfare_district.web.figures_access import FiguresDep
 
 MAX_LIMIT = 10_000
 
@@ -24,20 +25,24 @@ def build_router() -> APIRouter:
     router = APIRouter(prefix="/rankings", tags=["rankings"])
 
     @router.get("", response_model=RankingResponse, responses=ERRORS, summary="Areas ranked by an indicator")
-    def get_ranking(request: Request, db: DatabaseDep, cache: ReadCacheDep, indicator: IndicatorQuery,
+    def get_ranking(request: Request, db: DatabaseDep, cache: ReadCacheDep, figures: FiguresDep,
+                    indicator: IndicatorQuery,
                     level: LevelQuery = AreaLevel.QUARTIERE, year: YearQuery = None, order: OrderQuery = "desc",
                     limit: LimitQuery = None) -> Response:
         """Every area of ``level`` ordered by the indicator in ``year`` (default: latest); equal values share
-        a rank and keep area order; areas without a figure come last with a null rank."""
+        a rank and keep area order; areas without a figure come last with a null rank, the protected
+        (suppressed) ones first among them."""
         reads.get_indicator(indicator)
         chosen = reads.latest_year(db, cache=cache) if year is None else reads.check_year(db, year, cache=cache)
 
         def build() -> RankingResponse:
-            ranked = reads.ranking(db, indicator, level.value, chosen, descending=order == "desc", cache=cache)
+            ranked = reads.ranking(db, indicator, level.value, chosen, descending=order == "desc", cache=cache,
+                                   protection=figures.protection)
             rows = [RankedOut(rank=r.rank, **value_out(r.value).model_dump()) for r in ranked[:limit]]
             return RankingResponse(indicator=indicator, level=level.value, year=chosen, order=order,
                                    total=len(ranked), ranking=rows)
 
-        return cached_json(request, db, cache, ("ranking", indicator, level.value, chosen, order, limit), build)
+        return cached_json(request, db, cache, ("ranking", indicator, level.value, chosen, order, limit), build,
+                           figures)
 
     return router

@@ -18,6 +18,7 @@ from welfare_district.web.api.common import (
 )
 from welfare_district.web.api.indicator_schemas import AreaSeries, SeriesResponse
 from welfare_district.web.deps import DatabaseDep, ReadCacheDep
+from welfare_district.web.figures_access import FiguresDep
 
 
 def build_router() -> APIRouter:
@@ -29,6 +30,7 @@ def build_router() -> APIRouter:
         request: Request,
         db: DatabaseDep,
         cache: ReadCacheDep,
+        figures: FiguresDep,
         indicator: IndicatorQuery,
         area: Annotated[list[str], Query(
             description=f"Area id; repeat for several (1 to {MAX_AREAS}).", min_length=1, max_length=MAX_AREAS)],
@@ -38,11 +40,11 @@ def build_router() -> APIRouter:
         ids = check_area_ids(area)
 
         def build() -> SeriesResponse:
-            got = reads.series(db, indicator, ids, cache=cache)
+            got = reads.series(db, indicator, ids, cache=cache, protection=figures.protection)
             out = [AreaSeries(area=area_ref(reads.find_area_summary(db, area_id, cache=cache)),
                               points=[year_value(y, v) for y, v in points]) for area_id, points in got.items()]
             return SeriesResponse(indicator=indicator, years=reads.available_years(db, cache=cache), series=out)
 
-        return cached_json(request, db, cache, ("series", indicator, tuple(ids)), build)
+        return cached_json(request, db, cache, ("series", indicator, tuple(ids)), build, figures)
 
     return router

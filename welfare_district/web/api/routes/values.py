@@ -21,6 +21,7 @@ from welfare_district.web.api.common import (
 from welfare_district.web.api.indicator_schemas import ValuesResponse
 from welfare_district.web.areas import AreaLevel
 from welfare_district.web.deps import DatabaseDep, ReadCacheDep
+from welfare_district.web.figures_access import FiguresDep
 
 
 def build_router() -> APIRouter:
@@ -32,6 +33,7 @@ def build_router() -> APIRouter:
         request: Request,
         db: DatabaseDep,
         cache: ReadCacheDep,
+        figures: FiguresDep,
         indicator: IndicatorQuery,
         level: Annotated[AreaLevel | None, Query(
             description="Level of the hierarchy (default quartiere; with area, the areas must be of it).")] = None,
@@ -39,7 +41,8 @@ def build_router() -> APIRouter:
         area: AreaListQuery = None,
     ) -> Response:
         """The indicator at every area of ``level`` (areas without a figure included, value null), or at
-        the listed areas; ``year`` defaults to the latest stored."""
+        the listed areas; ``year`` defaults to the latest stored. Partners and the public get the protected
+        figures (see figures_access)."""
         reads.get_indicator(indicator)
         chosen = reads.latest_year(db, cache=cache) if year is None else reads.check_year(db, year, cache=cache)
         ids = check_area_ids(area or [])
@@ -49,16 +52,19 @@ def build_router() -> APIRouter:
             if ids:
                 values = []
                 for area_id in ids:
-                    found = reads.area_value(db, indicator, area_id, chosen, cache=cache)
+                    found = reads.area_value(db, indicator, area_id, chosen, cache=cache,
+                                                 protection=figures.protection)
                     if level is not None and found.level != level.value:
                         raise InputError(f"Area {area_id!r} (parameter 'area') is a {found.level}, "
                                          f"not a {level.value}")
                     values.append(found)
             else:
-                values = reads.level_values(db, indicator, str(shown_level), chosen, cache=cache)
+                values = reads.level_values(db, indicator, str(shown_level), chosen, cache=cache,
+                                                  protection=figures.protection)
             return ValuesResponse(indicator=indicator, year=chosen, level=shown_level,  # type: ignore[arg-type]
                                   provenance=provenance(values), values=[value_out(v) for v in values])
 
-        return cached_json(request, db, cache, ("values", indicator, shown_level, chosen, tuple(ids)), build)
+        return cached_json(request, db, cache, ("values", indicator, shown_level, chosen, tuple(ids)), build,
+                           figures)
 
     return router
