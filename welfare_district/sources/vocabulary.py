@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 EDUCATION_CODES: Final[Mapping[str, str]] = MappingProxyType(
@@ -62,5 +63,10 @@ def to_codes(words: pd.Series, table: Mapping[str, str]) -> pd.Series:
 
     Guarantees: a word in ``table`` gives its code; an empty, null or unlisted word gives ``None``.
     """
-    keys = words.astype("string").str.strip().str.upper()
-    return keys.map(dict(table)).astype(object).where(lambda codes: codes.notna(), None)
+    # a few words repeat over hundreds of thousands of rows: each distinct word is looked up once
+    positions, distinct = pd.factorize(words)
+    keys = pd.Series(distinct, dtype=object).astype("string").str.strip().str.upper()
+    looked_up = keys.map(dict(table)).astype(object).where(lambda codes: codes.notna(), None)
+    codes = np.empty(len(distinct) + 1, dtype=object)  # the trailing None answers missing words (position -1)
+    codes[:-1] = looked_up.to_numpy(dtype=object)
+    return pd.Series(codes[positions], index=words.index, dtype=object)

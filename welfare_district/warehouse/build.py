@@ -67,6 +67,7 @@ def build_warehouse(db: Database, years: list[int] | None = None, register_sourc
     ``unplaced_families``; on any error nothing changes. NotFoundError when the register has no rows.
     """
     inputs = read_inputs(db, register_source)
+    _register_ids(inputs.register)
     register_years = sorted(int(y) for y in inputs.register["reference_year"].dropna().unique())
     if not register_years:
         raise NotFoundError("The register has no staged rows: run the ingest and link stages first")
@@ -113,6 +114,13 @@ def _section_version(db: Database) -> str:
     return ", ".join(values) if values else "unknown"
 
 
+def _register_ids(register: pd.DataFrame) -> None:
+    """Warehouse ids of every register row, computed once for all years (a person recurs in each of them)."""
+    register["_person_int"] = int_ids(register["person_id"])
+    register["_family_int"] = int_ids(register["family_id"])
+    register["_dwelling"] = dwelling_ids(register["civico_id"], register["flat"])
+
+
 def _persons(inputs: Inputs, year: int, report: BuildReport) -> pd.DataFrame:
     reg = inputs.register[inputs.register["reference_year"] == year].sort_values("record_id", kind="mergesort")
     dup = reg["person_id"].duplicated()
@@ -121,8 +129,8 @@ def _persons(inputs: Inputs, year: int, report: BuildReport) -> pd.DataFrame:
     birth = pd.to_datetime(reg["birth_date"])
     relation = reg["relation"].astype(object).str.upper().map(RELATION_REGISTER).fillna("other")
     person = pd.DataFrame({
-        "snapshot_year": year, "person_id": int_ids(reg["person_id"]), "family_id": int_ids(reg["family_id"]),
-        "relation": relation, "dwelling_id": dwelling_ids(reg["civico_id"], reg["flat"]),
+        "snapshot_year": year, "person_id": reg["_person_int"], "family_id": reg["_family_int"],
+        "relation": relation, "dwelling_id": reg["_dwelling"],
         "sex": reg["sex"], "birth_date": birth.dt.date, "age": year - birth.dt.year,
         "citizenship": citizenship_iso_series(reg["citizenship"]),
         "_person": reg["person_id"], "_family": reg["family_id"],
@@ -184,7 +192,7 @@ def _dwelling_facts(inputs: Inputs) -> tuple[pd.Series, set[int]]:
     by_address = with_surface.dropna(subset=["dwelling_id"]).groupby("dwelling_id")["surface_m2"].median()
     # A TARI account whose address did not place: the taxpayer's own register dwelling in the file's year.
     reg = inputs.register.dropna(subset=["person_id", "civico_id"])
-    reg_dwelling = reg.assign(dwelling_id=dwelling_ids(reg["civico_id"], reg["flat"]))
+    reg_dwelling = reg.assign(dwelling_id=reg["_dwelling"])
     reg_dwelling = reg_dwelling.drop_duplicates(["person_id", "reference_year"], keep="last")
     lost = with_surface[with_surface["dwelling_id"].isna()].dropna(subset=["person_id"])
     by_holder = lost.merge(reg_dwelling[["person_id", "reference_year", "dwelling_id"]].rename(

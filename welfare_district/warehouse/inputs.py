@@ -63,14 +63,18 @@ class Inputs:
 def _with_person(db: Database, frame: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     frame.insert(0, "record_id", record_ids(frame))
-    return frame.merge(links, on="record_id", how="left")
+    # a record id starts with its source: only that source's links can match, and joining against them
+    # rather than all two million links is several times cheaper
+    sources = frame["source"].unique()
+    mine = links[links["source"].isin(sources)] if len(sources) < links["source"].nunique() else links
+    return frame.merge(mine.drop(columns=["source"]), on="record_id", how="left")
 
 
 def read_inputs(db: Database, register_source: str = "anagrafe") -> Inputs:
     """Read every input of the build from the database (current loads only)."""
     loads = current_load_ids(db)
     link_tables().metadata.create_all(db.engine, checkfirst=True)
-    links = read_frame(db, "person_link", ["record_id", "person_id", "family_id"])
+    links = read_frame(db, "person_link", ["record_id", "source", "person_id", "family_id"])
     geo = stored_geocodes(db).drop(columns=["source"])
     geo = geo[["record_id", "civico_id", *AREA]]
     lineage = ["source", "file_name", "row_number", "load_id", "reference_year"]
