@@ -188,15 +188,28 @@ def _names_and_sources(conn: sa.Connection, family_id: int,
     return names, sources
 
 
+# demographic shares that describe a condition of the family rather than the shape of the population
+DEMOGRAPHIC_HARDSHIP = frozenset({"elderly_alone_65plus", "elderly_alone_80plus", "minors_single_parent"})
+
+
+def is_hardship(ind: Any) -> bool:
+    """True for the indicators a family can 'contribute to' as hardship: shares where higher is worse, outside
+    the demographic structure (age indices and dependency ratios count every child or elder, which is no
+    hardship), plus the demographic conditions of DEMOGRAPHIC_HARDSHIP."""
+    return bool(ind.polarity == 1 and ind.kind == "proportion"
+                and (ind.theme != "demography" or ind.id in DEMOGRAPHIC_HARDSHIP))
+
+
 def hardship_indicators(db: Database, year: int, family_id: int) -> list[dict[str, Any]]:
-    """The library's hardship indicators (polarity +1) whose numerator counts some of this family's rows."""
+    """The hardship indicators (``is_hardship``) whose numerator filter counts some of this family's rows of
+    ``year``, with how many of its rows (people, the family, its dwelling, its ISEE) each one counts."""
     from welfare_district.indicators.compute import source_table, to_ibis
     from welfare_district.indicators.filters import All
     from welfare_district.indicators.library import default_library
 
     by_source: dict[str, list[Any]] = {}
     for ind in default_library().values():
-        if ind.polarity == 1 and ind.numerator.where is not None and ind.numerator.where != All():
+        if is_hardship(ind) and ind.numerator.where is not None and ind.numerator.where != All():
             by_source.setdefault(ind.numerator.source, []).append(ind)
     found: list[dict[str, Any]] = []
     for source, indicators in sorted(by_source.items()):
