@@ -110,11 +110,45 @@ def test_unstable_areas_are_marked_on_map_and_in_the_legend(page: Any, live_serv
                                                             traffic: Traffic) -> None:
     _open_map(page, live_server + "/?level=zone&indicator=old_age_index")
     marked = page.evaluate("() => document.getElementById('map').data.filter(t => t.type === 'scattergeo'"
-                           " && t.mode === 'markers').map(t => t.ids.length)")
+                           " && t.mode === 'markers' && t.name === 'Valore instabile').map(t => t.ids.length)")
     flagged = page.locator("#areas-table .flag-unstable").count()
     assert flagged > 0 and marked == [flagged]
     legend = [t.strip() for t in page.locator("#map .legend text").all_text_contents()]
     assert "Valore instabile" in legend
+    _assert_clean(traffic)
+
+
+def test_map_marks_protected_areas_for_the_public(page: Any, live_server: str, traffic: Traffic,
+                                                 artifacts_dir: Path) -> None:
+    _open_map(page, live_server + "/?indicator=ivsm_care_hardship&level=zone&method=quantiles")
+    traces = page.evaluate("() => document.getElementById('map').data.map(t => "
+                           "({name: t.name, type: t.type, n: (t.locations || t.ids || []).length}))")
+    protected = [t for t in traces if t["name"] == "Dato protetto" and t["type"] == "choropleth"]
+    assert protected and protected[0]["n"] > 0
+    legend = [t.strip() for t in page.locator("#map .legend text").all_text_contents()]
+    assert "Dato protetto" in legend
+    # the protected areas are filled with the neutral grey, distinct from every class colour
+    fills = page.evaluate("() => Array.from(document.querySelectorAll('#map .choroplethlocation'))"
+                          ".map(p => getComputedStyle(p).fill)")
+    assert fills.count("rgb(163, 163, 163)") == protected[0]["n"]
+    # table: the dash is read out as "dato protetto", and a footnote explains it
+    marks = page.locator("#areas-table .protected .visually-hidden")
+    assert marks.count() >= protected[0]["n"] and marks.first.text_content() == "dato protetto"
+    assert "segreto statistico" in page.locator("#protected-note").inner_text()
+    # hovering a protected area says why it is hidden
+    point = page.evaluate(
+        """() => { const p = Array.from(document.querySelectorAll('#map .choroplethlocation'))
+          .find(q => getComputedStyle(q).fill === 'rgb(163, 163, 163)');
+        const b = p.getBoundingClientRect(), inv = p.getScreenCTM().inverse();
+        for (let i = 0; i < 400; i++) { const x = b.left + ((i % 20) + 0.5) / 20 * b.width,
+          y = b.top + (Math.floor(i / 20) + 0.5) / 20 * b.height;
+          if (p.isPointInFill(new DOMPoint(x, y).matrixTransform(inv))) return [x, y]; } return null; }""")
+    assert point is not None
+    page.mouse.move(point[0], point[1])
+    page.locator("#map .hoverlayer .hovertext").first.wait_for(timeout=5_000)
+    hover = page.locator("#map .hoverlayer .hovertext").first.text_content() or ""
+    assert "dato protetto" in hover and "Dato protetto:" in hover
+    page.screenshot(path=str(artifacts_dir / "screenshots" / "map-protected-it.png"), full_page=False)
     _assert_clean(traffic)
 
 
