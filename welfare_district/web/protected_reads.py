@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -29,6 +30,7 @@ from welfare_district.web.read_cache import ReadCache, cached
 _COLUMNS = ("indicator_id", "level", "area_id", "year", "numerator", "denominator", "value", "ci_low", "ci_high",
             "unstable", "null_reason", "definition_version", "boundary_version", "snapshot_built_at",
             "computed_at")
+_FLOATS = ("numerator", "denominator", "value", "ci_low", "ci_high")
 
 
 class ProtectedRow(NamedTuple):
@@ -56,7 +58,9 @@ INCOMPLETE = "suppressed: incomplete"
 _log = logging.getLogger(__name__)
 
 
-def _frame(db: Database, indicator_ids: list[str], year: int) -> pd.DataFrame:
+def _read(db: Database, indicator_ids: list[str], year: int) -> tuple[pd.DataFrame, list[Any]]:
+    # The stored rows as a frame for ``protect`` (built column by column: per-row pandas conversion costs
+    # more than the protection pass), and the rows themselves, whose provenance fields are kept as read.
     from welfare_district.indicators.store import indicator_value_table
 
     t = indicator_value_table()
@@ -64,20 +68,28 @@ def _frame(db: Database, indicator_ids: list[str], year: int) -> pd.DataFrame:
              .where(t.c.indicator_id.in_(indicator_ids), t.c.year == year)
              .order_by(t.c.indicator_id, t.c.level, t.c.area_id))
     with db.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(_COLUMNS))
-    return frame.astype({"year": "int64", "numerator": "float64", "denominator": "float64", "value": "float64",
-                         "ci_low": "float64", "ci_high": "float64"})
+        rows = list(conn.execute(query).all())
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in _COLUMNS]
+    data: dict[str, Any] = {}
+    for name, column in zip(_COLUMNS, columns, strict=True):
+        if name == "year":
+            data[name] = np.array(column, dtype=np.int64)
+        elif name in _FLOATS:
+            data[name] = np.array(column, dtype=float)  # NULL -> NaN
+        elif name == "unstable":
+            data[name] = np.array(column, dtype=bool)
+        else:
+            data[name] = np.array(column, dtype=object)
+    return pd.DataFrame(data), rows
 
 
-def _opt(x: Any) -> Any:
-    # pandas gives NaN/NaT for missing values; the read layer wants None
-    return None if x is None or (isinstance(x, float) and x != x) or x is pd.NaT else x
+def _missing(value: Any) -> Any:
+    # pandas writes NaN where a column had None
+    return None if value is None or (isinstance(value, float) and value != value) else value
 
 
-def _time(x: Any) -> datetime | None:
-    x = _opt(x)
-    return x.to_pydatetime() if isinstance(x, pd.Timestamp) else x
+def _floats(values: list[Any]) -> list[float | None]:
+    return [None if v is None or v != v else float(v) for v in values]
 
 
 def protect_indicator_year(db: Database, indicator_id: str, year: int, tables: ProtectedTables,
@@ -89,34 +101,40 @@ def protect_indicator_year(db: Database, indicator_id: str, year: int, tables: P
     """
     from welfare_district.privacy.export import related
 
-    frame = _frame(db, related(indicator_id, tables.policy), year)
-    if not (frame["indicator_id"] == indicator_id).any():
+    frame, rows = _read(db, related(indicator_id, tables.policy), year)
+    mine = np.flatnonzero(frame["indicator_id"].to_numpy() == indicator_id)
+    if not len(mine):
         return {}
     try:
         out = tables.protect(frame, parents)
     except InputError as exc:
         _log.warning("%s %s cannot be protected, every cell is suppressed: %s", indicator_id, year, exc)
-        return _all_suppressed(frame[frame["indicator_id"] == indicator_id], tables, indicator_id)
-    out = out[out["indicator_id"] == indicator_id]
+        return _all_suppressed([rows[i] for i in mine.tolist()], tables, indicator_id)
+    # protect keeps the rows and their order: position i of ``out`` is ``rows[i]``
+    part = out.iloc[mine]
+    figures = [_floats(part[c].tolist()) for c in ("numerator", "denominator", "value", "ci_low", "ci_high")]
+    flags = [part[c].tolist() for c in ("unstable", "null_reason", "suppressed", "protection",
+                                        "protection_threshold", "rounding_base")]
     result: LevelRows = {}
-    for r in out.itertuples(index=False):
-        unstable = _opt(r.unstable)
-        row = ProtectedRow(_opt(r.numerator), _opt(r.denominator), _opt(r.value), _opt(r.ci_low), _opt(r.ci_high),
-                           bool(unstable) if unstable is not None else False, _opt(r.null_reason),
-                           _opt(r.definition_version), _opt(r.boundary_version), _time(r.snapshot_built_at),
-                           _time(r.computed_at), bool(r.suppressed), str(r.protection),
-                           int(r.protection_threshold), int(r.rounding_base))  # type: ignore[arg-type]
-        result.setdefault(str(r.level), {})[str(r.area_id)] = row
+    for k, i in enumerate(mine.tolist()):
+        raw = rows[i]
+        unstable, null_reason, suppressed, protection, threshold, base = (_missing(f[k]) for f in flags)
+        result.setdefault(str(raw.level), {})[str(raw.area_id)] = ProtectedRow(
+            figures[0][k], figures[1][k], figures[2][k], figures[3][k], figures[4][k],
+            bool(unstable) if unstable is not None else False,
+            None if null_reason is None else str(null_reason), raw.definition_version,
+            raw.boundary_version, raw.snapshot_built_at, raw.computed_at, bool(suppressed), str(protection),
+            int(threshold), int(base))
     return result
 
 
-def _all_suppressed(frame: pd.DataFrame, tables: ProtectedTables, indicator_id: str) -> LevelRows:
+def _all_suppressed(rows: list[Any], tables: ProtectedTables, indicator_id: str) -> LevelRows:
     threshold, base = tables.policy.threshold_for(indicator_id), tables.policy.rounding_base
     result: LevelRows = {}
-    for r in frame.itertuples(index=False):
+    for r in rows:
         result.setdefault(str(r.level), {})[str(r.area_id)] = ProtectedRow(
-            None, None, None, None, None, False, "suppressed", _opt(r.definition_version), _opt(r.boundary_version),
-            _time(r.snapshot_built_at), _time(r.computed_at), True, INCOMPLETE, threshold, base)
+            None, None, None, None, None, False, "suppressed", r.definition_version, r.boundary_version,
+            r.snapshot_built_at, r.computed_at, True, INCOMPLETE, threshold, base)
     return result
 
 
