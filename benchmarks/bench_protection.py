@@ -103,6 +103,10 @@ def main() -> None:
 def _measure(public: Any, exact: Any, args: argparse.Namespace) -> list[tuple[str, float, float, float, float]]:
     calls = [("values", "/api/v1/values"), ("map", "/api/v1/map")]
     params = {"indicator": args.indicator, "level": "section", "year": args.year}
+    # the two apps must serve what they stand for, or the comparison means nothing
+    sample = {"indicator": args.indicator, "level": "quartiere", "year": args.year}
+    assert all(v["protection"] is None for v in exact.get(calls[0][1], params=sample).json()["values"])
+    assert all(v["protection"] for v in public.get(calls[0][1], params=sample).json()["values"])
     results = []
     for name, url in calls:
         def get(client: Any, cold: bool, url: str = url) -> None:
