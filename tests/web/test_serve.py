@@ -17,6 +17,7 @@ def test_serve_runs_uvicorn_with_a_fresh_app(monkeypatch: pytest.MonkeyPatch, tm
 
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
+    monkeypatch.setenv("WELFARE_DEMO", "true")  # outside demo mode placeholder secrets refuse to start
     cli = typer.Typer()
     cli.command()(serve)
     url = f"duckdb:///{tmp_path / 'x.duckdb'}"
@@ -37,6 +38,7 @@ def test_serve_defaults_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("WELFARE_PORT", "8123")
     monkeypatch.setenv("WELFARE_HOST", "0.0.0.0")
     monkeypatch.setenv("WELFARE_LANGUAGE", "en")
+    monkeypatch.setenv("WELFARE_DEMO", "true")
     cli = typer.Typer()
     cli.command()(serve)
     result = CliRunner().invoke(cli, [])
@@ -44,3 +46,16 @@ def test_serve_defaults_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> N
     assert calls[0]["port"] == 8123 and calls[0]["host"] == "0.0.0.0"
     # A wildcard address is shown as one a browser can open.
     assert "listening on http://127.0.0.1:8123/" in result.output
+
+
+def test_serve_refuses_placeholder_secrets_outside_demo_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    monkeypatch.setenv("WELFARE_DEMO", "false")
+    monkeypatch.setenv("WELFARE_SECRET_KEY", "change-me")
+    cli = typer.Typer()
+    cli.command()(serve)
+    result = CliRunner().invoke(cli, [])
+    assert result.exit_code != 0 and calls == []
