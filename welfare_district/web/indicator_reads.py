@@ -21,7 +21,7 @@ from welfare_district.engine import Database
 from welfare_district.errors import InputError, NotFoundError
 from welfare_district.indicators.library import Indicator, default_library
 from welfare_district.web.areas import AreaLevel, AreaSummary
-from welfare_district.web.protected_reads import area_parents, protected_level_rows
+from welfare_district.web.protected_reads import area_parents, protect_year, protected_level_rows
 from welfare_district.web.read_cache import ReadCache, cached, data_stamp
 
 if TYPE_CHECKING:
@@ -335,6 +335,8 @@ def profile(db: Database, area_id: str, year: int, *, cache: ReadCache | None = 
         rows: dict[tuple[str, str, int], Any]
         if protection is not None:
             rows = {}
+            for y in years:
+                protect_year(db, [i.id for i in indicators()], y, protection, area_parents(db, cache=cache), cache)
             for ind in indicators():
                 for y in years:
                     table = protected_level_rows(db, ind.id, y, protection, cache)
