@@ -17,17 +17,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio.to_thread
-import sqlalchemy as sa
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from welfare_district.access import session_store
 from welfare_district.access.policy import Principal
-from welfare_district.access.users import access_tables, load_principal
+from welfare_district.access.users import access_tables, load_account
 from welfare_district.audit.log import ensure_tables as ensure_audit_tables
 from welfare_district.engine import Database
-from welfare_district.errors import NotFoundError
 from welfare_district.settings import Settings
 
 SESSION_COOKIE = "wd_session"
@@ -62,17 +60,11 @@ def resolve_session(db: Database, lock: threading.Lock, settings: Settings, toke
         found = session_store.resolve(conn, token, now, idle=idle, absolute=absolute)
         if found.session is None:
             return Resolved(None, None, True, found.problem)
-        try:
-            principal = load_principal(conn, found.session.user_id)
-        except NotFoundError:
+        account = load_account(conn, found.session.user_id)
+        if account is None or not account[0].active:
             session_store.delete(conn, token)
-            return Resolved(None, None, True, "unknown")
-        if not principal.active:
-            session_store.delete(conn, token)
-            return Resolved(None, None, True, "disabled")
-        names = access_tables().user
-        user_name = conn.execute(sa.select(names.c.username).where(names.c.user_id == principal.user_id)).scalar()
-        return Resolved(principal, token, False, None, str(user_name))
+            return Resolved(None, None, True, "unknown" if account is None else "disabled")
+        return Resolved(account[0], token, False, None, account[1])
 
 
 def ensure_auth_tables(db: Database) -> None:
