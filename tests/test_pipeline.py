@@ -53,7 +53,7 @@ def test_folder_round_trip_keeps_every_area_and_civico(area_folder: Path) -> Non
 def test_pipeline_loads_the_dataset_areas(db: Database, area_folder: Path) -> None:
     seen: list[str] = []
     results = run_pipeline(db, PipelineInput(area_folder), on_stage=seen.append)
-    assert seen == ["areas", "ingest", "link", "geocode", "warehouse", "indicators", "directory"]
+    assert seen == ["areas", "ingest", "link", "geocode", "warehouse", "indicators", "directory", "impact"]
     assert results[0].stage == "areas"
     # a folder with areas only: the later stages say there is nothing to do and write nothing
     assert results[1].summary.startswith("no extracts folder") and results[5].summary.startswith("no snapshots")
@@ -100,7 +100,7 @@ def _frame(db: Database, table: str) -> pd.DataFrame:
 def test_persons_per_year_are_register_rows_minus_quarantined(small_run: tuple[Path, str, list]) -> None:
     _, url, runs = small_run
     assert [r.stage for r in runs[0]] == ["areas", "ingest", "link", "geocode", "warehouse", "indicators",
-                                          "directory"]
+                                          "directory", "impact"]
     with connect(url) as db:
         log = _frame(db, "load_log")
         person = _frame(db, "wh_person")

@@ -171,6 +171,15 @@ def stage_directory(db: Database, inputs: PipelineInput) -> str:
             f"({loaded.status}), {families:,} family profiles for matching")
 
 
+def stage_impact(db: Database, inputs: PipelineInput) -> str:
+    """Import the dataset's register of actions (``extracts/impatto``); skipped without reports, or when the
+    report files and the linkage are unchanged."""
+    from welfare_district.impact.stage import run_impact_stage
+
+    folder = None if inputs.dataset_dir is None else inputs.dataset_dir / "extracts" / "impatto"
+    return run_impact_stage(db, folder, _last_fingerprint, _remember, _digest)
+
+
 @lru_cache(maxsize=1)
 def stage_run_table() -> sa.Table:
     """``pipeline_stage_run``: the inputs' fingerprint of each stage's last completed run."""
@@ -213,6 +222,7 @@ Stage = Callable[[Database, PipelineInput], str]
 STAGES: tuple[tuple[str, Stage], ...] = (
     ("areas", stage_areas), ("ingest", stage_ingest), ("link", stage_link), ("geocode", stage_geocode),
     ("warehouse", stage_warehouse), ("indicators", stage_indicators), ("directory", stage_directory),
+    ("impact", stage_impact),
 )
 
 

@@ -29,6 +29,8 @@ def build_app() -> typer.Typer:
     app.add_typer(privacy.app, name="privacy")
     from welfare_district.cli import directory as directory_cli
     app.add_typer(directory_cli.app, name="directory")
+    from welfare_district.cli import impact as impact_cli
+    app.add_typer(impact_cli.app, name="impact")
 
     @app.command()
     def version() -> None:

@@ -23,6 +23,7 @@ from welfare_district import __version__
 from welfare_district.errors import InputError, WelfareError
 from welfare_district.synth.chunk import ChunkSpec, simulate_chunk
 from welfare_district.synth.identity import CodeRegistry, unique_codes
+from welfare_district.synth.impact_demo import plan_and_apply, write_reports
 from welfare_district.synth.writer import (
     TruthWriter,
     district_areas,
@@ -32,7 +33,7 @@ from welfare_district.synth.writer import (
 )
 
 # Bumped whenever the same seed would give different files, so cached datasets are rebuilt.
-GENERATOR_VERSION = "synth-2"
+GENERATOR_VERSION = "synth-3"
 # scale -> number of chunks; the region is the city repeated as virtual districts V01..V24 (~4.9 million)
 SCALES: dict[str, int] = {"padova": 1, "veneto": 24}
 YEAR_RANGE = (2012, 2035)
@@ -221,7 +222,11 @@ def generate(
         step(1, "writing areas")
         write_areas(tmp / "areas", area_parts, civici_parts)
         step(1, "writing extracts")
+        # the demo register of actions changes the truth (its simulated effect) before any extract reads it
+        impact_plan = plan_and_apply(tmp / "truth", seed, years) if [s.index for s in specs] == [0] else None
         extract_rows = _run_extracts(tmp, seed, years) if extracts else {}
+        if extracts and impact_plan is not None:
+            extract_rows.update(write_reports(tmp, impact_plan, tmp / "truth"))
         info = {
             "generator": "welfare_district.synth",
             "generator_version": GENERATOR_VERSION,

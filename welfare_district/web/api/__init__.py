@@ -14,6 +14,7 @@ def build_api_router() -> APIRouter:
         composite,
         directory,
         exports,
+        impact,
         indicators,
         map,
         profiles,
@@ -23,6 +24,7 @@ def build_api_router() -> APIRouter:
     )
 
     router = APIRouter(prefix=API_V1_PREFIX)
-    for module in (areas, profiles, indicators, values, series, rankings, composite, map, exports, directory):
+    for module in (areas, profiles, indicators, values, series, rankings, composite, map, exports, directory,
+                   impact):
         router.include_router(module.build_router())
     return router

@@ -1,0 +1,1 @@
+"""Register of actions (calls, projects, activities, beneficiaries), monitoring and impact comparisons."""
