@@ -73,6 +73,9 @@ def _weight(value: Any) -> int:
         return len(value)
     if isinstance(getattr(value, "nbytes", None), int):
         return int(value.nbytes)
+    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        # nested tables (protected rows: level -> area -> row) count their rows
+        return max(1, sum(len(v) for v in value.values())) * _ITEM_WEIGHT
     return len(value) * _ITEM_WEIGHT if isinstance(value, Sized) else _ITEM_WEIGHT
 
 
