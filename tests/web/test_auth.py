@@ -151,6 +151,8 @@ def test_tampered_cookie_is_public_and_cleared(db: Database, make_client: Callab
     api = client.get("/api/v1/families", params={"purpose": "referral"})
     assert api.status_code == 401 and "operator" not in api.text
     assert len(_audit(db, "auth.denied")) == 2
+    # one row per request that carried the tampered cookie (the test client keeps sending it)
+    assert [r["outcome"] for r in _audit(db, "auth.session_rejected")] == ["denied", "denied"]
 
 
 @pytest.mark.parametrize("column", ["last_seen", "created_at"])
@@ -169,6 +171,7 @@ def test_idle_and_absolute_timeouts_end_the_session(db: Database, make_client: C
     assert page.status_code == 200 and "Your session has expired" in page.text
     with db.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(t)).scalar() == 0
+    assert len(_audit(db, "auth.session_expired")) == 1
 
 
 def test_disabled_account_loses_its_session(db: Database, make_client: Callable[..., TestClient]) -> None:

@@ -24,9 +24,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from welfare_district.access import session_store
 from welfare_district.access.policy import Principal
 from welfare_district.access.users import access_tables, load_account
+from welfare_district.audit.log import AuditEvent
 from welfare_district.audit.log import ensure_tables as ensure_audit_tables
 from welfare_district.engine import Database
 from welfare_district.settings import Settings
+from welfare_district.web.auth_audit import write_event
 
 SESSION_COOKIE = "wd_session"
 ANON_COOKIE = "wd_anon"
@@ -112,8 +114,15 @@ class AuthMiddleware:
         db: Database | None = getattr(app_state, "db", None)
         if db is None:
             return Resolved(None, None, False)
-        return await anyio.to_thread.run_sync(
+        resolved = await anyio.to_thread.run_sync(
             resolve_session, db, app_state.db_lock, app_state.settings, token, now_utc())
+        if resolved.problem is not None:
+            # a cookie naming no valid session (forged, tampered, expired, of a disabled account) is recorded
+            # once: the response clears it, so a browser does not repeat it
+            action = "auth.session_expired" if resolved.problem in ("idle", "absolute") else "auth.session_rejected"
+            await anyio.to_thread.run_sync(
+                write_event, app_state, AuditEvent("public", action, "session", None, "security", "denied"))
+        return resolved
 
 
 def csrf_token(settings: Settings, binding: str) -> str:
