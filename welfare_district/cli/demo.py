@@ -108,7 +108,8 @@ def _print_demo_accounts(settings: Any) -> None:
 
     with connect(settings.database_url) as db:
         accounts = create_demo_users(db.engine, Pseudonymiser(load_keyring(settings)), demo=settings.demo)
-    table = Table(title=f"Demo accounts (sign in at http://{settings.host}:{settings.port}/login)")
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host  # an address to open
+    table = Table(title=f"Demo accounts (sign in at http://{host}:{settings.port}/login)")
     for col in ("username", "role", "password", "scope"):
         table.add_column(col)
     for a in accounts:
