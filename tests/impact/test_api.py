@@ -33,3 +33,12 @@ def test_public_counts_of_people_reached_are_disclosure_controlled(db: Database,
         assert csv_text.startswith("project_id,") and "ROSSI" not in csv_text.upper()
         assert client.get("/api/v1/projects/P9").status_code == 404
         assert client.get("/api/v1/calls/B9").status_code == 404
+
+
+def test_an_empty_register_answers_empty_lists(db: Database) -> None:
+    app = create_app(get_settings(database_url=db.url), database=db)
+    with TestClient(app) as client:
+        assert client.get("/api/v1/calls").json() == []
+        assert client.get("/api/v1/projects").json() == []
+        assert client.get("/api/v1/exports/projects.csv").status_code == 200
+        assert client.get("/api/v1/projects/P1/impact").status_code == 404

@@ -32,6 +32,10 @@ _DIRECTORY = [
     "GET /api/v1/organizations", "GET /api/v1/organizations/{organization_id}", "GET /api/v1/taxonomies",
     "GET /api/v1/taxonomy_terms",
 ]
+_IMPACT = [
+    "GET /api/v1/calls", "GET /api/v1/calls/{call_id}", "GET /api/v1/projects", "GET /api/v1/projects/{project_id}",
+    "GET /api/v1/projects/{project_id}/impact", "GET /api/v1/exports/projects.csv",
+]
 EXPECTED: dict[str, frozenset[str]] = {
     "GET /openapi.json": EVERYONE,
     "GET /static/vendor/plotly.min.js": EVERYONE,
@@ -41,6 +45,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /logout": EVERYONE,
     **{key: EVERYONE for key in _FIGURES},
     **{key: EVERYONE for key in _DIRECTORY},
+    **{key: EVERYONE for key in _IMPACT},
     "GET /quality": frozenset({"data_steward"}),
     "GET /families": frozenset({"operator"}),
     "POST /families": frozenset({"operator"}),
@@ -49,7 +54,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /api/v1/families/{family_ref}": frozenset({"operator"}),
 }
 SAMPLE = {"{area_id}": "Q1", "{indicator_id}": "ivsm_low_education", "{level}": "quartiere",
-          "{service_id}": "x", "{organization_id}": "x", "{family_ref}": "demo." + "a" * 32}
+          "{service_id}": "x", "{organization_id}": "x", "{call_id}": "x", "{project_id}": "x",
+          "{family_ref}": "demo." + "a" * 32}
 QUERY = {"GET /families": "?purpose=referral", "GET /families/{family_ref}": "?purpose=referral",
          "GET /api/v1/families": "?purpose=referral", "GET /api/v1/families/{family_ref}": "?purpose=referral"}
 GRANTS = {"data_steward": (("city", "c"),), "operator": (("quartiere", "Q1"),), "analyst": (("city", "c"),),
