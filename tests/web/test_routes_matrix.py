@@ -52,10 +52,23 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /families/{family_ref}": frozenset({"operator"}),
     "GET /api/v1/families": frozenset({"operator"}),
     "GET /api/v1/families/{family_ref}": frozenset({"operator"}),
+    "GET /services": EVERYONE,
+    "GET /services/{service_id}": EVERYONE,
+    "GET /desk": frozenset({"operator"}),
+    "POST /desk": frozenset({"operator"}),
+    "POST /referrals": frozenset({"operator"}),
+    "GET /referrals": frozenset({"operator", "partner"}),
+    "GET /referrals/{referral_id}": frozenset({"operator", "partner"}),
+    "POST /referrals/{referral_id}": frozenset({"operator", "partner"}),
+    "GET /catalogue/admin": frozenset({"admin", "data_steward"}),
+    "POST /catalogue/admin/revisions/{revision_id}": frozenset({"admin", "data_steward"}),
+    "GET /catalogue/admin/services": frozenset({"admin", "partner"}),
+    "GET /catalogue/admin/services/{service_id}": frozenset({"admin", "partner"}),
+    "POST /catalogue/admin/services/{service_id}": frozenset({"admin", "partner"}),
 }
 SAMPLE = {"{area_id}": "Q1", "{indicator_id}": "ivsm_low_education", "{level}": "quartiere",
           "{service_id}": "x", "{organization_id}": "x", "{call_id}": "x", "{project_id}": "x",
-          "{family_ref}": "demo." + "a" * 32}
+          "{family_ref}": "demo." + "a" * 32, "{referral_id}": "x", "{revision_id}": "x"}
 QUERY = {"GET /families": "?purpose=referral", "GET /families/{family_ref}": "?purpose=referral",
          "GET /api/v1/families": "?purpose=referral", "GET /api/v1/families/{family_ref}": "?purpose=referral"}
 GRANTS = {"data_steward": (("city", "c"),), "operator": (("quartiere", "Q1"),), "analyst": (("city", "c"),),

@@ -78,6 +78,21 @@ ROUTE_ACTIONS: dict[str, str | None] = {
     "GET /families/{family_ref}": "family.read",
     "GET /api/v1/families": "family.search",
     "GET /api/v1/families/{family_ref}": "family.read",
+    # service directory pages: search and detail are public; the desk and referrals check the family's
+    # territory or the referral's organisation again inside; partners propose, the municipality approves
+    "GET /services": _SERVICES,
+    "GET /services/{service_id}": _SERVICES,
+    "GET /desk": "family.read",
+    "POST /desk": "family.read",
+    "POST /referrals": "referral.send",
+    "GET /referrals": "referral.read",
+    "GET /referrals/{referral_id}": "referral.read",
+    "POST /referrals/{referral_id}": "referral.update",
+    "GET /catalogue/admin": "services.approve",
+    "POST /catalogue/admin/revisions/{revision_id}": "services.approve",
+    "GET /catalogue/admin/services": "services.edit",
+    "GET /catalogue/admin/services/{service_id}": "services.edit",
+    "POST /catalogue/admin/services/{service_id}": "services.edit",
 }
 
 

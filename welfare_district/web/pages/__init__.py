@@ -7,10 +7,21 @@ from fastapi import APIRouter
 
 def build_pages_router() -> APIRouter:
     """The router of every page; pages are left out of the OpenAPI document (it describes the API)."""
-    from welfare_district.web.pages import areas, indicators, quality, rankings, trends
+    from welfare_district.web.pages import (
+        areas,
+        catalogue_admin,
+        desk,
+        indicators,
+        quality,
+        rankings,
+        referrals,
+        services,
+        trends,
+    )
     from welfare_district.web.pages import map as map_page
 
     router = APIRouter(include_in_schema=False)
-    for module in (map_page, areas, trends, rankings, indicators, quality):
+    for module in (map_page, areas, trends, rankings, indicators, quality, services, desk, referrals,
+                   catalogue_admin):
         router.include_router(module.build_router())
     return router
