@@ -162,7 +162,7 @@ def services_involved(db: Database, reg: Register | None = None) -> pd.DataFrame
             for s in split_ids(p.services)]
     frame = pd.DataFrame(rows, columns=["project_id", "service_id", "starts_on", "ends_on"])
     frame["referrals"] = 0
-    if frame.empty or "referral" not in set(db.ibis.list_tables()):
+    if frame.empty or not sa.inspect(db.engine).has_table("referral"):
         return frame.drop(columns=["starts_on", "ends_on"])
     r = db.ibis.table("referral")
     refs = r.filter(r.service_id.isin(sorted(set(frame["service_id"])))).select(

@@ -16,16 +16,24 @@ def run_impact_stage(db: Database, folder: Path | None,
                      digest: Callable[..., str]) -> str:
     """Import every report file of ``folder``; a one-line summary. Skipped when there is no report, or when
     the files and the linkage are those of the last run (fingerprint kept like the other stages')."""
+    from welfare_district.errors import ConfigError
     from welfare_district.impact.importer import import_reports, report_files
+    from welfare_district.privacy.pseudonym import Pseudonymiser, load_keyring
+    from welfare_district.settings import get_settings
 
     files = report_files(folder) if folder is not None and folder.is_dir() else []
     if not files:
         return "no impact reports in the dataset: nothing to import"
+    try:
+        # beneficiaries the registers do not hold are kept only as keyed pseudonyms: no key, no import
+        pseudonymiser = Pseudonymiser(load_keyring(get_settings()))
+    except ConfigError:
+        return "no pseudonym key configured: impact reports not imported (see docs/privacy.md)"
     hashes = [f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in files]
     fingerprint = digest(VERSION, last(db, "link") or "", *hashes)
     if last(db, "impact") == fingerprint:
         return "unchanged reports and linkage: register of actions kept"
-    results = import_reports(db, files)
+    results = import_reports(db, files, pseudonymiser=pseudonymiser)
     rejected = [r for r in results if r.status == "rejected"]
     loaded = sum(r.rows for r in results if r.status == "loaded")
     if not rejected:
