@@ -74,6 +74,8 @@ def import_reports(db: Database, paths: list[Path], *, principal: Principal | No
             frame = pd.DataFrame(problems, columns=PROBLEM_COLUMNS).sort_values(["row_number", "field"])
             results.append(FileResult(path.name, kind, "rejected", 0, frame.reset_index(drop=True)))
             continue
+        if kind == "beneficiari" and index is None:
+            index = index_from_pipeline(db)  # once per call: reading every linked record is the costly part
         records = _records(kind, rows, context, index, pseudonymiser)
         _load(db, tables, kind, path.name, digest, records)
         results.append(FileResult(path.name, kind, "loaded", len(records)))
