@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 import sqlalchemy as sa
@@ -47,3 +49,18 @@ def test_unreachable_postgres_gives_clear_error_without_password() -> None:
 
 def test_redact_hides_password() -> None:
     assert redact("postgresql://u:pw@h:5432/d") == "postgresql://u:***@h:5432/d"
+
+
+def test_duckdb_options_in_the_url_bound_the_connection(tmp_path: Path) -> None:
+    with connect(f"duckdb:///{tmp_path / 'opts.duckdb'}?memory_limit=1GB&threads=1") as db:
+        limit, threads = db.ibis.con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('threads')").fetchone()
+    assert threads == 1 and limit.endswith("MiB") and float(limit.split()[0]) < 1024
+    assert (tmp_path / "opts.duckdb").exists()
+
+
+@pytest.mark.parametrize("query", ["memory=1GB", "threads=1&threads=2", "memory_limit="])
+def test_an_unknown_or_repeated_duckdb_option_is_refused(tmp_path: Path, query: str) -> None:
+    with pytest.raises(EngineError, match="DuckDB URL option"):
+        connect(f"duckdb:///{tmp_path / 'bad.duckdb'}?{query}")
+    assert not (tmp_path / "bad.duckdb").exists()

@@ -71,7 +71,8 @@ def _connect_duckdb(url: str, dialect: Dialect, path: str) -> Database:
 
     # DuckDB refuses a second connection to the same file with another configuration, so
     # SQLAlchemy and Ibis both get cursors of one native connection.
-    raw = duckdb.connect(_dialect.duckdb_path(path))
+    config: dict[str, str | bool | int | float | list[str]] = dict(_dialect.duckdb_config(url))
+    raw = duckdb.connect(_dialect.duckdb_path(path), config=config)
     engine = sa.create_engine(
         "duckdb://", creator=lambda: duckdb_engine.ConnectionWrapper(raw.cursor()), poolclass=sa.pool.QueuePool
     )

@@ -41,7 +41,8 @@ def parse_url(url: str) -> tuple[Dialect, str]:
         rest = url[len("duckdb:") :]
         if not rest.startswith("///"):
             raise EngineError(f"DuckDB URL must look like duckdb:///path/to/file.duckdb, got {url!r}")
-        path = rest[3:] or ":memory:"
+        path = rest[3:].split("?", 1)[0] or ":memory:"
+        duckdb_config(url)  # a bad option is refused here, before anything opens
         return Dialect("duckdb"), path
     if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
         parts = urlsplit(url)
@@ -71,6 +72,27 @@ def postgres_ibis_kwargs(sa_url: str) -> dict[str, Any]:
         "database": u.database,
     }
     return {k: v for k, v in kwargs.items() if v is not None}
+
+
+# DuckDB settings a URL may carry (?memory_limit=6GB&threads=2): the ones that bound what a run costs.
+DUCKDB_URL_OPTIONS = ("memory_limit", "threads", "temp_directory")
+
+
+def duckdb_config(url: str) -> dict[str, str]:
+    """The DuckDB configuration given in the query string of a duckdb:/// URL ({} when none).
+
+    Guarantees: only DUCKDB_URL_OPTIONS are accepted, each once; anything else raises EngineError naming it.
+    """
+    query = urlsplit(url).query
+    config: dict[str, str] = {}
+    for part in filter(None, query.split("&")):
+        name, _, value = part.partition("=")
+        name, value = unquote(name), unquote(value)
+        if name not in DUCKDB_URL_OPTIONS or not value or name in config:
+            raise EngineError(f"Unsupported or repeated DuckDB URL option {name!r}: use "
+                              + ", ".join(f"{o}=..." for o in DUCKDB_URL_OPTIONS))
+        config[name] = value
+    return config
 
 
 def duckdb_path(path: str) -> str:
