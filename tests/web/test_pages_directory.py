@@ -188,3 +188,33 @@ def test_referral_figures_are_protected_for_the_public() -> None:
     assert protect_row(2, 1, 0, 1.5, threshold=3) == (None, None, None, None)
     assert protect_row(10, 9, 0, 2.0, threshold=3) == (10, None, 0, 2.0)
     assert protect_row(10, 5, 4, 2.0, threshold=3) == (10, 5, 4, 2.0)
+
+
+def test_services_layer_on_the_dashboard_map(db: Database, city_dataset: Path, tmp_path: Path,
+                                            make_client: ClientFactory) -> None:
+    import json
+
+    from tests.directory.conftest import write_extract
+    from tests.web.city_db import fill_city_db
+    from welfare_district.directory.transfer import import_catalogue
+
+    fill_city_db(db, city_dataset)  # real quartiere shapes and indicators, so the page draws the indicator map
+    import_catalogue(db, write_extract(tmp_path / "cat"))
+    client = make_client(db, **AUTH_SETTINGS)
+
+    def layer(figure: dict[str, Any]) -> list[dict[str, Any]]:
+        return [t for t in figure["data"] if t.get("name") == "Sedi dei servizi"]
+
+    def page_figure(params: dict[str, str]) -> dict[str, Any]:
+        html = client.get("/", params=params).text
+        found = re.search(r'<script type="application/json" id="map-figure-data">(.*?)</script>', html, re.S)
+        assert found, "no map figure in the page"
+        return dict(json.loads(found.group(1)))
+
+    assert layer(page_figure({})) == []
+    markers = layer(page_figure({"services": "1"}))
+    assert len(markers) == 1 and len(markers[0]["lat"]) == 4  # one per service-at-location of the 4 services
+    assert 'id="ctl-services" name="services" value="1" checked' in client.get("/", params={"services": "1"}).text
+    fragment = client.get("/fragments/map", params={"services": "1"}).json()
+    assert len(layer(json.loads(fragment["figure"]))) == 1 and fragment["url"].endswith("&services=1")
+    assert layer(json.loads(client.get("/fragments/map").json()["figure"])) == []

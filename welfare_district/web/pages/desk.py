@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse
 
 from welfare_district.access.policy import Principal
 from welfare_district.directory.desk import FamilyMatches, match_for_family
-from welfare_district.directory.index import get_index
+from welfare_district.directory.eligibility import describe
+from welfare_district.directory.index import DirectoryIndex, get_index
 from welfare_district.directory.matching import Match, match_services
 from welfare_district.directory.referrals import CONSENT_GIVERS, CONSENT_PURPOSES
 from welfare_district.errors import InputError, NotFoundError, PermissionDeniedError
@@ -40,12 +41,18 @@ def family_id_of(app_state: Any, ref: str) -> int | None:
     return None if place is None else place.family_id
 
 
-def _match_rows(matches: list[Match], names: dict[str, str], lang: Language) -> list[dict[str, Any]]:
-    return [{"service_id": m.service_id, "name": m.name,
-             "organisation": names.get(m.organization_id, m.organization_id),
-             "needs": [need_name(n, lang) for n in m.needs_matched], "distance_km": m.distance_km,
-             "outcomes": [{"rule": o.rule, "status": o.status, "reason": o.reason} for o in m.outcomes]}
-            for m in matches]
+def _match_rows(matches: list[Match], index: DirectoryIndex, lang: Language) -> list[dict[str, Any]]:
+    rows = []
+    for m in matches:
+        entry = index.services.get(m.service_id)
+        # outcomes come in the order of the service's rules: each is named by its rule in the page's language
+        texts = [describe(r, lang) for r in entry.rules] if entry is not None else []
+        org = index.organizations.get(m.organization_id, {})
+        rows.append({"service_id": m.service_id, "name": m.name, "organisation": org.get("name", m.organization_id),
+                     "needs": [need_name(n, lang) for n in m.needs_matched], "distance_km": m.distance_km,
+                     "outcomes": [{"rule": texts[i] if i < len(texts) else o.rule, "status": o.status,
+                                   "reason": o.reason} for i, o in enumerate(m.outcomes)]})
+    return rows
 
 
 def _flag_names(flags: tuple[str, ...], lang: Language) -> list[str]:
@@ -78,11 +85,10 @@ def build_router() -> APIRouter:
             return render(request, "error.html", lang, {"title": translate(lang, "not_found_title"),
                                                         "message": translate(lang, "families_not_found")},
                           status_code=404, active="desk")
-        names = {o["id"]: str(o["name"]) for o in _index(request.app.state).organizations.values()}
         context = {"family": {"ref": family, "flags": _flag_names(found.family.flags, lang),
                               "needs": [need_name(n, lang) for n in found.family.profile.needs],
                               "cases": [need_name(n, lang) for n in found.family.case_needs]},
-                   "matches": _match_rows(found.matches, names, lang), "service": service}
+                   "matches": _match_rows(found.matches, _index(request.app.state), lang), "service": service}
         return _page(request, lang, context)
 
     @router.post("/desk", response_class=HTMLResponse, name="desk_match")
@@ -98,13 +104,12 @@ def build_router() -> APIRouter:
 
         index = await anyio.to_thread.run_sync(_index, request.app.state)
         matches = match_services(index, profile, limit=RESULTS)
-        names = {o["id"]: str(o["name"]) for o in index.organizations.values()}
-        return _page(request, lang, {"matches": _match_rows(matches, names, lang), "typed": fields})
+        return _page(request, lang, {"matches": _match_rows(matches, index, lang), "typed": fields})
 
     return router
 
 
-def _index(app_state: Any) -> Any:
+def _index(app_state: Any) -> DirectoryIndex:
     with exclusive(app_state) as db:
         return get_index(db)
 

@@ -36,6 +36,7 @@ from welfare_district.web.pages.common import (
     year_choices,
 )
 from welfare_district.web.pages.map_view import MapQuery, build_map_view, geometry_bytes, page_url
+from welfare_district.web.pages.services_view import with_service_layer
 from welfare_district.web.read_cache import ReadCache
 from welfare_district.web.templating import render
 from welfare_district.web.vendor import PLOTLY_JS_PATH, TOPOJSON_PATH, vendor_url
@@ -120,8 +121,9 @@ def build_router() -> APIRouter:
     @router.get("/", response_class=HTMLResponse, name="map_page")
     def map_page(request: Request, db: DatabaseDep, lang: LanguageDep, cache: ReadCacheDep, figures: FiguresDep,
                  indicator: Param = None, level: Param = None, year: Param = None,
-                 method: Param = None) -> HTMLResponse:
-        """The indicator map (or residents by quartiere before any indicator is computed)."""
+                 method: Param = None, services: Param = None) -> HTMLResponse:
+        """The indicator map (or residents by quartiere before any indicator is computed); ``services=1`` adds
+        the service locations as markers."""
         if not reads.available_years(db, cache=cache):
             context = residents_context(request, db, lang)
             context["no_indicators"] = bool(context["areas"])
@@ -138,8 +140,11 @@ def build_router() -> APIRouter:
             query = parse_map_query(db, cache, first_with_values(db, cache, query.level, query.year), level,
                                     year, None)
             view = build_map_view(db, query, lang, cache, root, protection=figures.protection)
+        if services == "1":
+            view = with_service_layer(db, view, lang)
         context = {
             "view": view,
+            "services_layer": services == "1",
             "indicators": indicator_choices(query.indicator, lang, composite=True),
             "levels": level_choices(query.level, lang),
             "years": year_choices(db, query.year, cache),
@@ -153,15 +158,17 @@ def build_router() -> APIRouter:
     @router.get("/fragments/map", name="map_fragment")
     def map_fragment(request: Request, db: DatabaseDep, lang: LanguageDep, cache: ReadCacheDep, figures: FiguresDep,
                      indicator: Param = None, level: Param = None, year: Param = None,
-                     method: Param = None) -> Response:
+                     method: Param = None, services: Param = None) -> Response:
         """The figure, table and captions of one view as JSON, for the page to redraw without reloading."""
         root = request.scope.get("root_path", "")
         query = parse_map_query(db, cache, indicator, level, year, method)
         view = build_map_view(db, query, lang, cache, root, protection=figures.protection)
+        if services == "1":
+            view = with_service_layer(db, view, lang)
         templates = request.app.state.templates
         table = templates.get_template("_map_table.html").render(
             view=view, t=lambda key, **p: translate(lang, key, **p), root_path=root)
-        url = page_url(root, query)
+        url = page_url(root, query) + ("&services=1" if services == "1" else "")
         body = {
             "figure": view.figure_json, "table": table, "caption": view.caption, "label": view.figure_label,
             "status": translate(lang, "imap_updated", indicator=view.title, year=query.year,

@@ -7,15 +7,18 @@ for the index's version check, the area outlines and the referral figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from typing import Any
 
 import plotly.graph_objects as go
 
 from welfare_district.directory.eligibility import describe, parse_rules
-from welfare_district.directory.index import DirectoryIndex, ServiceEntry
+from welfare_district.directory.index import DirectoryIndex, ServiceEntry, get_index
 from welfare_district.directory.taxonomy import NEEDS
+from welfare_district.engine import Database
 from welfare_district.web.i18n import Language, format_decimal, plotly_separators, translate
+from welfare_district.web.pages.map_view import MapView
 
 OUTLINE = "#5b6270"
 MARKER = "#b3261e"  # dark red: contrast over the light grey quartieri and for red-green colour blindness
@@ -103,7 +106,7 @@ def service_detail(index: DirectoryIndex, entry: ServiceEntry, lang: Language) -
     return {
         "id": entry.id, "name": entry.name, "description": doc.get("description"), "status": entry.status,
         "url": doc.get("url"), "email": doc.get("email"), "application_process": doc.get("application_process"),
-        "fees": doc.get("fees_description"), "assured_date": doc.get("assured_date"),
+        "assured_date": doc.get("assured_date"),
         "last_modified": doc.get("last_modified"),
         "organisation": {"id": org.get("id"), "name": org.get("name"), "runts": runts_number(org),
                          "website": org.get("website") or org.get("url"), "email": org.get("email"),
@@ -116,12 +119,20 @@ def service_detail(index: DirectoryIndex, entry: ServiceEntry, lang: Language) -
         "contacts": [" · ".join(x for x in (c.get("name"), c.get("department"), c.get("email"), c.get("title"))
                                 if x) for c in doc.get("contacts", [])],
         "phones": [p["number"] for p in doc.get("phones", []) if p.get("number")],
-        "costs": [c for c in costs if c],
+        "costs": _unique([*costs, doc.get("fees_description")]),
         "languages": [lang_row.get("name") or lang_row.get("code") for lang_row in doc.get("languages", [])],
         "eligibility_text": doc.get(f"eligibility_text_{lang}") or None,
         "eligibility_rules": [describe(r, lang) for r in rules],
         "eligibility_description": doc.get("eligibility_description"),
     }
+
+
+def _unique(texts: list[str | None]) -> list[str]:
+    seen: list[str] = []
+    for text in texts:
+        if text and text.strip() and text.strip().lower() not in (s.lower() for s in seen):
+            seen.append(text.strip())
+    return seen
 
 
 def services_map(entries: list[ServiceEntry], quartieri: list[dict[str, Any]], lang: Language) -> go.Figure:
@@ -172,3 +183,22 @@ def service_markers(entries: list[ServiceEntry]) -> go.Scattergeo:
     return go.Scattergeo(lat=lats, lon=lons, text=text, mode="markers", hovertemplate="%{text}<extra></extra>",
                          marker={"size": 8, "color": MARKER, "symbol": "diamond",
                                  "line": {"color": "#ffffff", "width": 1}}, showlegend=False, name="services")
+
+
+def add_service_layer(figure_json: str, entries: list[ServiceEntry], label: str) -> str:
+    """The dashboard map's figure JSON (as ``figures.figure_payload`` writes it) with the service locations
+    added as one marker trace named ``label``; still safe inside a <script type="application/json">."""
+    payload = json.loads(figure_json)
+    trace = json.loads(go.Figure([service_markers(entries)]).to_json())["data"][0]
+    trace.update(name=label, showlegend=True)
+    payload["data"] = [*payload.get("data", []), trace]
+    text = json.dumps(payload, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def with_service_layer(db: Database, view: MapView, lang: Language) -> MapView:
+    """The dashboard map view with the active services' locations added as markers (the services layer)."""
+    entries = [e for e in get_index(db).services.values() if e.status == "active"]
+    return replace(view, figure_json=add_service_layer(view.figure_json, entries,
+                                                       translate(lang, "services_map_points")))
+
