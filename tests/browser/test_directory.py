@@ -34,23 +34,20 @@ def _catalogue(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def directory_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A served small city with its warehouse, the catalogue, the family profiles and the demo accounts."""
-    from tests.web.city_db import generate_city
+    """A served small city with its warehouse, indicators, the catalogue, the family profiles and the demo
+    accounts."""
+    from tests.web.city_db import fill_city_db, generate_city
     from welfare_district.access.demo_users import create_demo_users
     from welfare_district.directory.profile import build_family_profiles
     from welfare_district.directory.transfer import import_catalogue
     from welfare_district.engine import connect
-    from welfare_district.geo.folder import read_area_folder
-    from welfare_district.geo.store import save_areas
-    from welfare_district.synth.truth_warehouse import build_truth_warehouse
 
     root = tmp_path_factory.mktemp("browser_directory")
     city = generate_city(root / "city")
     url = f"duckdb:///{root / 'welfare.duckdb'}"
     pseudonymiser = Pseudonymiser(load_keyring(get_settings(demo=True, pseudonym_key=SERVER_KEY)))
     with connect(url) as db:
-        save_areas(db, read_area_folder(city / "areas")[0])
-        build_truth_warehouse(city, db)
+        fill_city_db(db, city)  # areas, warehouse and indicators: the dashboard map draws its indicator view
         import_catalogue(db, _catalogue(root / "catalogo"))
         build_family_profiles(db)
         accounts = {a.role: a for a in create_demo_users(db.engine, pseudonymiser, demo=True)}
@@ -147,3 +144,18 @@ def test_operator_refers_partner_accepts_operator_sees_it(browser: Any, page: An
     assert "accettato" in page.locator("#referrals-table").inner_text()
     page.screenshot(path=str(shots / "directory-outbox.png"), full_page=True)
     assert traffic.blocked == [] and traffic.console_errors == []
+
+
+def test_services_layer_on_the_dashboard_map(page: Any, directory_site: dict[str, Any], traffic: Traffic,
+                                             artifacts_dir: Path) -> None:
+    base = directory_site["base"]
+    page.goto(base + "/")
+    page.locator("#map[data-revision='1']").wait_for()
+    traces = page.evaluate("document.getElementById('map').data.length")
+    page.get_by_label("Mostra le sedi dei servizi").check()
+    page.locator("#map[data-revision='2']").wait_for()
+    assert page.evaluate("document.getElementById('map').data.length") == traces + 1
+    assert "services=1" in page.url
+    page.screenshot(path=str(artifacts_dir / "screenshots" / "directory-map-layer.png"), full_page=False)
+    assert traffic.blocked == [] and traffic.console_errors == []
+
