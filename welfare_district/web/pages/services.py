@@ -21,7 +21,7 @@ from welfare_district.engine import Database
 from welfare_district.errors import InputError, NotFoundError
 from welfare_district.geo.store import read_areas_geojson
 from welfare_district.web.areas import DISPLAY_TOLERANCE, AreaLevel, list_areas
-from welfare_district.web.deps import DatabaseAccessDep, LanguageDep, PrincipalDep
+from welfare_district.web.deps import DatabaseAccessDep, LanguageDep, PrincipalDep, ReadCacheDep
 from welfare_district.web.figures import figure_payload
 from welfare_district.web.pages.services_figures import referral_rows
 from welfare_district.web.pages.services_view import (
@@ -32,6 +32,7 @@ from welfare_district.web.pages.services_view import (
     service_detail,
     services_map,
 )
+from welfare_district.web.read_cache import ReadCache, cached
 from welfare_district.web.templating import render
 from welfare_district.web.vendor import PLOTLY_JS_PATH, TOPOJSON_PATH, vendor_url
 
@@ -66,12 +67,22 @@ def quartiere_outlines(db: Database) -> list[dict[str, Any]]:
             for f in outlines]
 
 
+def quartieri(db: Database, cache: ReadCache) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The quartieri outlines and names, kept in the read cache until the stored areas or figures change
+    (reading and simplifying the shapes costs more than the rest of the search page)."""
+    def build() -> tuple[list[dict[str, Any]], dict[str, str]]:
+        return quartiere_outlines(db), {a.area_id: a.name for a in list_areas(db, AreaLevel.QUARTIERE)}
+
+    return cached(cache, db, ("services_quartieri",), build)
+
+
 def build_router() -> APIRouter:
     """The search and detail pages of the service directory."""
     router = APIRouter()
 
     @router.get("/services", response_class=HTMLResponse, name="services_page")
     def services_page(request: Request, access: DatabaseAccessDep, lang: LanguageDep, principal: PrincipalDep,
+                      cache: ReadCacheDep,
                       need: IdText = None, text: Annotated[str | None, Query(max_length=200)] = None,
                       organization: IdText = None, area: IdText = None,
                       active: Annotated[str | None, Query(max_length=1)] = None, page: int = 1) -> HTMLResponse:
@@ -81,8 +92,7 @@ def build_router() -> APIRouter:
         threshold = request.app.state.settings.disclosure_threshold
         with access.use() as db:
             index = get_index(db)
-            names = {a.area_id: a.name for a in list_areas(db, AreaLevel.QUARTIERE)}
-            quartieri = quartiere_outlines(db)
+            outlines, names = quartieri(db, cache)
             figures, exact = referral_rows(db, index, principal, threshold, names)
         found = find_services(index, taxonomy_term=form.need, query=form.text, organization_id=form.organization_id,
                               area_id=form.area_id, status="active" if form.active_only else None)
@@ -94,7 +104,7 @@ def build_router() -> APIRouter:
             "quartieri": sorted(names.items(), key=lambda pair: pair[1]), "listing": listing,
             "total_services": len(index.services), "figures": figures, "figures_exact": exact,
             "threshold": threshold, "located": sum(1 for e in found for p in e.places if p.lat is not None),
-            "figure_json": figure_payload(services_map(found, quartieri, lang), topojson_url=root + TOPOJSON_PATH),
+            "figure_json": figure_payload(services_map(found, outlines, lang), topojson_url=root + TOPOJSON_PATH),
             "plotly_url": vendor_url(request, PLOTLY_JS_PATH),
         }
         return render(request, "services.html", lang, context, active="services")
