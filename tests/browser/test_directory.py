@@ -62,6 +62,18 @@ def directory_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
                "family": family_ref(pseudonymiser, int(mine))}
 
 
+def _accessible(page: Any, name: str, artifacts_dir: Path) -> None:
+    """No serious or critical WCAG 2.1 A/AA violation on the page as it stands (axe-core; report saved)."""
+    from tests.browser.test_accessibility import OPTIONS, _axe
+
+    results = _axe().run(page, options=OPTIONS)
+    folder = artifacts_dir / "axe"
+    folder.mkdir(exist_ok=True)
+    results.save_to_file(folder / f"directory-{name}.json", violations_only=True)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], results.generate_report()
+
+
 def _sign_in(page: Any, base: str, username: str, password: str) -> None:
     page.goto(base + "/login")
     page.get_by_label("Nome utente").fill(username)
@@ -78,6 +90,7 @@ def test_find_a_service_with_filters_and_open_it(page: Any, directory_site: dict
     page.locator("#services-map[data-rendered='true']").wait_for()
     assert page.locator(".service-item").count() == 4
     page.screenshot(path=str(shots / "directory-search.png"), full_page=True)
+    _accessible(page, "search", artifacts_dir)
     page.get_by_label("Bisogno").select_option(label="Minori e famiglie")
     page.get_by_role("button", name="Cerca").click()
     page.locator("#services-map[data-rendered='true']").wait_for()
@@ -88,6 +101,7 @@ def test_find_a_service_with_filters_and_open_it(page: Any, directory_site: dict
     assert "Possono accedere: età dai 6 ai 14 anni." in page.locator("main").inner_text()
     assert "123456" in page.locator("#service-details").inner_text()
     page.screenshot(path=str(shots / "directory-detail.png"), full_page=True)
+    _accessible(page, "detail", artifacts_dir)
     page.locator("[data-lang-switch]").click()
     page.get_by_role("heading", name="Doposcuola Alfa", level=1).wait_for()
     assert "Eligible: aged 6 to 14." in page.locator("main").inner_text()
@@ -106,6 +120,7 @@ def test_operator_refers_partner_accepts_operator_sees_it(browser: Any, page: An
     assert page.get_by_role("heading", name="Indicatori di disagio").count() == 0  # a label, not a heading
     assert "Indicatori di disagio" in page.locator("#desk-family").locator("..").inner_text()
     page.screenshot(path=str(shots / "directory-desk.png"), full_page=True)
+    _accessible(page, "desk-family", artifacts_dir)
     match.get_by_text("Invia a questo servizio").click()
     send = match.get_by_role("button", name="Invia")
     send.click()  # without consent the browser keeps the form: the box is required
@@ -118,6 +133,7 @@ def test_operator_refers_partner_accepts_operator_sees_it(browser: Any, page: An
     assert page.locator("#referral-status").inner_text() == "richiesto"
     referral_url = page.url.split("?")[0]
     page.screenshot(path=str(shots / "directory-referral-sent.png"), full_page=True)
+    _accessible(page, "referral", artifacts_dir)
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="it-IT")
     partner = context.new_page()
@@ -126,6 +142,7 @@ def test_operator_refers_partner_accepts_operator_sees_it(browser: Any, page: An
         partner.goto(base + "/referrals")
         assert partner.locator("#referrals-table tbody tr").count() == 1
         partner.screenshot(path=str(shots / "directory-inbox.png"), full_page=True)
+        _accessible(partner, "inbox", artifacts_dir)
         partner.locator("#referrals-table tbody a").first.click()
         assert "colloquio fissato per giovedì" in partner.locator("#referral-steps").inner_text()
         partner.get_by_role("button", name="Segna come ricevuto").click()
@@ -134,6 +151,14 @@ def test_operator_refers_partner_accepts_operator_sees_it(browser: Any, page: An
         partner.screenshot(path=str(shots / "directory-partner-accepted.png"), full_page=True)
         partner.goto(base + "/catalogue/admin/services")
         partner.screenshot(path=str(shots / "directory-catalogue-partner.png"), full_page=True)
+        _accessible(partner, "catalogue-partner", artifacts_dir)
+        partner.get_by_role("link", name="Emporio solidale").click()
+        partner.get_by_label("Costi").fill("gratuito, con tessera")
+        partner.screenshot(path=str(shots / "directory-catalogue-edit.png"), full_page=True)
+        _accessible(partner, "catalogue-edit", artifacts_dir)
+        partner.get_by_role("button", name="Invia la proposta").click()
+        partner.locator("#my-revisions").wait_for()
+        partner.screenshot(path=str(shots / "directory-catalogue-proposed.png"), full_page=True)
     finally:
         context.close()
 
@@ -143,7 +168,27 @@ def test_operator_refers_partner_accepts_operator_sees_it(browser: Any, page: An
     page.goto(base + "/referrals")
     assert "accettato" in page.locator("#referrals-table").inner_text()
     page.screenshot(path=str(shots / "directory-outbox.png"), full_page=True)
+    _accessible(page, "outbox", artifacts_dir)
+    page.goto(base + "/desk")
+    page.get_by_label("Età dei componenti").fill("82")
+    page.get_by_label("Anziano che vive solo").check()
+    page.get_by_label("Anziani e cura").check()
+    page.get_by_role("button", name="Trova i servizi").click()
+    page.locator("#match-S0003").wait_for()
+    page.screenshot(path=str(shots / "directory-desk-anonymous.png"), full_page=True)
+    _accessible(page, "desk-anonymous", artifacts_dir)
     assert traffic.blocked == [] and traffic.console_errors == []
+
+    # the public sees the referral figures, protected: one referral is below the threshold
+    public = browser.new_context(viewport={"width": 1280, "height": 900}, locale="it-IT").new_page()
+    try:
+        public.goto(base + "/services")
+        table = public.locator("#referral-figures-table")
+        assert "Emporio solidale" in table.inner_text() and "1" not in table.locator("tbody td.num").all_inner_texts()
+        public.locator("#referral-figures").scroll_into_view_if_needed()
+        public.screenshot(path=str(shots / "directory-referral-figures.png"), full_page=True)
+    finally:
+        public.context.close()
 
 
 def test_services_layer_on_the_dashboard_map(page: Any, directory_site: dict[str, Any], traffic: Traffic,

@@ -218,3 +218,21 @@ def test_services_layer_on_the_dashboard_map(db: Database, city_dataset: Path, t
     fragment = client.get("/fragments/map", params={"services": "1"}).json()
     assert len(layer(json.loads(fragment["figure"]))) == 1 and fragment["url"].endswith("&services=1")
     assert layer(json.loads(client.get("/fragments/map").json()["figure"])) == []
+
+
+def test_outcome_reasons_in_italian() -> None:
+    from welfare_district.directory.eligibility import Profile, evaluate, parse_rules
+    from welfare_district.web.pages.desk_words import reason_text
+
+    rules = parse_rules('[{"kind": "age", "min_age": 65}, {"kind": "isee", "max_eur": 9360}, {"kind": "disability"},'
+                        ' {"kind": "residence", "area_ids": ["Q1"]}, {"kind": "citizenship", "group": "non_eu"}]')
+    known = evaluate(rules, Profile(ages=[30, 8], isee_eur=12000, disability=False, area_ids=["Q1"],
+                                    citizenships=["MA"]))
+    unknown = evaluate(rules, Profile())
+    assert [reason_text(o.reason, "it") for o in known] == [
+        "nessun componente nella fascia d'età (età 8, 30)", "ISEE 12.000 euro", "disabilità: no", "residente in Q1",
+        "cittadinanze MA"]
+    assert [reason_text(o.reason, "it") for o in unknown] == [
+        "età non note", "nessuna dichiarazione ISEE nota", "disabilità: non noto", "residenza non nota",
+        "cittadinanza non nota"]
+    assert [reason_text(o.reason, "en") for o in known] == [o.reason for o in known]

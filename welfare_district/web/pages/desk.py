@@ -25,6 +25,7 @@ from welfare_district.web.auth_guard import form_fields
 from welfare_district.web.deps import LanguageDep, PrincipalDep
 from welfare_district.web.i18n import Language, translate
 from welfare_district.web.pages.desk_form import parse_profile
+from welfare_district.web.pages.desk_words import reason_text
 from welfare_district.web.pages.families_data import family_index
 from welfare_district.web.pages.services_view import need_choices, need_name
 from welfare_district.web.templating import render
@@ -51,7 +52,7 @@ def _match_rows(matches: list[Match], index: DirectoryIndex, lang: Language) -> 
         rows.append({"service_id": m.service_id, "name": m.name, "organisation": org.get("name", m.organization_id),
                      "needs": [need_name(n, lang) for n in m.needs_matched], "distance_km": m.distance_km,
                      "outcomes": [{"rule": texts[i] if i < len(texts) else o.rule, "status": o.status,
-                                   "reason": o.reason} for i, o in enumerate(m.outcomes)]})
+                                   "reason": reason_text(o.reason, lang)} for i, o in enumerate(m.outcomes)]})
     return rows
 
 
