@@ -59,8 +59,16 @@ def group_status(db: Database, group: TargetGroup, years: list[int]) -> pd.DataF
     """Every unit (family or person) resident in ``years`` with its areas and whether it is in the group.
 
     Columns: snapshot_year, unit_id (family_id or person_id), section_id, zone_id, quartiere_id, in_group
-    (bool), and for persons ``age`` (for families, the head's age). One row per unit and year.
+    (bool), and for persons ``age`` (for families, the head's age). One row per unit and year. Read once per
+    warehouse and register version (impact.cache): callers must not modify the frame.
     """
+    from welfare_district.impact.cache import cached, version_token
+
+    return cached(db, version_token(db), ("group_status", group.code, tuple(sorted(years))),
+                  lambda: _group_status(db, group, years))
+
+
+def _group_status(db: Database, group: TargetGroup, years: list[int]) -> pd.DataFrame:
     if not years:
         return pd.DataFrame(columns=["snapshot_year", "unit_id", *AREA_COLUMNS, "in_group", "age"])
     count = get_indicator(group.indicator_id).numerator

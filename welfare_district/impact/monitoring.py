@@ -50,8 +50,15 @@ def placed_beneficiaries(db: Database, reg: Register) -> pd.DataFrame:
     """One row per (project, person_ref): the person's family and areas on the project's baseline snapshot.
 
     Columns: project_id, call_id, person_ref, person_id, family_id, age, section_id, zone_id, quartiere_id.
-    Unlinked people, or people not resident on that snapshot, keep null family and areas.
+    Unlinked people, or people not resident on that snapshot, keep null family and areas. Read once per
+    warehouse and register version (impact.cache): callers must not modify the frame.
     """
+    from welfare_district.impact.cache import cached, version_token
+
+    return cached(db, version_token(db), "placed", lambda: _placed(db, reg))
+
+
+def _placed(db: Database, reg: Register) -> pd.DataFrame:
     ben = reg.beneficiaries.sort_values(["project_id", "person_ref", "reached_on"])
     ben = ben.drop_duplicates(["project_id", "person_ref"])[["project_id", "person_ref", "person_id", "age"]]
     ben = ben.merge(reg.projects[["project_id", "call_id", "baseline_year"]], on="project_id", how="left")
