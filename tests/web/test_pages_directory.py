@@ -236,3 +236,21 @@ def test_outcome_reasons_in_italian() -> None:
         "età non note", "nessuna dichiarazione ISEE nota", "disabilità: non noto", "residenza non nota",
         "cittadinanza non nota"]
     assert [reason_text(o.reason, "en") for o in known] == [o.reason for o in known]
+
+
+def test_inactive_services_only_when_asked_and_never_referred(site: Database, make_client: ClientFactory) -> None:
+    from welfare_district.directory.model import bump_version
+
+    t = directory_tables().hsds["service"]
+    with site.engine.begin() as conn:
+        conn.execute(t.update().where(t.c.id == "S0004").values(status="inactive"))
+        bump_version(conn)
+    client = make_client(site, **AUTH_SETTINGS)
+    assert "Emporio solidale" not in client.get("/services").text  # only active services by default
+    everything = client.get("/services", params={"active": "0"}).text
+    assert "Emporio solidale" in everything and "non attivo" in everything
+    operator = _client(make_client, site, "operator", (("quartiere", "Q1"),))
+    refused = operator.post("/referrals", data={"csrf_token": csrf_from(operator.get("/desk").text),
+                                                "family": _ref(operator, 1), "service_id": "S0004", "consent": "yes",
+                                                "given_by": "person", "purpose": "referral"})
+    assert refused.status_code == 422 and "active services only" in refused.text and _referrals(site) == []
