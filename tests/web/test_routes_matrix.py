@@ -54,6 +54,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /api/v1/families/{family_ref}": frozenset({"operator"}),
     "GET /services": EVERYONE,
     "GET /services/{service_id}": EVERYONE,
+    "GET /impact": EVERYONE,
+    "GET /impact/projects/{project_id}": EVERYONE,
     "GET /desk": frozenset({"operator"}),
     "POST /desk": frozenset({"operator"}),
     "POST /referrals": frozenset({"operator"}),

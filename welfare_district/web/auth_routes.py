@@ -82,6 +82,8 @@ ROUTE_ACTIONS: dict[str, str | None] = {
     # territory or the referral's organisation again inside; partners propose, the municipality approves
     "GET /services": _SERVICES,
     "GET /services/{service_id}": _SERVICES,
+    "GET /impact": "indicators.read_protected",
+    "GET /impact/projects/{project_id}": "indicators.read_protected",
     "GET /desk": "family.read",
     "POST /desk": "family.read",
     "POST /referrals": "referral.send",

@@ -11,6 +11,7 @@ def build_pages_router() -> APIRouter:
         areas,
         catalogue_admin,
         desk,
+        impact,
         indicators,
         quality,
         rankings,
@@ -22,6 +23,6 @@ def build_pages_router() -> APIRouter:
 
     router = APIRouter(include_in_schema=False)
     for module in (map_page, areas, trends, rankings, indicators, quality, services, desk, referrals,
-                   catalogue_admin):
+                   catalogue_admin, impact):
         router.include_router(module.build_router())
     return router
