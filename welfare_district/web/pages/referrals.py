@@ -29,7 +29,9 @@ from welfare_district.directory.referrals import (
     move_referral,
     send_referral,
 )
+from welfare_district.engine import Database
 from welfare_district.errors import InputError, NotFoundError, PermissionDeniedError
+from welfare_district.web.areas import AreaLevel, list_areas
 from welfare_district.web.auth_audit import exclusive, pseudonymiser_of
 from welfare_district.web.auth_guard import form_fields
 from welfare_district.web.deps import LanguageDep, PrincipalDep
@@ -81,18 +83,22 @@ def create_referral(app_state: Any, principal: Principal, fields: dict[str, str]
                              service_id=fields.get("service_id", "")[:64], consent=consent, note=note)
 
 
+def _names(db: Database) -> dict[str, str]:
+    """Service and quartiere names by id (both id spaces are distinct: services S..., areas Q...)."""
+    quartieri = {a.area_id: a.name for a in list_areas(db, AreaLevel.QUARTIERE)}
+    return {**quartieri, **{sid: s.name for sid, s in get_index(db).services.items()}}
+
+
 def _rows(app_state: Any, principal: Principal, status: str | None) -> tuple[list[dict[str, Any]], dict[str, str]]:
     with exclusive(app_state) as db:
         rows = list_referrals(db, principal, status=status, limit=200)
-        index = get_index(db)
-    return rows, {sid: s.name for sid, s in index.services.items()}
+        return rows, _names(db)
 
 
 def _one(app_state: Any, principal: Principal, referral_id: str) -> tuple[dict[str, Any], dict[str, str]]:
     with exclusive(app_state) as db:
         ref = get_referral(db, principal, pseudonymiser_of(app_state), referral_id)
-        index = get_index(db)
-    return ref, {sid: s.name for sid, s in index.services.items()}
+        return ref, _names(db)
 
 
 def build_router() -> APIRouter:
@@ -108,6 +114,7 @@ def build_router() -> APIRouter:
                                                         "message": translate(lang, "referral_not_found")},
                           status_code=404, active="referrals")
         context = {"ref": ref, "service_name": names.get(ref["service_id"], ref["service_id"]),
+                   "quartiere": names.get(ref["quartiere_id"] or "", ref["quartiere_id"]),
                    "moves": allowed_moves(str(ref["status"]), principal), "message": message,
                    "inbox": principal.role == "partner", "shared": shared_rows(ref["shared_data"], lang),
                    "done": request.query_params.get("done")}
