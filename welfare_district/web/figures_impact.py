@@ -27,7 +27,7 @@ def with_actions(figure_json: str, points: dict[str, tuple[float, float]], proje
             "lon": [points[a][0] for a in located], "lat": [points[a][1] for a in located],
             "text": [f"{a}: {', '.join(projects_by_area[a])}" for a in located],
             "hovertemplate": "%{text}<extra></extra>", "showlegend": True,
-            "marker": {"symbol": "circle-open", "size": [10 + 3 * min(len(projects_by_area[a]), 5) for a in located],
+            "marker": {"symbol": "circle-open", "size": [16 + 4 * min(len(projects_by_area[a]), 5) for a in located],
                        "color": ACTION_COLOUR, "line": {"width": 3, "color": ACTION_COLOUR}}})
         payload.setdefault("layout", {})["showlegend"] = True
     text = json.dumps(payload, separators=(",", ":"))
@@ -44,10 +44,11 @@ def timeline_chart(rows: Sequence[dict[str, Any]], lang: Language) -> go.Figure:
                    mode="lines+markers", line={"color": ACTION_COLOUR}),
     ])
     fig.update_layout(
-        height=320, margin={"l": 50, "r": 50, "t": 20, "b": 40}, separators=plotly_separators(lang),
+        height=320, margin={"l": 60, "r": 60, "t": 20, "b": 40}, separators=plotly_separators(lang),
         font={"family": FONT, "size": 14}, paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
         xaxis={"type": "category", "title": {"text": translate(lang, "impact_month")}},
-        yaxis={"title": {"text": translate(lang, "impact_activities")}, "rangemode": "tozero"},
+        yaxis={"title": {"text": translate(lang, "impact_activities")}, "rangemode": "tozero", "tickformat": "d",
+               "dtick": max(1, -(-max((r["activities"] for r in rows), default=1) // 5))},
         yaxis2={"title": {"text": translate(lang, "impact_hours")}, "overlaying": "y", "side": "right",
                 "rangemode": "tozero", "showgrid": False},
         legend={"orientation": "h", "y": -0.25}, dragmode=False)

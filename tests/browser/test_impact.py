@@ -1,0 +1,112 @@
+"""The impact pages in a browser: the list with the actions map over the IVSM classes and one project's page
+with its timeline and estimates. Screenshots land in test-artifacts/screenshots/ (impact-*.png)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from tests.browser.conftest import Traffic, serve
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+KEY = b"browser-impact-test-key-01234567"
+
+
+def _write(path: Path, rows: list[dict[str, Any]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _letters(number: int) -> str:
+    return "".join("abcdefghij"[int(d)] for d in str(number)).title()
+
+
+def _register(db: Any, folder: Path) -> str:
+    """One call for families in hardship and two projects in 2024 on real zones, each reaching 15 adults of
+    the 2023 snapshot (fictitious names made for the linkage index); the first project's id."""
+    from welfare_district.impact.importer import import_reports
+    from welfare_district.impact.linkage import PersonIndex
+    from welfare_district.privacy.pseudonym import Keyring, Pseudonymiser
+
+    with db.engine.connect() as conn:
+        zones = [r[0] for r in conn.execute(sa.text(
+            "SELECT zone_id FROM wh_person WHERE snapshot_year = 2023 GROUP BY zone_id ORDER BY COUNT(*) DESC "
+            "LIMIT 3"))]
+        people = pd.DataFrame(conn.execute(sa.text(
+            "SELECT person_id, birth_date, zone_id FROM wh_person WHERE snapshot_year = 2023 AND age BETWEEN 20 "
+            "AND 60 AND zone_id IN (:a, :b, :c) ORDER BY person_id"), dict(zip("abc", zones, strict=True))).all(),
+            columns=["person_id", "birth_date", "zone_id"])
+    people["surname"] = people["person_id"].map(_letters)
+    people["first_name"] = "Prova"
+    people["codice_fiscale"] = None
+    call = {"codice_bando": "B24", "titolo": "Famiglie in difficoltà 2024", "budget_eur": "300000",
+            "data_apertura": "2023-10-01", "data_chiusura": "2024-12-31", "gruppo_target": "economic_hardship_families",
+            "eta_min": "18", "eta_max": "64", "aree_target": "|".join(zones)}
+    projects, beneficiaries, activities = [], [], []
+    for k, areas in enumerate((zones[:2], zones[1:])):
+        pid = f"P{k + 1}"
+        projects.append({"codice_progetto": pid, "codice_bando": "B24", "titolo": f"Rete solidale {k + 1}",
+                         "ente_capofila": "E001", "partner": "", "servizi": "", "budget_eur": "60000",
+                         "data_inizio": "2024-02-01", "data_fine": "2024-11-30", "aree": "|".join(areas)})
+        chosen = people[people["zone_id"].isin(areas)].iloc[k * 10:k * 10 + 15]
+        beneficiaries += [{"codice_progetto": pid, "cognome": r.surname, "nome": r.first_name,
+                           "data_nascita": pd.Timestamp(r.birth_date).strftime("%d/%m/%Y"), "codice_fiscale": "",
+                           "data_presa_in_carico": "2024-03-15"} for r in chosen.itertuples()]
+        activities += [{"codice_progetto": pid, "data": f"2024-{m:02d}-10", "tipo": "incontro", "area": areas[m % 2],
+                        "ore": str(2 + m), "partecipanti": str(5 + m)} for m in range(2, 12)]
+    files = [_write(folder / "bandi.csv", [call]), _write(folder / "progetti.csv", projects),
+             _write(folder / "attivita_tutti.csv", activities), _write(folder / "beneficiari_tutti.csv", beneficiaries)]
+    results = import_reports(db, files, index=PersonIndex.from_frame(people),
+                             pseudonymiser=Pseudonymiser(Keyring({"t1": KEY}, "t1")))
+    assert all(r.status == "loaded" for r in results), [r for r in results if r.status != "loaded"]
+    return "P1"
+
+
+@pytest.fixture(scope="module")
+def impact_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A served small city with indicators and a registered call with two projects."""
+    from tests.web.city_db import fill_city_db, generate_city
+    from welfare_district.engine import connect
+
+    root = tmp_path_factory.mktemp("browser_impact")
+    city = generate_city(root / "city")
+    url = f"duckdb:///{root / 'welfare.duckdb'}"
+    folder = root / "impatto"
+    folder.mkdir()
+    with connect(url) as db:
+        fill_city_db(db, city)
+        project = _register(db, folder)
+    with serve(url) as base:
+        yield {"base": base, "project": project}
+
+
+def test_impact_list_and_project_pages(page: Any, impact_site: dict[str, str], traffic: Traffic,
+                                       artifacts_dir: Path) -> None:
+    base, shots = impact_site["base"], artifacts_dir / "screenshots"
+    page.goto(base + "/impact")
+    page.locator("#impact-map[data-rendered='true']").wait_for()
+    # the IVSM classes and one marker trace for the project zones
+    assert page.locator("#impact-map .choroplethlocation").count() > 0
+    assert "Zone dei progetti" in page.locator("#impact-map").inner_text()
+    assert page.locator("#impact-projects tbody tr").count() == 2
+    page.screenshot(path=str(shots / "impact-list.png"), full_page=True)
+    page.get_by_role("link", name="Rete solidale 1").click()
+    page.locator("#impact-timeline[data-rendered='true']").wait_for()
+    text = page.locator("main").inner_text()
+    assert "Stime di impatto" in text and "non ne dimostra la causa" in text
+    assert page.locator("#impact-estimates tbody tr").count() == 2
+    page.screenshot(path=str(shots / "impact-project.png"), full_page=True)
+    page.locator("[data-lang-switch]").click()
+    page.locator("#impact-timeline[data-rendered='true']").wait_for()
+    assert "Impact estimates" in page.locator("main").inner_text()
+    page.screenshot(path=str(shots / "impact-project-en.png"), full_page=True)
+    assert traffic.blocked == [] and traffic.console_errors == []
