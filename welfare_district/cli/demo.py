@@ -80,6 +80,9 @@ def demo(
     from welfare_district.cli import synth as synth_cmd
     from welfare_district.settings import get_settings
 
+    # Stages read their settings themselves (e.g. the impact stage's pseudonym key): the whole demo process
+    # runs in demo mode, not only this function's own Settings.
+    os.environ["WELFARE_DEMO"] = "true"
     try:
         settings = get_settings(demo=True)
         years = synth_cmd.parse_years(settings.years)
