@@ -1,0 +1,85 @@
+"""Messages of the register of actions: calls, projects and impact monitoring.
+
+Each key holds its Italian and its English text together: (Italian, English).
+"""
+
+from __future__ import annotations
+
+WORDS: dict[str, tuple[str, str]] = {
+    # register of actions: calls, projects and impact monitoring pages
+    "nav_impact": ("Progetti", "Projects"),
+    "impact_title": ("Bandi e progetti", "Calls and projects"),
+    "impact_intro": ("I bandi del Comune, i progetti finanziati, le persone raggiunte e dove si interviene rispetto "
+                     "a dove c'è bisogno.",
+                     "The municipality's calls, the projects they fund, the people reached and where the city acts "
+                     "compared with where the need is."),
+    "impact_empty": ("Nessun bando o progetto registrato.", "No call or project registered."),
+    "impact_map_title": ("Dove si interviene e dove c'è bisogno", "Where the city acts and where the need is"),
+    "impact_map_caption": ("Indice di vulnerabilità (IVSM) per zona, classi ISTAT; i cerchi segnano le zone "
+                           "interessate dai progetti (più grandi se più progetti).",
+                           "Vulnerability index (IVSM) by zone, ISTAT classes; circles mark the zones projects "
+                           "target (larger where more projects act)."),
+    "impact_map_legend": ("Zone dei progetti", "Project zones"),
+    "impact_no_map": ("L'indice composito non è ancora calcolato: la mappa non è disponibile.",
+                      "The composite index is not computed yet: no map."),
+    "impact_calls": ("Bandi", "Calls"),
+    "impact_call": ("Bando", "Call"),
+    "impact_projects_title": ("Progetti", "Projects"),
+    "impact_project": ("Progetto", "Project"),
+    "impact_projects": ("Progetti", "Projects"),
+    "impact_target_group": ("Gruppo destinatario", "Target group"),
+    "impact_group_economic_hardship_families": ("Famiglie in disagio economico", "Families in economic hardship"),
+    "impact_group_elderly_alone": ("Anziani soli (65+)", "Elderly living alone (65+)"),
+    "impact_group_young_outside": ("Giovani fuori da lavoro e studio (15-29)",
+                                   "Young people outside work and study (15-29)"),
+    "impact_period": ("Periodo", "Period"),
+    "impact_budget": ("Budget", "Budget"),
+    "impact_people": ("Persone raggiunte", "People reached"),
+    "impact_families": ("Famiglie raggiunte", "Families reached"),
+    "impact_unlinked": ("Persone non collegate all'anagrafe", "People not linked to the register"),
+    "impact_target_areas": ("Aree destinatarie", "Target areas"),
+    "impact_coverage": ("Copertura", "Coverage"),
+    "impact_eur_per_person": ("Spesa per persona", "Spending per person"),
+    "impact_protected_title": ("Dato protetto: meno di {threshold} persone",
+                               "Protected: fewer than {threshold} people"),
+    "impact_protected_note": ("— dato protetto: i beneficiari sono dati sociali, i conteggi sotto {threshold} non "
+                              "sono pubblicati e gli altri sono arrotondati; quote e spese che ne derivano seguono "
+                              "la stessa regola.",
+                              "— protected figure: beneficiaries are social-care data, counts below {threshold} are "
+                              "not published and the others are rounded; shares and spending derived from them "
+                              "follow the same rule."),
+    "impact_csv": ("Scarica i progetti (CSV)", "Download the projects (CSV)"),
+    "impact_json": ("Stime in formato JSON", "Estimates as JSON"),
+    "impact_lead": ("Ente capofila", "Lead organisation"),
+    "impact_partners": ("partner", "partners"),
+    "impact_timeline": ("Attività nel tempo", "Activities over time"),
+    "impact_timeline_caption": ("Attività (barre) e ore (linea) per mese.",
+                                "Activities (bars) and hours (line) by month."),
+    "impact_no_activities": ("Nessuna attività registrata.", "No activity reported."),
+    "impact_activities": ("Attività", "Activities"),
+    "impact_hours": ("Ore", "Hours"),
+    "impact_month": ("Mese", "Month"),
+    "impact_reach_by_area": ("Persone raggiunte per zona", "People reached by zone"),
+    "impact_area": ("Zona", "Zone"),
+    "impact_unplaced": ("Senza zona (non collegate)", "No zone (not linked)"),
+    "impact_none": ("Nessuna", "None"),
+    "impact_overlap": ("Sovrapposizione con altri progetti", "Overlap with other projects"),
+    "impact_shared_people": ("Persone in comune", "People in common"),
+    "impact_no_overlap": ("Nessuna persona raggiunta anche da altri progetti.",
+                          "No person reached by another project too."),
+    "impact_services": ("Servizi coinvolti", "Services involved"),
+    "impact_referrals": ("invii", "referrals"),
+    "impact_estimates": ("Stime di impatto", "Impact estimates"),
+    "impact_not_causal": ("Confronti descrittivi: non dimostrano che il progetto abbia causato la differenza.",
+                          "Descriptive comparisons: they do not prove the project caused the difference."),
+    "impact_level": ("Livello", "Level"),
+    "impact_level_area": ("Aree", "Areas"),
+    "impact_level_person": ("Persone", "People"),
+    "impact_method": ("Metodo", "Method"),
+    "impact_comparison": ("Gruppo di confronto", "Comparison group"),
+    "impact_estimate": ("Differenza", "Difference"),
+    "impact_interval": ("Intervallo al 95%", "95% interval"),
+    "impact_n_reached": ("Unità raggiunte", "Units reached"),
+    "impact_n_comparison": ("Unità di confronto", "Comparison units"),
+    "impact_note": ("Nota", "Note"),
+}
