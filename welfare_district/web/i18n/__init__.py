@@ -11,7 +11,13 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
-from welfare_district.web.i18n import words_common, words_directory, words_impact, words_indicators
+from welfare_district.web.i18n import (
+    words_common,
+    words_directory,
+    words_impact,
+    words_indicators,
+    words_reports,
+)
 
 Language = Literal["it", "en"]
 LANGUAGES: tuple[Language, ...] = ("it", "en")
@@ -22,7 +28,7 @@ COOKIE_NAME = "lang"
 def _merged() -> dict[str, tuple[str, str]]:
     """The page families' word lists as one catalogue; a key defined twice is a programming error."""
     catalogue: dict[str, tuple[str, str]] = {}
-    for family in (words_common, words_indicators, words_directory, words_impact):
+    for family in (words_common, words_indicators, words_directory, words_impact, words_reports):
         clash = catalogue.keys() & family.WORDS.keys()
         if clash:
             raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
