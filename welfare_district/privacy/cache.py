@@ -28,6 +28,7 @@ class ProtectedTables:
         self._max = max_tables
         self._tables: OrderedDict[Hashable, pd.DataFrame] = OrderedDict()
         self._lock = threading.Lock()
+        self._running: dict[Hashable, threading.Event] = {}
         self._hierarchies: dict[int, tuple[Mapping[str, str | None], str]] = {}
         self.hits = 0
         self.misses = 0
@@ -48,21 +49,40 @@ class ProtectedTables:
                 tuple(sorted(int(y) for y in values["year"].unique().tolist())), len(values), stamp,
                 self._hierarchy_id(parents))
 
-    def protect(self, values: pd.DataFrame, parents: Mapping[str, str | None]) -> pd.DataFrame:
-        """``protect(values, parents, policy, key)``, computed once per table version (see the module)."""
+    def protect(self, values: pd.DataFrame, parents: Mapping[str, str | None], *, keep: bool = True
+                ) -> pd.DataFrame:
+        """``protect(values, parents, policy, key)``, computed once per table version (see the module).
+
+        ``keep=False`` returns a kept result but does not keep a new one (a caller that keeps its own
+        split of a large table). Guarantees: two threads protecting the same version at once run one pass;
+        the second waits for it.
+        """
         if "computed_at" not in values.columns:
             return protect(values, parents, self.policy, self._key)  # no version stamp: never cached
         version = self.version(values, parents)
-        with self._lock:
-            cached = self._tables.get(version)
-            if cached is not None:
-                self._tables.move_to_end(version)
-                self.hits += 1
-                return cached
-        result = protect(values, parents, self.policy, self._key)
-        with self._lock:
-            self.misses += 1
-            self._tables[version] = result
-            while len(self._tables) > self._max:
-                self._tables.popitem(last=False)
+        while True:
+            with self._lock:
+                cached = self._tables.get(version)
+                if cached is not None:
+                    self._tables.move_to_end(version)
+                    self.hits += 1
+                    return cached
+                running = self._running.get(version)
+                if running is None:
+                    running = self._running[version] = threading.Event()
+                    break
+            running.wait()  # the same version is being protected by another thread: then look again
+        try:
+            result = protect(values, parents, self.policy, self._key)
+            with self._lock:
+                self.misses += 1
+                if keep:
+                    self._tables[version] = result
+                while len(self._tables) > self._max:
+                    self._tables.popitem(last=False)
+        finally:
+            with self._lock:
+                if self._running.get(version) is running:
+                    del self._running[version]
+            running.set()
         return result

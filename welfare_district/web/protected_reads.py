@@ -14,7 +14,7 @@ incomplete'), never exact, and a warning names the indicator and year.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -31,6 +31,7 @@ _COLUMNS = ("indicator_id", "level", "area_id", "year", "numerator", "denominato
             "unstable", "null_reason", "definition_version", "boundary_version", "snapshot_built_at",
             "computed_at")
 _FLOATS = ("numerator", "denominator", "value", "ci_low", "ci_high")
+_FRAME_COLUMNS = ("indicator_id", "level", "area_id", "null_reason", "computed_at")
 
 
 class ProtectedRow(NamedTuple):
@@ -58,17 +59,19 @@ INCOMPLETE = "suppressed: incomplete"
 _log = logging.getLogger(__name__)
 
 
-def _read(db: Database, indicator_ids: list[str], year: int) -> tuple[pd.DataFrame, list[Any]]:
-    # The stored rows as a frame for ``protect`` (built column by column: per-row pandas conversion costs
-    # more than the protection pass), and the rows themselves, whose provenance fields are kept as read.
+def _read(db: Database, indicator_ids: list[str] | None, year: int) -> tuple[pd.DataFrame, list[Any]]:
+    # The stored rows of ``indicator_ids`` (None: every indicator of the year) as a frame for ``protect``
+    # (built column by column: per-row pandas conversion costs more than the protection pass), and the rows
+    # themselves, whose provenance fields are kept as read. The frame carries only what protection reads:
+    # converting the other timestamps to pandas would cost as much as a protection pass.
     from welfare_district.indicators.store import indicator_value_table
 
     t = indicator_value_table()
-    query = (sa.select(*(t.c[c] for c in _COLUMNS))
-             .where(t.c.indicator_id.in_(indicator_ids), t.c.year == year)
-             .order_by(t.c.indicator_id, t.c.level, t.c.area_id))
+    query = sa.select(*(t.c[c] for c in _COLUMNS)).where(t.c.year == year)
+    if indicator_ids is not None:
+        query = query.where(t.c.indicator_id.in_(indicator_ids))
     with db.engine.connect() as conn:
-        rows = list(conn.execute(query).all())
+        rows = list(conn.execute(query.order_by(t.c.indicator_id, t.c.level, t.c.area_id)).all())
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in _COLUMNS]
     data: dict[str, Any] = {}
     for name, column in zip(_COLUMNS, columns, strict=True):
@@ -78,14 +81,10 @@ def _read(db: Database, indicator_ids: list[str], year: int) -> tuple[pd.DataFra
             data[name] = np.array(column, dtype=float)  # NULL -> NaN
         elif name == "unstable":
             data[name] = np.array(column, dtype=bool)
-        else:
-            data[name] = np.array(column, dtype=object)
+        elif name in _FRAME_COLUMNS:
+            # an explicit object Series: pandas would otherwise spend time inferring timestamps
+            data[name] = pd.Series(np.array(column, dtype=object), dtype=object)
     return pd.DataFrame(data), rows
-
-
-def _missing(value: Any) -> Any:
-    # pandas writes NaN where a column had None
-    return None if value is None or (isinstance(value, float) and value != value) else value
 
 
 def _floats(values: list[Any]) -> list[float | None]:
@@ -115,21 +114,41 @@ def _protect_frame(indicator_id: str, year: int, frame: pd.DataFrame, rows: list
     except InputError as exc:
         _log.warning("%s %s cannot be protected, every cell is suppressed: %s", indicator_id, year, exc)
         return _all_suppressed([rows[i] for i in mine.tolist()], tables, indicator_id)
-    # protect keeps the rows and their order: position i of ``out`` is ``rows[i]``
-    part = out.iloc[mine]
-    figures = [_floats(part[c].tolist()) for c in ("numerator", "denominator", "value", "ci_low", "ci_high")]
-    flags = [part[c].tolist() for c in ("unstable", "null_reason", "suppressed", "protection",
-                                        "protection_threshold", "rounding_base")]
+    return _level_rows(_Columns.of(out), rows, mine.tolist())
+
+
+class _Columns(NamedTuple):
+    # the protected frame's columns as Python lists, converted once for every indicator split from them
+    figures: tuple[list[float | None], ...]
+    unstable: list[Any]
+    null_reason: list[Any]
+    suppressed: list[Any]
+    protection: list[Any]
+    threshold: list[Any]
+    base: list[Any]
+
+    @classmethod
+    def of(cls, out: pd.DataFrame) -> _Columns:
+        return cls(tuple(_floats(out[c].tolist()) for c in ("numerator", "denominator", "value", "ci_low",
+                                                             "ci_high")),
+                   out["unstable"].tolist(), out["null_reason"].tolist(), out["suppressed"].tolist(),
+                   out["protection"].tolist(), out["protection_threshold"].tolist(), out["rounding_base"].tolist())
+
+
+def _level_rows(cols: _Columns, rows: list[Any], positions: list[int]) -> LevelRows:
+    # protect keeps the rows and their order: position i of the protected frame is ``rows[i]``
+    num, den, value, low, high = cols.figures
     result: LevelRows = {}
-    for k, i in enumerate(mine.tolist()):
+    for i in positions:
         raw = rows[i]
-        unstable, null_reason, suppressed, protection, threshold, base = (_missing(f[k]) for f in flags)
+        # pandas writes NaN where a column had None
+        unstable, null_reason = cols.unstable[i], cols.null_reason[i]
         result.setdefault(str(raw.level), {})[str(raw.area_id)] = ProtectedRow(
-            figures[0][k], figures[1][k], figures[2][k], figures[3][k], figures[4][k],
-            bool(unstable) if unstable is not None else False,
-            None if null_reason is None else str(null_reason), raw.definition_version,
-            raw.boundary_version, raw.snapshot_built_at, raw.computed_at, bool(suppressed), str(protection),
-            int(threshold), int(base))
+            num[i], den[i], value[i], low[i], high[i],
+            bool(unstable) if unstable is not None and unstable == unstable else False,
+            None if null_reason is None or null_reason != null_reason else str(null_reason),
+            raw.definition_version, raw.boundary_version, raw.snapshot_built_at, raw.computed_at,
+            bool(cols.suppressed[i]), str(cols.protection[i]), int(cols.threshold[i]), int(cols.base[i]))
     return result
 
 
@@ -143,31 +162,62 @@ def _all_suppressed(rows: list[Any], tables: ProtectedTables, indicator_id: str)
     return result
 
 
-def protect_year(db: Database, indicator_ids: list[str], year: int, tables: ProtectedTables,
-                 parents: Mapping[str, str | None], cache: ReadCache | None) -> None:
-    """Fill the read cache with the protected rows of ``indicator_ids`` in ``year`` from one read of the year.
+def protect_whole_year(db: Database, year: int, tables: ProtectedTables, parents: Mapping[str, str | None],
+                       indicator_ids: list[str] | None = None) -> dict[str, LevelRows]:
+    """Indicator id -> LevelRows of every indicator stored in ``year`` (or of ``indicator_ids`` and those
+    summed with them), from one read of the year and one protection pass over all its indicators.
 
-    Each indicator is still protected with exactly the rows of its own group (the same frame, so the same
-    cells and the same ProtectedTables entry as ``protect_indicator_year``): only the database reads are
-    shared, which saves one query per indicator on a profile page.
+    Guarantees: each indicator's rows equal ``protect_indicator_year``'s, cell for cell. Protection never
+    links two indicators that no declared sum relates: primary suppression and rounding are decided per
+    cell (the rounding draw hashes year, level, area and counted population, not the table), and secondary
+    suppression works equation by equation, every equation lying inside one indicator or one sum family,
+    whose cells keep their relative order (and so their tie-breaks) in the larger table. When the year as a
+    whole cannot be protected (one indicator incomplete or inconsistent) each family is protected alone,
+    so one broken table hides only its own cells ('suppressed: incomplete'), never another's. The whole
+    year's protected frame is not kept in ``tables`` (the read cache keeps the rows split from it).
     """
     from welfare_district.privacy.export import related
 
+    wanted = None if indicator_ids is None else sorted({g for i in indicator_ids for g in related(i, tables.policy)})
+    frame, rows = _read(db, wanted, year)
+    ids = frame["indicator_id"].to_numpy()
+    present = sorted({str(i) for i in ids.tolist()})
+    # rows are ordered by indicator: each indicator is one contiguous run of positions
+    starts = np.searchsorted(ids.astype(str), present, side="left").tolist() if present else []
+    ends = [*starts[1:], len(rows)]
+    runs = {ind: range(a, b) for ind, a, b in zip(present, starts, ends, strict=True)}
+    try:
+        cols = _Columns.of(tables.protect(frame, parents, keep=False))
+    except InputError:
+        return {ind: _protect_frame(ind, year, *_group(frame, rows, related(ind, tables.policy)), tables, parents)
+                for ind in present}
+    return {ind: _level_rows(cols, rows, list(run)) for ind, run in runs.items()}
+
+
+def _group(frame: pd.DataFrame, rows: list[Any], group: list[str]) -> tuple[pd.DataFrame, list[Any]]:
+    # a subset keeps the read's order, which is the order a read of the group alone gives
+    keep = np.flatnonzero(np.isin(frame["indicator_id"].to_numpy(), group))
+    return frame.iloc[keep].reset_index(drop=True), [rows[i] for i in keep.tolist()]
+
+
+def protect_year(db: Database, indicator_ids: list[str], year: int, tables: ProtectedTables,
+                 parents: Mapping[str, str | None], cache: ReadCache | None) -> None:
+    """Fill the read cache with the protected rows of ``indicator_ids`` in ``year`` (see
+    ``protect_whole_year``): one read and one protection pass for every missing indicator of the year.
+
+    Guarantees: afterwards ``protected_rows`` of each of them is a cache hit under the current stamp (unless
+    evicted); the same cells as one pass per indicator; concurrent callers for the same year and indicators
+    wait for one pass instead of running a second.
+    """
     if cache is None:
         return
-    stamp = cache.stamp(db)
-    wanted = [i for i in indicator_ids if cache.peek(("protected_rows", i, year), stamp) is None]
-    if not wanted:
-        return
-    groups = {i: related(i, tables.policy) for i in wanted}
-    frame, rows = _read(db, sorted({g for group in groups.values() for g in group}), year)
-    ids = frame["indicator_id"].to_numpy()
-    for indicator_id, group in groups.items():
-        # a subset keeps the read's order, which is the order a read of the group alone gives
-        keep = np.flatnonzero(np.isin(ids, group))
-        part = frame.iloc[keep].reset_index(drop=True)
-        result = _protect_frame(indicator_id, year, part, [rows[i] for i in keep.tolist()], tables, parents)
-        cache.put(("protected_rows", indicator_id, year), stamp, result)
+
+    def run(missing: list[Hashable]) -> dict[Hashable, LevelRows]:
+        ids = [str(key[1]) for key in missing if isinstance(key, tuple)]
+        return {("protected_rows", ind, year): table
+                for ind, table in protect_whole_year(db, year, tables, parents, ids).items()}
+
+    cache.get_many(db, [("protected_rows", i, year) for i in indicator_ids], run)
 
 
 def protected_rows(db: Database, indicator_id: str, year: int, tables: ProtectedTables,
@@ -192,5 +242,5 @@ def protected_level_rows(db: Database, indicator_id: str, year: int, protection:
     return protected_rows(db, indicator_id, year, protection, area_parents(db, cache=cache), cache)
 
 
-__all__ = ["INCOMPLETE", "LevelRows", "ProtectedRow", "area_parents", "protect_indicator_year", "protect_year",
-           "protected_level_rows", "protected_rows"]
+__all__ = ["INCOMPLETE", "LevelRows", "ProtectedRow", "area_parents", "protect_indicator_year", "protect_whole_year",
+           "protect_year", "protected_level_rows", "protected_rows"]

@@ -14,7 +14,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sized
+from collections.abc import Callable, Hashable, Mapping, Sized
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -79,11 +79,27 @@ def _weight(value: Any) -> int:
     return len(value) * _ITEM_WEIGHT if isinstance(value, Sized) else _ITEM_WEIGHT
 
 
+class _Flight:
+    """One build in progress: waiters block on ``event``; ``done`` tells whether ``value`` was produced."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.owner = threading.get_ident()
+        self.value: Any = None
+        self.done = False
+
+    def wait(self) -> bool:
+        """Block until the build ends; True when it produced ``value`` (False: it failed)."""
+        self.event.wait()
+        return self.done
+
+
 class ReadCache:
     """Prepared results keyed by the caller (e.g. (kind, indicator, level, year)), valid for one data stamp.
 
     Thread-safe. Entries beyond ``max_bytes`` (estimated) are evicted least recently used first. Builders
-    run outside the internal lock, so two threads may build the same entry once each; both get equal values.
+    run outside the internal lock; a key being built is built once, other threads asking for it wait
+    (single flight), so a warm-up and the first requests never do the same work twice at the same time.
     """
 
     def __init__(self, stamp_max_age: float = 1.0, max_bytes: int = 256 * 1024 * 1024, *,
@@ -97,6 +113,7 @@ class ReadCache:
         self._size = 0
         self._stamp: str | None = None
         self._checked_at = 0.0
+        self._flights: dict[tuple[str, Hashable], _Flight] = {}
 
     def recent_stamp(self) -> str | None:
         """The stamp read less than ``stamp_max_age`` seconds ago, or None when it must be read again."""
@@ -128,14 +145,77 @@ class ReadCache:
             return self._entries[key][0]
 
     def get(self, db: Database, key: Hashable, build: Callable[[], T]) -> T:
-        """The cached value of ``key`` under the current stamp, built (and kept) on a miss."""
+        """The cached value of ``key`` under the current stamp, built (and kept) on a miss.
+
+        Guarantees: while one thread builds ``key``, another asking for it waits for that build instead of
+        running a second one (a failed build lets the waiter build it itself).
+        """
         stamp = self.stamp(db)
-        hit = self.peek(key, stamp)
-        if hit is not None:
-            return hit
-        value = build()
-        self.put(key, stamp, value)
-        return value
+        while True:
+            hit = self.peek(key, stamp)
+            if hit is not None:
+                return hit
+            flight, mine = self._claim(key, stamp)
+            if not mine:
+                if flight.wait():
+                    return flight.value
+                continue
+            try:
+                value = build()
+                self.put(key, stamp, value)
+                flight.value, flight.done = value, True
+            finally:
+                self._land(key, stamp, flight)
+            return value
+
+    def get_many(self, db: Database, keys: list[Hashable],
+                 build: Callable[[list[Hashable]], Mapping[Hashable, Any]]) -> None:
+        """Make sure every key of ``keys`` is cached: ``build(missing)`` returns the values of the missing keys
+        (and may return more, which are kept too), in one call for all of them.
+
+        Guarantees: keys another thread is building meanwhile (through ``get`` or ``get_many``) are not built
+        again: this call waits for them; a request for one of the keys being built here waits for this build.
+        """
+        stamp = self.stamp(db)
+        claimed: dict[Hashable, _Flight] = {}
+        others: list[_Flight] = []
+        for key in keys:
+            if self.peek(key, stamp) is not None:
+                continue
+            flight, mine = self._claim(key, stamp)
+            if mine:
+                claimed[key] = flight
+            else:
+                others.append(flight)
+        try:
+            if claimed:
+                values = build(list(claimed))
+                for key, value in values.items():
+                    self.put(key, stamp, value)
+                    if key in claimed:
+                        claimed[key].value, claimed[key].done = value, True
+        finally:
+            for key, flight in claimed.items():
+                self._land(key, stamp, flight)
+        for flight in others:
+            flight.wait()
+
+    def _claim(self, key: Hashable, stamp: str) -> tuple[_Flight, bool]:
+        # (the flight building ``key`` under ``stamp``, True when the caller just became its builder)
+        with self._lock:
+            flight = self._flights.get((stamp, key))
+            if flight is not None and flight.owner != threading.get_ident():
+                return flight, False
+            # a thread re-entering its own build (not expected) builds again rather than wait for itself
+            flight = _Flight()
+            self._flights[(stamp, key)] = flight
+            return flight, True
+
+    def _land(self, key: Hashable, stamp: str, flight: _Flight) -> None:
+        with self._lock:
+            if self._flights.get((stamp, key)) is flight:
+                del self._flights[(stamp, key)]
+        flight.event.set()
 
     def put(self, key: Hashable, stamp: str, value: Any) -> None:
         """Keep ``value`` for ``key`` unless the stamp moved on while it was being built."""
