@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from tests.indicators.tiny_city import save_tiny_areas, save_tiny_warehouse
 from welfare_district.engine import Database
 from welfare_district.errors import InputError, NotFoundError
-from welfare_district.indicators.compute import compute_values, wilson
+from welfare_district.indicators.compute import compute_values
+from welfare_district.indicators.intervals import wilson
 from welfare_district.indicators.library import Indicator, default_library
 from welfare_district.indicators.store import compute_and_store, read_values, stale_years
 
@@ -73,14 +74,24 @@ def test_zero_denominator_gives_null_with_a_reason(tiny: Database) -> None:
     assert np.isfinite(values["value"].dropna()).all()
 
 
-def test_wilson_interval_for_proportions_and_none_for_ratios(tiny: Database) -> None:
+def test_each_kind_of_indicator_gets_its_own_interval(tiny: Database) -> None:
     values = compute_values(tiny, _lib(), [2024], ["city"]).set_index("indicator_id")
     large = values.loc["ivsm_large_families"]
     # Wilson 95% for 1 of 6: (0.0301, 0.5635), a textbook value.
     assert large["ci_low"] == pytest.approx(3.01, abs=0.01)
     assert large["ci_high"] == pytest.approx(56.35, abs=0.01)
     assert bool(large["unstable"])  # six families are below the minimum denominator
-    assert np.isnan(values["ci_low"].to_dict()["old_age_index"])
+    # old-age index 3 over 4: Wilson for 3 of 7 is (0.1582, 0.7496), mapped through p / (1 - p), x 100
+    old = values.loc["old_age_index"]
+    assert old["ci_low"] == pytest.approx(18.80, abs=0.01)
+    assert old["ci_high"] == pytest.approx(299.3, abs=0.1)
+    # one open case among 16 residents: Poisson score interval for 1 is (0.1765, 5.6649), / 16 x 1,000
+    cases = values.loc["open_cases"]
+    assert cases["ci_low"] == pytest.approx(11.03, abs=0.01)
+    assert cases["ci_high"] == pytest.approx(354.06, abs=0.01)
+    assert bool(cases["unstable"])
+    # members per family has no sampling model: no interval
+    assert np.isnan(values["ci_low"].to_dict()["average_family_size"])
     low, high = wilson(np.array([0.0]), np.array([1000.0]))
     assert low[0] == pytest.approx(0.0, abs=1e-12) and 0 < high[0] < 0.004
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from welfare_district.indicators.compute import wilson
+from welfare_district.indicators.intervals import wilson
 
 
 def hierarchy(shape: Sequence[Sequence[int]]) -> dict[str, str | None]:

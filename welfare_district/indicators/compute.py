@@ -4,13 +4,10 @@ Every numerator and denominator is a sum of row counts, so each source table is 
 database, per (year, section, zone, quartiere); the small result is rolled up to every level of the area
 table in pandas (exact, because sums are additive). The same Ibis code runs on DuckDB and PostgreSQL.
 
-Intervals and stability (documented in docs/indicators.md):
-- a proportion (numerator rows are a subset of denominator rows) gets a Wilson 95% interval, scaled by the
-  multiplier; a ratio (old-age index, average family size, cases per resident...) gets none (NULL), because
-  its numerator is not a count of successes among the denominator's units;
-- ``unstable`` is true when the denominator is below MIN_DENOMINATOR, or a proportion's interval is wider
-  than MAX_INTERVAL_WIDTH on the 0-1 scale;
-- a zero denominator gives value NULL with ``null_reason`` 'zero denominator', never an error or infinity.
+Intervals and stability (welfare_district/indicators/intervals.py, documented in docs/indicators.md): each
+indicator names its interval method (Wilson for proportions, Poisson for rates, a ratio of two counts, or
+none), scaled by the multiplier; ``unstable`` flags small denominators and wide intervals. A zero denominator
+gives value NULL with ``null_reason`` 'zero denominator', never an error or infinity.
 """
 
 from __future__ import annotations
@@ -39,11 +36,9 @@ from welfare_district.indicators.filters import (
     In,
     IsNull,
 )
+from welfare_district.indicators.intervals import bounds, unstable
 from welfare_district.indicators.library import Indicator
 
-MIN_DENOMINATOR = 20
-MAX_INTERVAL_WIDTH = 0.15
-Z95 = 1.959963984540054
 SOURCE_TABLES = {"person": ("wh_person",), "family": ("wh_family", "wh_person"), "dwelling": ("wh_dwelling",),
                  "isee": ("wh_isee",), "case": ("wh_case",)}
 _KEYS = ["snapshot_year", "section_id", "zone_id", "quartiere_id"]
@@ -227,34 +222,21 @@ def _roll_up(rows: pd.DataFrame, cols: list[str], level: str, areas: AreaLevels,
 
 
 def finish(counts: pd.DataFrame, indicators: list[Indicator]) -> pd.DataFrame:
-    """Add value, Wilson interval (proportions), ``unstable`` and ``null_reason`` to counted rows."""
+    """Add value, the indicator's 95% interval, ``unstable`` and ``null_reason`` to counted rows."""
     by_id = {i.id: i for i in indicators}
-    mult = counts["indicator_id"].map(lambda i: by_id[i].multiplier).astype(float)
-    proportion = counts["indicator_id"].map(lambda i: by_id[i].kind == "proportion").astype(bool)
+    mult = counts["indicator_id"].map(lambda i: by_id[i].multiplier).astype(float).to_numpy()
+    methods = counts["indicator_id"].map(lambda i: by_id[i].interval).to_numpy(dtype=object)
     num, den = counts["numerator"].to_numpy(float), counts["denominator"].to_numpy(float)
     positive = den > 0
-    safe = np.where(positive, den, 1.0)
-    value = np.where(positive, num / safe, np.nan)
-    low, high = wilson(num, safe)
-    prop_ok = positive & proportion.to_numpy()
+    value = np.where(positive, num / np.where(positive, den, 1.0), np.nan)
+    low, high = bounds(num, den, methods)
     out = counts.copy()
     out["value"] = value * mult
-    out["ci_low"] = np.where(prop_ok, low, np.nan) * mult
-    out["ci_high"] = np.where(prop_ok, high, np.nan) * mult
-    width = np.where(prop_ok, high - low, 0.0)
-    out["unstable"] = (den < MIN_DENOMINATOR) | (width > MAX_INTERVAL_WIDTH)
+    out["ci_low"] = low * mult
+    out["ci_high"] = high * mult
+    out["unstable"] = unstable(den, value, low, high, methods)
     out["null_reason"] = pd.Series(positive, index=out.index).map({True: None, False: "zero denominator"})
     return out
-
-
-def wilson(successes: np.ndarray, trials: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of successes/trials (trials > 0), clipped to [0, 1]."""
-    n = trials
-    p = np.clip(successes / n, 0.0, 1.0)
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
 def snapshot_years(db: Database) -> dict[int, Any]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from welfare_district.indicators.compute import MAX_INTERVAL_WIDTH, MIN_DENOMINATOR
 from welfare_district.indicators.filters import describe_count
+from welfare_district.indicators.intervals import MAX_INTERVAL_WIDTH, MAX_RELATIVE_SE, MIN_DENOMINATOR
 from welfare_district.indicators.library import FAMILY_FEATURES, Indicator, default_library
 
 REGENERATE = "welfare indicators docs"
 _POLARITY = {1: "positive (higher = more vulnerable)", -1: "negative (higher = less vulnerable)",
              0: "descriptive (not used in composites)"}
+_INTERVALS = {"wilson": "Wilson 95% interval", "poisson": "Poisson score 95% interval on the numerator",
+              "count_ratio": "95% interval from the binomial split of the two counts", "none": "no interval"}
 _THEMES = {"ivsm": "IVSM components (ISTAT social and material vulnerability)", "demography": "Demography",
            "economy": "Economic conditions (ISEE)", "care": "Care and social services"}
 
@@ -33,16 +35,22 @@ def _intro() -> list[str]:
         "",
         "- **value** = numerator / denominator x multiplier. A zero denominator gives a NULL value with "
         "`null_reason` = 'zero denominator' (never an error or infinity).",
-        "- **Interval**: proportions (the numerator's units are a subset of the denominator's) carry a Wilson "
-        "score 95% interval, scaled like the value. Ratios (old-age and dependency indices, average family "
-        "size, declarations or cases per family or resident) carry none (NULL): their numerator is not a count "
-        "of successes among the denominator's units.",
-        f"- **unstable** is true when the denominator is below {MIN_DENOMINATOR}, or a proportion's interval is "
-        f"wider than {MAX_INTERVAL_WIDTH:.2f} on the 0-1 scale ({MAX_INTERVAL_WIDTH * 100:.0f} percentage "
-        "points).",
+        "- **Interval** (95%, scaled like the value), by the indicator's interval method: `wilson` for "
+        "proportions (the numerator's units are a subset of the denominator's): the Wilson score interval; "
+        "`poisson` for rates of events over a population at risk (declarations per 100 families, open cases "
+        "per 1,000 residents): the numerator as a Poisson count, the denominator fixed, score interval "
+        "x + z²/2 ∓ z·√(x + z²/4) over the denominator; `count_ratio` for ratios of two disjoint population "
+        "counts (old-age and dependency indices): Wilson on the numerator's share of both, p, mapped through "
+        "p / (1 − p); `none` where no sampling model fits (average family size): NULL.",
+        f"- **unstable** is true when the denominator is below {MIN_DENOMINATOR}; for a proportion, when its "
+        f"interval is wider than {MAX_INTERVAL_WIDTH:.2f} on the 0-1 scale ({MAX_INTERVAL_WIDTH * 100:.0f} "
+        "percentage points); for a rate or a ratio of counts, when its relative standard error (the interval's "
+        f"half-width over 1.96, divided by the value) is above {MAX_RELATIVE_SE:.0%}, which includes every zero "
+        "count.",
         "- **Provenance** of each row: `definition_version` (12 hex digits of SHA-256 over the defining fields: "
-        "id, unit, numerator, denominator, multiplier, polarity, kind, variant; names and descriptions are not "
-        "part of it), the area's `boundary_version`, the snapshot's `built_at`, and `computed_at`.",
+        "id, unit, numerator, denominator, multiplier, polarity, kind, variant, and the interval method when "
+        "it is not the kind's default; names and descriptions are not part of it), "
+        "the area's `boundary_version`, the snapshot's `built_at`, and `computed_at`.",
         "- **Composites** (`composite.py`): AMPI as ISTAT computes IVSM (goalposts over all units and periods "
         "normalised together, reference from fixed external values or a unit such as the city in a base year "
         "= 100, r in 70-130, index = M + S*cv with the population standard deviation) and the older MPI. An "
@@ -74,7 +82,8 @@ def _indicator(ind: Indicator) -> list[str]:
         f"| numerator | {describe_count(ind.numerator)} |",
         f"| denominator | {describe_count(ind.denominator)} |",
         f"| formula | numerator / denominator x {ind.multiplier:,} |",
-        f"| kind | {ind.kind} ({'Wilson 95% interval' if ind.kind == 'proportion' else 'no interval'}) |",
+        f"| kind | {ind.kind} |",
+        f"| interval | {_INTERVALS[ind.interval or 'none']} |",
         f"| polarity | {_POLARITY[ind.polarity]} |",
         f"| ISTAT code | {ind.istat_code or '-'} |",
         f"| aligned with | {ind.alignment or '-'} |",

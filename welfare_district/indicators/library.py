@@ -1,7 +1,8 @@
 """The indicator library: every definition the platform computes, as plain data.
 
 Each ``Indicator`` says what it counts (numerator and denominator as ``Count`` filters over the warehouse
-tables), how to scale it, its polarity, its kind (a proportion gets a Wilson interval, a ratio none) and which
+tables), how to scale it, its polarity, its kind and interval method (a proportion gets a Wilson interval,
+a rate a Poisson one, a ratio of two counts one from their binomial split, an average none) and which
 ISTAT definition and variant it follows (see /work/shared/design/INDICATORS.md and docs/indicators.md).
 Family-level features (members, children, ages...) are named here and computed once in ``compute``.
 """
@@ -28,8 +29,16 @@ from welfare_district.indicators.filters import (
     to_data,
     where,
 )
+from welfare_district.indicators.intervals import INTERVAL_METHODS, IntervalMethod
 
 Kind = Literal["proportion", "ratio"]
+
+
+def default_interval(kind: Kind) -> IntervalMethod:
+    """The interval a kind gets unless its definition says otherwise: Wilson for proportions, none for ratios."""
+    return "wilson" if kind == "proportion" else "none"
+
+
 UNITS = ("person", "family", "dwelling")
 
 # Derived per (snapshot_year, family_id) from wh_person; available on the family and person sources.
@@ -76,6 +85,13 @@ class Indicator:
     istat_code: str | None
     alignment: str
     variant: str
+    interval: IntervalMethod | None = None  # None: the kind's default (default_interval)
+
+    def __post_init__(self) -> None:
+        if self.interval is None:
+            object.__setattr__(self, "interval", default_interval(self.kind))
+        elif self.interval not in INTERVAL_METHODS:
+            raise ValueError(f"indicator {self.id}: unknown interval method {self.interval!r}")
 
     @property
     def version(self) -> str:
@@ -83,6 +99,9 @@ class Indicator:
         data = {"id": self.id, "unit": self.unit, "numerator": to_data(self.numerator),
                 "denominator": to_data(self.denominator), "multiplier": self.multiplier,
                 "polarity": self.polarity, "kind": self.kind, "variant": self.variant}
+        if self.interval != default_interval(self.kind):
+            # only a non-default method is part of the version, so adding the field changed no existing version
+            data["interval"] = self.interval
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -129,9 +148,10 @@ _IVSM = "ISTAT, Le misure della vulnerabilità (2020); 8milaCensus"
 
 def _ind(id: str, theme: str, it: tuple[str, str], en: tuple[str, str], num: Count, den: Count, *,
          mult: int = 100, polarity: int = 1, kind: Kind = "proportion", code: str | None = None,
-         alignment: str = "", variant: str = "as defined", unit: str | None = None) -> Indicator:
+         alignment: str = "", variant: str = "as defined", unit: str | None = None,
+         interval: IntervalMethod | None = None) -> Indicator:
     return Indicator(id, theme, it[0], en[0], it[1], en[1], unit or num.source, num, den, mult, polarity, kind,
-                     code, alignment, variant)
+                     code, alignment, variant, interval)
 
 
 def _ivsm() -> list[Indicator]:
@@ -211,18 +231,19 @@ def _demography() -> list[Indicator]:
     return [
         _ind("old_age_index", "demography", ("Indice di vecchiaia", "Residenti 65+ per 100 residenti 0-14"),
              ("Old-age index", "Residents 65+ per 100 residents aged 0-14"), old, young, kind="ratio",
-             alignment=istat),
+             alignment=istat, interval="count_ratio"),
         _ind("structural_dependency", "demography",
              ("Indice di dipendenza strutturale", "Residenti 0-14 e 65+ per 100 residenti 15-64"),
              ("Structural dependency ratio", "Residents 0-14 and 65+ per 100 residents aged 15-64"),
-             _persons(AnyOf((_age(0, 14), _age(65)))), working, kind="ratio", alignment=istat),
+             _persons(AnyOf((_age(0, 14), _age(65)))), working, kind="ratio", alignment=istat,
+             interval="count_ratio"),
         _ind("youth_dependency", "demography", ("Indice di dipendenza giovanile", "Residenti 0-14 per 100 15-64"),
              ("Youth dependency ratio", "Residents 0-14 per 100 residents aged 15-64"), young, working,
-             kind="ratio", alignment=istat),
+             kind="ratio", alignment=istat, interval="count_ratio"),
         _ind("elderly_dependency", "demography", ("Indice di dipendenza degli anziani", "Residenti 65+ per 100 "
                                                   "15-64"),
              ("Elderly dependency ratio", "Residents 65+ per 100 residents aged 15-64"), old, working,
-             kind="ratio", alignment=istat),
+             kind="ratio", alignment=istat, interval="count_ratio"),
         _ind("share_75plus", "demography", ("Residenti di 75 anni e più", "Per 100 residenti"),
              ("Residents aged 75+", "Per 100 residents"), _persons(_age(75)), res, alignment=istat),
         _ind("share_85plus", "demography", ("Residenti di 85 anni e più", "Per 100 residenti"),
@@ -268,7 +289,7 @@ def _economy(thresholds: tuple[int, ...]) -> list[Indicator]:
             _ind("isee_declarations", "economy", ("Dichiarazioni ISEE", "DSU presentate per 100 famiglie"),
                  ("ISEE declarations", "Declarations (DSU) submitted per 100 families"),
                  Count("isee", None, "declarations"), _families(), polarity=0, kind="ratio", unit="family",
-                 alignment="municipal welfare reporting")]
+                 alignment="municipal welfare reporting", interval="poisson")]
 
 
 def _care() -> list[Indicator]:
@@ -283,7 +304,7 @@ def _care() -> list[Indicator]:
         _ind("open_cases", "care", ("Cartelle sociali aperte", "Cartelle aperte al 31 dicembre per 1.000 residenti"),
              ("Open social-services cases", "Cases open on the reference date per 1,000 residents"),
              Count("case", open_on_reference_date()), res, mult=1000, kind="ratio", unit="person",
-             alignment="municipal social services", variant="a person may hold several cases"),
+             alignment="municipal social services", variant="a person may hold several cases", interval="poisson"),
     ]
 
 

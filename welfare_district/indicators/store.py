@@ -44,7 +44,7 @@ def indicator_value_table() -> sa.Table:
         sa.Column("numerator", sa.Double, nullable=False),
         sa.Column("denominator", sa.Double, nullable=False),
         sa.Column("value", sa.Double),                      # null when the denominator is zero
-        sa.Column("ci_low", sa.Double),                     # Wilson 95% for proportions, null for ratios
+        sa.Column("ci_low", sa.Double),                     # 95% interval by the indicator's method, or null
         sa.Column("ci_high", sa.Double),
         sa.Column("unstable", sa.Boolean, nullable=False),
         sa.Column("null_reason", sa.String(64)),

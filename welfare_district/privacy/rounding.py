@@ -81,17 +81,27 @@ def round_counts(index: CellIndex, num: np.ndarray, den: np.ndarray, thr: np.nda
 
 def recompute(out: pd.DataFrame, r_num: np.ndarray, r_den: np.ndarray, mult: np.ndarray,
               proportion: np.ndarray, had_ci: np.ndarray) -> None:
-    """Set counts, value, Wilson interval and ``unstable`` of ``out`` from the rounded counts."""
-    from welfare_district.indicators.compute import MAX_INTERVAL_WIDTH, MIN_DENOMINATOR, wilson
+    """Set counts, value, interval and ``unstable`` of ``out`` from the rounded counts.
 
+    The interval follows each indicator's own method (indicators.intervals), so a published rounded figure
+    carries the same kind of interval as the exact one; an indicator outside the library keeps a Wilson
+    interval when it is a proportion that had one, and none otherwise.
+    """
+    from welfare_district.indicators.intervals import bounds, unstable
+    from welfare_district.indicators.library import default_library
+
+    known = {i.id: i.interval for i in default_library().values()}
+    fallback = np.where(proportion & had_ci, "wilson", "none")
+    methods = out["indicator_id"].map(known).to_numpy(dtype=object)
+    methods = np.where(pd.isna(methods), fallback, methods)
+    methods = np.where(had_ci, methods, "none")
     positive = r_den > 0
-    safe = np.where(positive, r_den, 1.0)
-    low, high = wilson(np.minimum(r_num, safe), safe)
-    with_ci = positive & proportion & had_ci
+    value = np.where(positive, r_num / np.where(positive, r_den, 1.0), np.nan)
+    low, high = bounds(r_num, r_den, methods)
     out["numerator"] = r_num
     out["denominator"] = r_den
-    out["value"] = np.where(positive, r_num / safe * mult, np.nan)
-    out["ci_low"] = np.where(with_ci, low * mult, np.nan)
-    out["ci_high"] = np.where(with_ci, high * mult, np.nan)
+    out["value"] = value * mult
+    out["ci_low"] = low * mult
+    out["ci_high"] = high * mult
     if "unstable" in out.columns:
-        out["unstable"] = (r_den < MIN_DENOMINATOR) | (np.where(with_ci, high - low, 0.0) > MAX_INTERVAL_WIDTH)
+        out["unstable"] = unstable(r_den, value, low, high, methods)

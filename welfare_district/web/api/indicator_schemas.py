@@ -22,7 +22,11 @@ class IndicatorInfo(BaseModel):
     unit: str = Field(description="What is counted: person, family or dwelling.")
     multiplier: int = Field(description="Scale of the value: 100 for per cent, 1000 for per thousand, 1 for a mean.")
     polarity: int = Field(description="+1: higher is more vulnerable; -1: higher is less; 0: descriptive.")
-    kind: Literal["proportion", "ratio"] = Field(description="A proportion has a Wilson 95% interval, a ratio none.")
+    kind: Literal["proportion", "ratio"] = Field(description="A proportion's numerator is a subset of its "
+                                                 "denominator; a ratio's is not.")
+    interval: Literal["wilson", "poisson", "count_ratio", "none"] = Field(
+        description="How the 95% interval is computed: Wilson (proportions), Poisson score on the numerator "
+                    "(rates), Wilson on the split of two disjoint counts (ratios of counts), or none.")
     istat_code: str | None = Field(description="8milaCensus code when ISTAT publishes one (e.g. V5).")
     alignment: str = Field(description="Which published definition the indicator follows.")
     variant: str = Field(description="The variant of that definition computed here.")
@@ -42,7 +46,8 @@ class ValueFields(BaseModel):
     value: float | None
     numerator: float | None
     denominator: float | None
-    ci_low: float | None = Field(description="Lower bound of the Wilson 95% interval (proportions only).")
+    ci_low: float | None = Field(description="Lower bound of the 95% interval (method: the indicator's "
+                                              "`interval`; null when it has none).")
     ci_high: float | None
     unstable: bool = Field(description="True when the denominator is too small for a reliable figure.")
     null_reason: str | None = Field(

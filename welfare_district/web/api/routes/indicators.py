@@ -16,6 +16,7 @@ def indicator_info(ind: Indicator) -> IndicatorInfo:
     return IndicatorInfo(id=ind.id, theme=ind.theme, name_it=ind.name_it, name_en=ind.name_en,
                          description_it=ind.description_it, description_en=ind.description_en, unit=ind.unit,
                          multiplier=ind.multiplier, polarity=ind.polarity, kind=ind.kind,
+                         interval=ind.interval or "none",
                          istat_code=ind.istat_code, alignment=ind.alignment, variant=ind.variant,
                          version=ind.version)
 
