@@ -96,16 +96,17 @@ def stage_link(db: Database, inputs: PipelineInput) -> str:
 
 def stage_geocode(db: Database, inputs: PipelineInput) -> str:
     """Geocode every staged address against the house numbers; skipped when loads and civici are unchanged."""
-    from welfare_district.geo.store import read_civici
+    from welfare_district.geo.store import read_register
     from welfare_district.link.staging import current_load_ids
     from welfare_district.warehouse.geocoding import geocode_staging
 
     loads = current_load_ids(db)
     if not loads:
         return "no staged records: nothing to geocode"
-    civici = read_civici(db)
+    # the comune of each civico is part of its key, so it is part of the fingerprint
+    civici = read_register(db)
     civici_hash = str(int(pd.util.hash_pandas_object(civici, index=False).sum()))
-    fingerprint = _digest("geocode-1", civici_hash, *loads)
+    fingerprint = _digest("geocode-2", civici_hash, *loads)
     if _last_fingerprint(db, "geocode") == fingerprint:
         return "unchanged loads and house numbers: stored geocodes kept"
     results = geocode_staging(db)

@@ -30,10 +30,11 @@ from welfare_district.geo.address import (
     parse_address,
     parse_street_and_number,
 )
+from welfare_district.geo.comune import NO_COMUNE, OUTSIDE, ComuneLookup
 
 MATCH_KINDS = ("exact", "suffix_dropped", "suffix_assumed", "type_inferred", "initial", "type_differs",
                "fuzzy_street", "unmatched")
-REASONS = ("empty", "no_number", "unknown_street", "ambiguous_street", "number_not_in_street")
+REASONS = ("empty", "no_number", "unknown_street", "ambiguous_street", "number_not_in_street", NO_COMUNE, OUTSIDE)
 RESULT_COLUMNS = ["record_id", "civico_id", "street_code", "section_id", "zone_id", "quartiere_id", "match_kind",
                   "street_match", "number_match", "score", "reason", "number", "suffix", "interno"]
 _NUMBER_RANK = {"exact": 0, "suffix_dropped": 1, "suffix_assumed": 2}
@@ -53,38 +54,21 @@ class Resolution:
     reason: str | None
 
 
-class GeocodeIndex:
-    """The civici register prepared for matching; build once and reuse across calls (results are cached)."""
+class _Register:
+    """The streets and numbers of one comune; positions are rows of the whole register."""
 
-    def __init__(self, civici: pd.DataFrame) -> None:
-        """``civici`` has the register columns of ``geo.store.read_civici``; (street_code, number, suffix)
-        must be unique, as ``save_areas`` guarantees."""
-        missing = [c for c in ("civico_id", "street_code", "street_type", "street_name", "number", "suffix",
-                               "section_id", "zone_id", "quartiere_id") if c not in civici.columns]
-        if missing:
-            raise InputError(f"civici lack columns {missing}", field=missing[0])
-        self.civici = civici.reset_index(drop=True)
-        triples = self.civici[["street_code", "street_type", "street_name"]].astype(str)
-        self.streets = StreetIndex(triples.itertuples(index=False, name=None))
-        # street ids per civico through the distinct streets only (a few thousand, not 26k lookups)
-        codes, uniques = pd.factorize(pd.Series(list(triples.itertuples(index=False, name=None)), dtype=object))
-        ids = np.array([self.streets.street_id(*u) for u in uniques] + [-1], dtype=np.int64)[codes]
-        numbers = pd.to_numeric(self.civici["number"], errors="coerce").fillna(0).astype("int64").tolist()
-        suffixes = [normalise_suffix(s) for s in self.civici["suffix"].to_numpy()]
+    def __init__(self, streets: StreetIndex, ids: npt.NDArray[np.int64], numbers: list[int], suffixes: list[str],
+                 positions: list[int]) -> None:
+        self.streets = streets
         self._exact: dict[tuple[int, int, str], int] = {}
         self._suffixed: dict[tuple[int, int], list[int]] = {}
-        for pos, (sid, number, suffix) in enumerate(zip(ids.tolist(), numbers, suffixes, strict=True)):
+        for pos, sid, number, suffix in zip(positions, ids.tolist(), numbers, suffixes, strict=True):
             self._exact[(sid, number, suffix)] = pos
             if suffix:
                 self._suffixed.setdefault((sid, number), []).append(pos)
         self._cache: dict[tuple[Any, ...], Resolution] = {}
 
-    def resolve(self, parsed: ParsedAddress, trust_type: bool = False) -> Resolution:
-        """The civico ``parsed`` designates, or why there is none; the same input always gives the same answer.
-
-        ``trust_type``: the street type was written by a register (structured columns), so a street of that
-        very type and name wins over readings that take the type word as part of a name.
-        """
+    def resolve(self, parsed: ParsedAddress, trust_type: bool) -> Resolution:
         key = (parsed.street_type, parsed.street_name_norm, parsed.street_text, parsed.number, parsed.suffix,
                trust_type)
         hit = self._cache.get(key)
@@ -134,6 +118,61 @@ class GeocodeIndex:
                           max(0.0, cand.score - _NUMBER_PENALTY[number_kind]), None)
 
 
+class GeocodeIndex:
+    """The civici register prepared for matching, one street and number index per comune; build once and
+    reuse across calls (results are cached)."""
+
+    def __init__(self, civici: pd.DataFrame) -> None:
+        """``civici`` has the register columns of ``geo.store.read_civici``, optionally COMUNE_COLUMNS (as
+        ``geo.store.read_register`` gives them); (comune, street_code, number, suffix) must be unique, as
+        ``save_areas`` guarantees. Without comune columns the register is one comune."""
+        missing = [c for c in ("civico_id", "street_code", "street_type", "street_name", "number", "suffix",
+                               "section_id", "zone_id", "quartiere_id") if c not in civici.columns]
+        if missing:
+            raise InputError(f"civici lack columns {missing}", field=missing[0])
+        self.civici = civici.reset_index(drop=True)
+        self.comuni = ComuneLookup(self.civici)
+        triples = self.civici[["street_code", "street_type", "street_name"]].astype(str)
+        numbers = pd.to_numeric(self.civici["number"], errors="coerce").fillna(0).astype("int64").to_numpy()
+        suffixes = np.array([normalise_suffix(s) for s in self.civici["suffix"].to_numpy()], dtype=object)
+        comune = (self.civici["comune_id"].astype(object).where(self.civici["comune_id"].notna(), "").astype(str)
+                  if self.comuni.checked else pd.Series("", index=self.civici.index))
+        shared: dict[tuple[tuple[str, str, str], ...], StreetIndex] = {}
+        self._registers: dict[str, _Register] = {}
+        for cid, rows in comune.groupby(comune, sort=True).groups.items():
+            pos = np.asarray(rows, dtype=np.int64)
+            mine = triples.iloc[pos]
+            street_set = tuple(dict.fromkeys(mine.itertuples(index=False, name=None)))
+            # comuni with the very same street register (the synthetic region) share one street index and
+            # its cache of street matches; numbers stay per comune
+            streets = shared.get(street_set)
+            if streets is None:
+                streets = shared[street_set] = StreetIndex(street_set)
+            # street ids per civico through the distinct streets only (a few thousand, not 26k lookups)
+            codes, uniques = pd.factorize(pd.Series(list(mine.itertuples(index=False, name=None)), dtype=object))
+            ids = np.array([streets.street_id(*u) for u in uniques] + [-1], dtype=np.int64)[codes]
+            self._registers[str(cid)] = _Register(streets, ids, numbers[pos].tolist(), suffixes[pos].tolist(),
+                                                  pos.tolist())
+        if not self._registers:
+            self._registers[""] = _Register(StreetIndex([]), np.zeros(0, np.int64), [], [], [])
+        self.streets = next(iter(self._registers.values())).streets
+
+    def resolve(self, parsed: ParsedAddress, trust_type: bool = False, comune: object = None) -> Resolution:
+        """The civico ``parsed`` designates in the comune ``comune`` names, or why there is none; the same
+        input always gives the same answer.
+
+        ``comune`` (ISTAT code, area id or name) may be empty only when the register holds one comune; a
+        comune the register does not hold gives reason ``comune_outside_register``, none in a register of
+        several comuni ``no_comune``. ``trust_type``: the street type was written by a register (structured
+        columns), so a street of that very type and name wins over readings that take the type word as part
+        of a name.
+        """
+        cid, reason = self.comuni.resolve(comune)
+        if cid is None:
+            return _unmatched(reason or OUTSIDE)
+        return self._registers[cid].resolve(parsed, trust_type)
+
+
 def _unmatched(reason: str, street_code: str | None = None) -> Resolution:
     return Resolution(-1, street_code, "unmatched", None, None, 0.0, reason)
 
@@ -150,6 +189,7 @@ def geocode_frame(
     text_column: str = "address_text",
     number_column: str | None = None,
     suffix_column: str | None = None,
+    comune_column: str | None = None,
 ) -> pd.DataFrame:
     """Geocode every row of ``addresses``; one output row per input row, in the same order (RESULT_COLUMNS).
 
@@ -157,27 +197,34 @@ def geocode_frame(
     ("VIA ROMA") and ``number_column`` the house number, optionally ``suffix_column`` its suffix; a row whose
     number is empty is read as free text, so staged records of several sources can go in one call. Without
     ``id_column`` in the frame, record_id is the frame's index. Pure: nothing is read or written elsewhere.
+    ``comune_column`` names each row's comune (ISTAT code, area id or name): a row is only matched within its
+    comune; an empty one means the register's only comune (reason ``no_comune`` when it holds several), an
+    unknown one gives ``comune_outside_register``. Without it every row is in the register's only comune.
     Unmatched rows have match_kind 'unmatched' and a reason in REASONS; matched rows have reason None.
     """
     index = civici if isinstance(civici, GeocodeIndex) else GeocodeIndex(civici)
-    for col in (text_column, number_column, suffix_column):
+    for col in (text_column, number_column, suffix_column, comune_column):
         if col is not None and col not in addresses.columns:
             raise InputError(f"column {col!r} not found; columns are {list(map(str, addresses.columns))}",
                              field=col)
     text = _as_text(addresses[text_column])
+    comune = _as_text(addresses[comune_column]) if comune_column else pd.Series("", index=addresses.index)
     if number_column is None:
-        codes, uniques = pd.factorize(text, sort=False)
-        parsed = [parse_address(t) for t in uniques]
+        codes, uniques = pd.factorize(comune + "\x1f" + text, sort=False)
+        parts = [u.split("\x1f", 1) for u in uniques]
+        towns = [c for c, _ in parts]
+        parsed = [parse_address(t) for _, t in parts]
         structured = [False] * len(parsed)
     else:
         number = _as_text(addresses[number_column]).str.strip().str.replace(r"\.0$", "", regex=True)
         suffix = _as_text(addresses[suffix_column]) if suffix_column else pd.Series("", index=addresses.index)
-        codes, uniques = pd.factorize(text + "\x1f" + number + "\x1f" + suffix, sort=False)
-        parts = [u.split("\x1f") for u in uniques]
+        codes, uniques = pd.factorize(comune + "\x1f" + text + "\x1f" + number + "\x1f" + suffix, sort=False)
+        split = [u.split("\x1f") for u in uniques]
+        towns = [c for c, _, _, _ in split]
         # rows without a number of their own are read as free text, so one call serves mixed sources
-        structured = [bool(n) for _, n, _ in parts]
-        parsed = [parse_street_and_number(t, n, x) if n else parse_address(t) for t, n, x in parts]
-    outcomes = [index.resolve(p, trust_type=t) for p, t in zip(parsed, structured, strict=True)]
+        structured = [bool(n) for _, _, n, _ in split]
+        parsed = [parse_street_and_number(t, n, x) if n else parse_address(t) for _, t, n, x in split]
+    outcomes = [index.resolve(p, trust_type=t, comune=c) for p, t, c in zip(parsed, structured, towns, strict=True)]
     # position -1 (unmatched) picks the trailing None of each padded column
     pos = np.array([o.position for o in outcomes], dtype=np.int64)[codes]
     civ = index.civici
@@ -302,18 +349,20 @@ def geocode_source(
     text_column: str = "address_text",
     number_column: str | None = None,
     suffix_column: str | None = None,
+    comune_column: str | None = None,
 ) -> pd.DataFrame:
     """Geocode ``addresses`` against the stored civici and store the results under ``source``.
 
     The column arguments are those of ``geocode_frame``. Raises NotFoundError when no civici are stored.
     Returns the full results of ``geocode_frame``.
     """
-    from welfare_district.geo.store import read_civici
+    from welfare_district.geo.store import read_register
 
-    civici = read_civici(db)
+    civici = read_register(db)
     if civici.empty:
         raise NotFoundError("No house numbers are stored: run `welfare areas build` or `welfare pipeline` first")
     results = geocode_frame(addresses, civici, id_column=id_column, text_column=text_column,
-                            number_column=number_column, suffix_column=suffix_column)
+                            number_column=number_column, suffix_column=suffix_column,
+                            comune_column=comune_column)
     store_geocodes(db, source, results)
     return results

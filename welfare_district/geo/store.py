@@ -68,11 +68,15 @@ def validate_civici(civici: pd.DataFrame, areas: pd.DataFrame) -> None:
     dup_ids = civici["civico_id"][civici["civico_id"].duplicated()]
     if not dup_ids.empty:
         problems.append(f"duplicate civico_id {dup_ids.iloc[0]}")
-    key = civici[["street_code", "number", "suffix"]].astype(str)
+    parent = dict(zip(areas["area_id"], areas["parent_id"], strict=True))
+    # the same street code and number may exist in several comuni: an address is unique within its comune
+    comune = civici["quartiere_id"].map(parent).astype(object).where(lambda c: c.notna(), "")
+    key = pd.concat([comune.rename("comune"), civici[["street_code", "number", "suffix"]]], axis=1).astype(str)
     if key.duplicated().any():
         row = civici[key.duplicated()].iloc[0]
-        problems.append(f"duplicate address {row['street_code']} {row['number']}{row['suffix'] or ''}")
-    parent = dict(zip(areas["area_id"], areas["parent_id"], strict=True))
+        where = comune[key.duplicated()].iloc[0]
+        problems.append(f"duplicate address {row['street_code']} {row['number']}{row['suffix'] or ''}"
+                        f" in comune {where}")
     sections = set(areas.loc[areas["level"] == "section", "area_id"])
     unknown = sorted(set(civici["section_id"]) - sections)
     if unknown:
@@ -233,3 +237,18 @@ def count_by_level(db: Database) -> pd.DataFrame:
                              columns=["level", "boundary_version", "synthetic", "areas", "residents"])
     order = {lv: i for i, lv in enumerate(("city", "quartiere", "zone", "section"))}
     return frame.sort_values("level", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def read_register(db: Database) -> pd.DataFrame:
+    """The house-number register (``read_civici``) with the comune of every civico (COMUNE_COLUMNS of
+    ``geo.comune``), so geocoding keeps each record within its own comune."""
+    from welfare_district.geo.comune import attach_comune
+
+    civici = read_civici(db)
+    a = area_tables().area
+    query = (sa.select(a.c.area_id, a.c.level, a.c.code, a.c.name, a.c.parent_id)
+             .where(a.c.level.in_(("city", "quartiere"))))
+    with db.engine.connect() as conn:
+        areas = pd.DataFrame(conn.execute(query).fetchall(), columns=["area_id", "level", "code", "name",
+                                                                      "parent_id"])
+    return attach_comune(civici, areas)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from welfare_district.engine import Database, bulk_insert
 from welfare_district.errors import NotFoundError
 from welfare_district.geo.geocode import GeocodeIndex, geocode_frame, geocode_table
-from welfare_district.geo.store import read_civici
+from welfare_district.geo.store import read_register
 from welfare_district.link.staging import current_load_ids, read_frame, record_ids
 
 _STORED = ["record_id", "civico_id", "street_code", "section_id", "zone_id", "quartiere_id", "match_kind",
@@ -28,7 +28,7 @@ def staged_addresses(db: Database, load_ids: list[str] | None = None) -> pd.Data
     """Address fields of every staged person record of the current loads, with its ``record_id``."""
     loads = current_load_ids(db) if load_ids is None else load_ids
     rows = read_frame(db, "person_record", ["source", "file_name", "row_number", "address", "house_number",
-                                            "house_number_suffix"], loads)
+                                            "house_number_suffix", "municipality"], loads)
     rows.insert(0, "record_id", record_ids(rows))
     return rows
 
@@ -37,15 +37,18 @@ def geocode_staging(db: Database) -> pd.DataFrame:
     """Geocode every staged address and replace the stored results of each source, atomically.
 
     Returns the results (``geocode_frame`` columns plus ``source``), one row per staged person record.
-    Rows without an address are stored as unmatched with reason ``empty``. Raises NotFoundError when no
-    house numbers are stored. Sources no longer staged keep their earlier stored rows.
+    Rows without an address are stored as unmatched with reason ``empty``; each row is matched within the
+    comune its source gives (``municipality``), or the register's only comune when the source gives none.
+    Raises NotFoundError when no house numbers are stored. Sources no longer staged keep their earlier
+    stored rows.
     """
-    civici = read_civici(db)
+    civici = read_register(db)
     if civici.empty:
         raise NotFoundError("No house numbers are stored: run the areas stage first")
     rows = staged_addresses(db)
     results = geocode_frame(rows, GeocodeIndex(civici), id_column="record_id", text_column="address",
-                            number_column="house_number", suffix_column="house_number_suffix")
+                            number_column="house_number", suffix_column="house_number_suffix",
+                            comune_column="municipality")
     results.insert(0, "source", rows["source"].to_numpy())
     table = geocode_table()
     table.metadata.create_all(db.engine, checkfirst=True)

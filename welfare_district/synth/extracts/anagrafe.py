@@ -26,7 +26,7 @@ from welfare_district.synth.extracts.config import ERROR_RATES
 from welfare_district.synth.extracts.context import Context
 from welfare_district.synth.extracts.corrupt import apply_cf, draw
 from welfare_district.synth.extracts.formats import format_dates
-from welfare_district.synth.extracts.people import addresses
+from welfare_district.synth.extracts.people import addresses, is_regional
 from welfare_district.synth.extracts.randomness import keyed_dates, scramble, two_key
 from welfare_district.synth.extracts.vocab import RELATION_REGISTER, citizenship_words, place_table
 
@@ -127,6 +127,7 @@ def _dwelling_columns(ctx: Context) -> dict[str, pa.Array]:
             "numero": pa.array(a.number),
             "esponente": pa.array(a.suffix, pa.large_string()),
             "interno": pa.array(a.interno, pa.large_string()),
+            "comune": pa.array(a.comune(), pa.large_string()),
         }
 
     return ctx.truth.derived("anagrafe/dwellings", build)
@@ -248,6 +249,8 @@ def write(ctx: Context) -> None:
         titolo, condizione = _words(edu, EDUCATION_REGISTER), _words(cond, CONDITION_REGISTER)
         out = ctx.csv(f"anagrafe_{year}.csv", sep=";")
         pcols, dcols = _person_columns(ctx), _dwelling_columns(ctx)
+        # a register of several comuni (the synthetic region) says each resident's comune; Padova's does not
+        regional = is_regional(ctx.truth)
         for start in range(0, len(py), CHUNK):
             sl = slice(start, start + CHUNK)
             chunk = py.iloc[sl]
@@ -292,7 +295,8 @@ def write(ctx: Context) -> None:
                 "TITOLO_STUDIO": titolo[sl],
                 "CONDIZIONE_PROFESSIONALE": condizione[sl],
             }
-            first = out.write({c: cols[c] for c in COLUMNS})
+            cols["COMUNE_RESIDENZA"] = a["comune"]
+            first = out.write({c: cols[c] for c in COLUMNS + (["COMUNE_RESIDENZA"] if regional else [])})
             ctx.record(SOURCE, out.path, first, p["individuo"].to_numpy(), ids, chunk["family_id"].to_numpy(), flags)
         ctx.finish_csv(out)
         prev = py[["person_id", "dwelling_id"]]

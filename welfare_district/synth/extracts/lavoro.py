@@ -13,7 +13,13 @@ import pandas as pd
 
 from welfare_district.synth.extracts.context import Context
 from welfare_district.synth.extracts.formats import format_dates
-from welfare_district.synth.extracts.people import addresses, messy_identity, people, stale_dwellings
+from welfare_district.synth.extracts.people import (
+    addresses,
+    is_regional,
+    messy_identity,
+    people,
+    stale_dwellings,
+)
 from welfare_district.synth.extracts.randomness import keyed_dates, two_key, uniform
 from welfare_district.synth.extracts.vocab import EDUCATION_ISTAT, citizenship_words
 
@@ -74,6 +80,7 @@ def write(ctx: Context) -> None:
         m = messy_identity(ctx, SOURCE, p, keys)
         shown, stale = stale_dwellings(ctx, SOURCE, year, pids, sel["dwelling_id"].to_numpy(dtype=np.int64), keys)
         m.flags["address_stale"] = stale
+        a = addresses(ctx.truth, shown)
         edu = sel["education"].map(EDUCATION_ISTAT).fillna("NON DICHIARATO").to_numpy(dtype=object)
         df = pd.DataFrame(
             {
@@ -83,8 +90,8 @@ def write(ctx: Context) -> None:
                 "SESSO": p.sex,
                 "DATA NASCITA": format_dates(m.birth, "iso"),
                 "CITTADINANZA": citizenship_words(p.citizenship),
-                "COMUNE DOMICILIO": "PADOVA",
-                "INDIRIZZO DOMICILIO": addresses(ctx.truth, shown).register_line(),
+                "COMUNE DOMICILIO": a.comune() if is_regional(ctx.truth) else "PADOVA",
+                "INDIRIZZO DOMICILIO": a.register_line(),
                 "STATO OCCUPAZIONALE": st,
                 "DATA DID": format_dates(did, "dmy"),
                 "TITOLO DI STUDIO": edu,

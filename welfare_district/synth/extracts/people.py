@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from welfare_district.geo.reference import PADOVA_ISTAT
 from welfare_district.synth.extracts.config import ERROR_RATES
 from welfare_district.synth.extracts.context import Context
 from welfare_district.synth.extracts.corrupt import (
@@ -104,12 +105,24 @@ class Addresses:
         )
         return s.str.strip().to_numpy(dtype=object)
 
+    def comune(self) -> npt.NDArray[np.object_]:
+        """The comune of residence as the register codes it: Padova's ISTAT code, or in the region the virtual
+        district's own code (``V01-028060``), the city-level area above the quartiere."""
+        q = pd.Series(self.quartiere_id, dtype="str")
+        district = q.str.extract(r"^(V\d+-)", expand=False).fillna("")
+        return (district + PADOVA_ISTAT).to_numpy(dtype=object)
+
     def register_line(self) -> npt.NDArray[np.object_]:
         """'VIA ROMA 12/A': street and number with its suffix in one field."""
         num = pd.Series(self.number).astype("str")
         suf = pd.Series(self.suffix, dtype="str")
         num = num.where(suf == "", num + "/" + suf)
         return (pd.Series(self.register_street(), dtype="str") + " " + num).to_numpy(dtype=object)
+
+
+def is_regional(truth: Truth) -> bool:
+    """True when the truth holds virtual districts (the region), each a comune of its own."""
+    return bool(truth.civici["quartiere_id"].astype(str).str.match(r"V\d+-").any())
 
 
 def addresses(truth: Truth, dwelling_ids: npt.ArrayLike) -> Addresses:
