@@ -61,6 +61,8 @@ class Settings(BaseSettings):
         15, ge=1, le=24 * 60, description="Window of the failed sign-in count; also the longest pause.")
     max_body_bytes: int = Field(
         65536, ge=1024, description="Largest request body accepted by forms and the API (bigger: 413).")
+    warmup: bool = Field(
+        True, description="Fill the read caches in the background when the server starts (maps, profiles).")
     seed: int = Field(20231231, description="Seed of the synthetic Padova data used by `welfare demo`.")
     years: str = Field("2019-2025", description="Snapshot years of the synthetic data used by `welfare demo`.")
 

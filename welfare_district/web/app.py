@@ -30,6 +30,7 @@ from welfare_district.web.figures_access import build_protected_tables
 from welfare_district.web.pages import build_pages_router, families, login
 from welfare_district.web.read_cache import ReadCache
 from welfare_district.web.templating import STATIC_DIR, build_templates
+from welfare_district.web.warmup import start_warmup
 
 # Everything the pages load comes from this server. Plotly writes inline styles, hence 'unsafe-inline'
 # for styles only; scripts are our own files and the package's plotly.min.js.
@@ -46,7 +47,8 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, database: Database | None = None,
+               warm_up: bool | None = None) -> FastAPI:
     """Build the web application for ``settings`` (default: from the environment).
 
     With ``database`` the app uses that open Database and leaves closing it to the caller (tests, a
@@ -55,6 +57,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     /api/v1; every response carries a Content-Security-Policy restricting the page to this origin; every
     route is authorised through web.auth_routes.ROUTE_ACTIONS; without ``database`` (serving for real),
     placeholder secrets or missing pseudonym keys outside demo mode raise ConfigError before anything runs.
+    With ``WELFARE_WARMUP`` on, the lifespan starts filling the read caches in a background thread
+    (``web.warmup``) without delaying startup; ``warm_up`` overrides whether an app given ``database`` does.
     """
     settings = settings or get_settings()
     if database is None:
@@ -62,18 +66,30 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         settings.require_safe_secrets()
         load_keyring(settings)
 
+    # The warm-up serves a server that opened its own database (a restart); an app given an open database
+    # (tests, a host process) warms only when asked with warm_up=True.
+    warm = settings.warmup and (database is None if warm_up is None else warm_up)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if database is not None:
             app.state.db = database
-            yield
+            warmup = start_warmup(app) if warm else None
+            try:
+                yield
+            finally:
+                if warmup is not None:
+                    warmup.close()
             return
         db = connect(settings.database_url)
         ensure_auth_tables(db)
         app.state.db = db
+        warmup = start_warmup(app) if warm else None
         try:
             yield
         finally:
+            if warmup is not None:
+                warmup.close()  # before the database closes under it
             app.state.db = None
             db.close()
 
@@ -97,6 +113,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.protected_tables = build_protected_tables(settings)
     # Set now as well, so an app given a database works even when the lifespan is not run.
     app.state.db = database
+    app.state.warmup = None  # the running warm-up's state (web.warmup.Warmup), set by the lifespan
     if database is not None:
         ensure_auth_tables(database)
 
