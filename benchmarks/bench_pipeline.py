@@ -5,14 +5,16 @@ DIR is a dataset written by `welfare synth` (default /tmp/padova, the full synth
 Runs areas -> ingest -> link -> geocode -> warehouse -> indicators on a fresh DuckDB file, then a second time
 (every stage should skip), and builds the truth warehouse with its indicators in a second DuckDB file.
 Prints the seconds of each stage of both runs (and the CPU seconds of the first, which a machine shared with
-other jobs inflates less than the wall time), the peak resident memory and the core count, then per
-indicator (IVSM components first) and level the largest absolute difference over the years between the
-pipeline's value and the truth's, with the values of the last year.
+other jobs inflates less than the wall time), the peak resident memory of each stage and of the whole run,
+the core count and the load average, then per indicator (IVSM components first) and level the largest
+absolute difference over the years between the pipeline's value and the truth's, with the values of the
+last year. ``--once`` runs the pipeline once and skips the truth (a regional dataset: see docs/pipeline.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import sys
@@ -33,6 +35,23 @@ from welfare_district.synth.truth_warehouse import build_truth_warehouse
 
 def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _stage_peak_mib() -> float:
+    """Peak resident memory since the last ``_reset_peak`` (Linux VmHWM), else the process's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return _peak_mib()
+
+
+def _reset_peak() -> None:
+    # Linux resets VmHWM to the current RSS when "5" is written here, so each stage gets its own peak
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
 
 
 def _cpu_seconds() -> float:
@@ -73,6 +92,7 @@ def main() -> None:
     parser.add_argument("--synth", type=Path, default=Path("/tmp/padova"))
     parser.add_argument("--keep", type=Path, default=None, help="keep the two database files in this folder")
     parser.add_argument("--levels", default="city,quartiere")
+    parser.add_argument("--once", action="store_true", help="one pipeline run, no second run and no truth")
     args = parser.parse_args()
     if not (args.synth / "extracts").is_dir():
         sys.exit(f"no dataset at {args.synth}; build one with `welfare synth --out DIR`")
@@ -87,16 +107,16 @@ def main() -> None:
         runs = []
         peaks: dict[str, float] = {}
         cpu: dict[str, float] = {}  # first run only
-        for _ in range(2):
+        for _ in range(1 if args.once else 2):
             with connect(url) as db:
                 start = time.perf_counter()
                 stages: list[str] = []
                 started: list[float] = []
 
                 def on_stage(name: str, stages: list[str] = stages, started: list[float] = started) -> None:
-                    # ru_maxrss only grows: the peak seen when a stage starts is the earlier stages' peak
                     if stages and stages[-1] not in peaks:
-                        peaks[stages[-1]] = _peak_mib()
+                        peaks[stages[-1]] = _stage_peak_mib()
+                    _reset_peak()
                     now = _cpu_seconds()
                     if stages:
                         cpu.setdefault(stages[-1], now - started[-1])
@@ -104,29 +124,34 @@ def main() -> None:
                     started.append(now)
 
                 results = run_pipeline(db, PipelineInput(args.synth), on_stage=on_stage)
-                peaks.setdefault(stages[-1], _peak_mib())
+                peaks.setdefault(stages[-1], _stage_peak_mib())
                 cpu.setdefault(stages[-1], _cpu_seconds() - started[-1])
                 runs.append((results, time.perf_counter() - start))
         peak_pipeline = _peak_mib()
         with connect(url) as db:
             values = read_values(db)
-        truth, truth_seconds = _truth_values(args.synth, truth_url)
+        truth, truth_seconds = (None, 0.0) if args.once else _truth_values(args.synth, truth_url)
 
     table = Table(title=f"Pipeline on {args.synth} (DuckDB), seconds")
-    for col in ("stage", "first run", "first run CPU", "second run", "peak RSS MiB (up to the stage)",
-                "first run summary"):
+    for col in ("stage", "first run", "first run CPU", "second run", "stage peak RSS MiB", "first run summary"):
         table.add_column(col)
-    for first, second in zip(runs[0][0], runs[1][0], strict=True):
-        table.add_row(first.stage, f"{first.seconds:.1f}", f"{cpu.get(first.stage, 0):.1f}", f"{second.seconds:.1f}",
-                      f"{peaks.get(first.stage, 0):,.0f}", first.summary)
-    table.add_row("total", f"{runs[0][1]:.1f}", f"{runs[1][1]:.1f}", "", "")
+    seconds = runs[1][0] if len(runs) > 1 else [None] * len(runs[0][0])
+    for first, second in zip(runs[0][0], seconds, strict=True):
+        table.add_row(first.stage, f"{first.seconds:.1f}", f"{cpu.get(first.stage, 0):.1f}",
+                      "-" if second is None else f"{second.seconds:.1f}", f"{peaks.get(first.stage, 0):,.0f}",
+                      first.summary)
+    table.add_row("total", f"{runs[0][1]:.1f}", f"{sum(cpu.values()):.1f}",
+                  f"{runs[1][1]:.1f}" if len(runs) > 1 else "-", f"{peak_pipeline:,.0f}", "")
     console.print(table)
     core_stages = ("ingest", "link", "geocode", "warehouse")
     core = sum(r.seconds for r in runs[0][0] if r.stage in core_stages)
     core_cpu = sum(cpu.get(name, 0.0) for name in core_stages)
     console.print(f"ingest+link+geocode+warehouse: {core:.1f} s ({core_cpu:.1f} s CPU, all threads); "
                   f"peak RSS {peak_pipeline:,.0f} MiB; "
-                  f"{os.cpu_count()} cores; truth warehouse and indicators: {truth_seconds:.1f} s")
+                  f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} (1 min) at the end; "
+                  f"truth warehouse and indicators: {truth_seconds:.1f} s")
+    if truth is None:
+        return
 
     comp = comparison_table(truth, values, levels)
     out = Table(title="Indicators: |pipeline - truth| over areas and years")

@@ -57,7 +57,7 @@ def test_register_of_a_region_is_stored_with_its_comuni(db: Database, region: tu
     some = stored.iloc[[0, len(civici) // 2]]
     out = geocode_source(db, "test", pd.DataFrame({
         "record_id": ["a", "b"],
-        "address_text": [f"{r.street_type} {r.street_name} {r.number}{'/' + r.suffix if r.suffix else ''}"
+        "address_text": [f"{r.street_type} {r.street_name} {r.number}{'/' + str(r.suffix) if r.suffix else ''}"
                          for r in some.itertuples()],
         "comune": some["comune_id"].tolist()}), comune_column="comune")
     assert out["civico_id"].tolist() == some["civico_id"].tolist()

@@ -14,7 +14,7 @@ from welfare_district.synth import schema
 from welfare_district.synth.extracts.config import SOURCE_LABELS
 from welfare_district.synth.extracts.context import Context
 from welfare_district.synth.extracts.formats import py_date
-from welfare_district.synth.extracts.people import addresses, messy_identity, people
+from welfare_district.synth.extracts.people import addresses, is_regional, messy_identity, people
 from welfare_district.synth.extracts.randomness import keyed_dates, pick, scramble, uniform
 from welfare_district.synth.extracts.vocab import RELATION_ATER
 from welfare_district.synth.extracts.xlsx import Sheet
@@ -68,6 +68,8 @@ def write(ctx: Context) -> None:
     lines = a.register_line()
     codes = [f"PD{int(v):010d}" for v in py["_alloggio"]]
     relations = py["relation"].astype(str).to_numpy()
+    # a provincial housing agency lists the comune of each dwelling when it serves several
+    comune = a.comune() if is_regional(ctx.truth) else None
     rows = []
     for i in range(len(py)):
         h = head_pos[i]
@@ -87,9 +89,11 @@ def write(ctx: Context) -> None:
                 m.cf[i],
                 py_date(m.birth[i]),
                 RELATION_ATER.get(relations[i], "ALTRO"),
+                *([] if comune is None else [comune[i]]),
             ]
         )
-    path = ctx.write_xlsx(f"ater_assegnatari_{year}.xlsx", [Sheet("Assegnatari", HEADER, rows)], SOURCE_LABELS[SOURCE])
+    header = HEADER + ([] if comune is None else ["Comune"])
+    path = ctx.write_xlsx(f"ater_assegnatari_{year}.xlsx", [Sheet("Assegnatari", header, rows)], SOURCE_LABELS[SOURCE])
     # key: dwelling code and the member's position in the household
     # a dwelling can host more than one household: number the rows within the dwelling
     within = pd.Series(codes).groupby(codes).cumcount().to_numpy() + 1

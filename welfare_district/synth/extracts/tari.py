@@ -17,7 +17,13 @@ from welfare_district.synth.extracts.config import ERROR_RATES
 from welfare_district.synth.extracts.context import Context
 from welfare_district.synth.extracts.corrupt import draw
 from welfare_district.synth.extracts.formats import format_dates, tari_address
-from welfare_district.synth.extracts.people import addresses, identity_shares, messy_identity, people
+from welfare_district.synth.extracts.people import (
+    addresses,
+    identity_shares,
+    is_regional,
+    messy_identity,
+    people,
+)
 from welfare_district.synth.extracts.randomness import hash64, keyed_dates, pick, two_key, uniform
 
 SOURCE = "tari"
@@ -123,6 +129,8 @@ def write(ctx: Context) -> None:
             "CATEGORIA": category(occupants[idx]),
             "DATA_INIZIO_OCCUPAZIONE": format_dates(since[idx], "dmy"),
         }
+        if is_regional(ctx.truth):  # an ambito's tax office serves several comuni
+            cols["COMUNE"] = addresses(ctx.truth, dw[idx]).comune()
         first = out.write(cols)
         ctx.record(SOURCE, out.path, first, codes, payer[idx], fam[idx], flags)
     if not len(order):
@@ -229,6 +237,8 @@ def _write_history(ctx: Context) -> None:
                 "INDIRIZZO_UTENZA": _address_text(ctx, hdw[sl], hfam[sl]),
                 "NUMERO_OCCUPANTI": h["size"].to_numpy()[sl],
             }
+            if is_regional(ctx.truth):
+                block["COMUNE"] = addresses(ctx.truth, hdw[sl]).comune()
             first = out.write(block)
             record_key = [f"{c}/{y}/{k[0]}" for c, y, k in zip(codes, hyears[sl], kinds[sl], strict=True)]
             ctx.record(HISTORY, out.path, first, np.array(record_key, dtype=object), payer[sl], hfam[sl], flags)
