@@ -22,7 +22,7 @@ PAGES = {
     "rankings": "/rankings?level=zone",
     "indicators": "/indicators",
     "indicator": "/indicators/open_cases",
-    "quality": "/quality",
+    "login": "/login?next=%2Fquality",  # /quality itself, signed in as data steward: tests/browser/test_quality.py
     "not-found": "/areas/nowhere",
     "map-en": "/?lang=en",  # the other pages in English share these templates and strings
 }
