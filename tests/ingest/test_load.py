@@ -83,6 +83,21 @@ def test_reloading_the_same_content_changes_nothing(db: Database, tmp_path: Path
     assert load_file(db, decl, changed).status == "loaded"
 
 
+def test_a_file_already_loaded_is_recognised_without_parsing_it(db: Database, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    decl = declaration(tmp_path)
+    path = write_csv(tmp_path / "prova_2024.csv", _clean_rows(30))
+    first = load_file(db, decl, path)
+
+    def no_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the file was parsed again")
+
+    monkeypatch.setattr("welfare_district.ingest.load.read_source", no_parse)
+    again = load_file(db, decl, path)
+    assert (again.status, again.load_id, again.sha256, again.rows_read) == \
+        ("unchanged", first.load_id, first.sha256, first.rows_read)
+
+
 def test_strict_refuses_a_file_with_one_malformed_row_anywhere(db: Database, tmp_path: Path) -> None:
     rows = _clean_rows(200)
     position = random.Random(7).randrange(len(rows))
@@ -144,6 +159,7 @@ def test_a_concurrent_twin_load_is_refused_by_the_log_key(db: Database, tmp_path
     before = _counts(db)
     # the twin checked the log before the first one committed, so it goes on to write
     monkeypatch.setattr(load_module, "_previous", lambda *_: None)
+    monkeypatch.setattr(load_module, "_loaded_file", lambda *_: None)
     with pytest.raises(InputError, match="loaded concurrently; nothing was written"):
         load_file(db, decl, path)
     assert _counts(db) == before

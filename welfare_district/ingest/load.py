@@ -9,6 +9,7 @@ of the same source (by SHA-256) is loaded once; a second attempt changes nothing
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -114,6 +115,23 @@ def _previous(db: Database, source: str, sha: str) -> str | None:
     return None if row is None else str(row[0])
 
 
+def _loaded_file(db: Database, source: str, path: Path) -> tuple[str, str, int] | None:
+    """(load id, sha256, rows read) of an earlier load of these exact bytes for ``source``, if any.
+
+    The readers hash the raw bytes of a file, so the same digest here means the same content was loaded.
+    An unreadable file returns None and is reported by the reader with its usual message.
+    """
+    try:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    log = record_tables().load_log
+    with db.engine.connect() as conn:
+        row = conn.execute(sa.select(log.c.load_id, log.c.rows_read)
+                           .where(log.c.source == source, log.c.file_sha256 == sha)).first()
+    return None if row is None else (str(row[0]), sha, int(row[1]))
+
+
 def load_file(db: Database, decl: SourceDeclaration, location: str | Path, *, strict: bool = False,
               file_name: str | None = None) -> LoadResult:
     """Read, validate and load one file of source ``decl`` in a single transaction.
@@ -124,6 +142,13 @@ def load_file(db: Database, decl: SourceDeclaration, location: str | Path, *, st
     """
     started = datetime.now(UTC)
     ensure_tables(db)
+    if decl.format != "sql":
+        # a file already loaded is recognised by its bytes alone, before the (much slower) parse
+        found = _loaded_file(db, decl.name, Path(location))
+        if found is not None:
+            load_id, sha, rows = found
+            return LoadResult(load_id, decl.name, file_name or Path(location).name, sha, "unchanged", strict,
+                              rows_read=rows)
     raw = read_source(decl, location)
     name = file_name or (Path(location).name if decl.format != "sql" else raw.file_name)
     previous = _previous(db, decl.name, raw.sha256)
