@@ -1,5 +1,6 @@
-"""The impact pages in a browser: the list with the actions map over the IVSM classes and one project's page
-with its timeline and estimates. Screenshots land in test-artifacts/screenshots/ (impact-*.png)."""
+"""The impact pages in a browser: the list with the actions map over the IVSM classes, one project's page
+with its timeline and estimates, and a partner sending its activity report through the upload form.
+Screenshots land in test-artifacts/screenshots/ (impact-*.png)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.browser.conftest import Traffic, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 KEY = b"browser-impact-test-key-01234567"
+PARTNER = "impact.partner"
 
 
 def _write(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -30,9 +32,9 @@ def _letters(number: int) -> str:
     return "".join("abcdefghij"[int(d)] for d in str(number)).title()
 
 
-def _register(db: Any, folder: Path) -> str:
+def _register(db: Any, folder: Path) -> dict[str, Any]:
     """One call for families in hardship and two projects in 2024 on real zones, each reaching 15 adults of
-    the 2023 snapshot (fictitious names made for the linkage index); the first project's id."""
+    the 2023 snapshot (fictitious names made for the linkage index); the first project's id and zones."""
     from welfare_district.impact.importer import import_reports
     from welfare_district.impact.linkage import PersonIndex
     from welfare_district.privacy.pseudonym import Keyring, Pseudonymiser
@@ -68,12 +70,14 @@ def _register(db: Any, folder: Path) -> str:
     results = import_reports(db, files, index=PersonIndex.from_frame(people),
                              pseudonymiser=Pseudonymiser(Keyring({"t1": KEY}, "t1")))
     assert all(r.status == "loaded" for r in results), [r for r in results if r.status != "loaded"]
-    return "P1"
+    return {"project": "P1", "zones": zones[:2]}
 
 
 @pytest.fixture(scope="module")
-def impact_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """A served small city with indicators and a registered call with two projects."""
+def impact_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A served small city with indicators, a registered call with two projects (both led by E001) and a
+    partner account granted E001 (``partner``: its user name)."""
+    from tests.web.auth_helpers import make_user
     from tests.web.city_db import fill_city_db, generate_city
     from welfare_district.engine import connect
 
@@ -84,12 +88,13 @@ def impact_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     folder.mkdir()
     with connect(url) as db:
         fill_city_db(db, city)
-        project = _register(db, folder)
+        registered = _register(db, folder)
+        make_user(db, PARTNER, "partner", (("organisation", "E001"),))
     with serve(url) as base:
-        yield {"base": base, "project": project}
+        yield {"base": base, **registered}
 
 
-def test_impact_list_and_project_pages(page: Any, impact_site: dict[str, str], traffic: Traffic,
+def test_impact_list_and_project_pages(page: Any, impact_site: dict[str, Any], traffic: Traffic,
                                        artifacts_dir: Path) -> None:
     base, shots = impact_site["base"], artifacts_dir / "screenshots"
     page.goto(base + "/impact")
@@ -110,3 +115,62 @@ def test_impact_list_and_project_pages(page: Any, impact_site: dict[str, str], t
     assert "Impact estimates" in page.locator("main").inner_text()
     page.screenshot(path=str(shots / "impact-project-en.png"), full_page=True)
     assert traffic.blocked == [] and traffic.console_errors == []
+
+
+def sign_in_partner(page: Any, base: str) -> None:
+    """Sign in through the login form as the site's partner account."""
+    from tests.web.auth_helpers import PASSWORD
+
+    page.goto(base + "/login")
+    page.get_by_label("Nome utente").fill(PARTNER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Accedi").click()
+    page.wait_for_load_state()
+    assert PARTNER in page.locator(".account").inner_text()
+
+
+def _report(rows: list[list[str]]) -> bytes:
+    lines = ["codice_progetto;data;tipo;area;ore;partecipanti", *(";".join(r) for r in rows)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_a_partner_uploads_an_activity_report(page: Any, impact_site: dict[str, Any], traffic: Traffic,
+                                              artifacts_dir: Path) -> None:
+    base, shots, zone = impact_site["base"], artifacts_dir / "screenshots", impact_site["zones"][0]
+    sign_in_partner(page, base)
+    page.goto(base + "/impact")
+    page.get_by_role("link", name="Invia il rapporto di un progetto").click()
+    page.get_by_role("heading", name="Invia un rapporto", level=1).wait_for()
+    page.screenshot(path=str(shots / "impact-upload-form.png"), full_page=True)
+    # a row outside the project's period and an unknown area: refused, rows listed, nothing loaded
+    page.get_by_label("Progetto").select_option("P1")
+    page.get_by_label("Attività svolte").check()
+    bad = _report([["P1", "2024-03-10", "incontro", zone, "2", "6"], ["P1", "2025-06-01", "incontro", zone, "2", "6"],
+                   ["P1", "2024-04-10", "laboratorio", "Q9Z99", "3", "8"]])
+    page.get_by_label("File (CSV o .xlsx)").set_input_files(
+        {"name": "attivita marzo.csv", "mimeType": "text/csv", "buffer": bad})
+    page.get_by_role("button", name="Invia il rapporto").click()
+    page.locator("#reports-problems").wait_for()
+    problems = page.locator("#reports-problems tbody tr")
+    assert problems.count() == 2
+    assert "date_outside_project" in problems.nth(0).inner_text()
+    assert "area_outside_project" in problems.nth(1).inner_text()
+    page.screenshot(path=str(shots / "impact-upload-problems.png"), full_page=True)
+    good = _report([["P1", "2024-03-10", "incontro", zone, "2", "6"],
+                    ["P1", "2024-04-10", "laboratorio", zone, "3", "8"]])
+    page.get_by_label("File (CSV o .xlsx)").set_input_files(
+        {"name": "attivita marzo.csv", "mimeType": "text/csv", "buffer": good})
+    page.get_by_role("button", name="Invia il rapporto").click()
+    outcome = page.locator("#reports-outcome")
+    outcome.wait_for()
+    assert outcome.inner_text() == "Rapporto caricato: 2 attività per il progetto P1."
+    assert page.locator("#reports-current tbody tr").count() == 1
+    page.screenshot(path=str(shots / "impact-upload-loaded.png"), full_page=True)
+    # the same file again changes nothing, and says so
+    page.get_by_label("File (CSV o .xlsx)").set_input_files(
+        {"name": "copia.csv", "mimeType": "text/csv", "buffer": good})
+    page.get_by_role("button", name="Invia il rapporto").click()
+    page.get_by_text("nulla è cambiato").wait_for()
+    # the refused file's answer is a 422, which Chromium logs; nothing else may be
+    assert traffic.blocked == [] and len(traffic.console_errors) == 1
+    assert "status of 422" in traffic.console_errors[0]

@@ -56,6 +56,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /services/{service_id}": EVERYONE,
     "GET /impact": EVERYONE,
     "GET /impact/projects/{project_id}": EVERYONE,
+    "GET /impact/reports": frozenset({"admin", "data_steward", "partner"}),
+    "POST /impact/reports": frozenset({"admin", "data_steward", "partner"}),
+    "GET /impact/reports/templates/{kind}.csv": frozenset({"admin", "data_steward", "partner"}),
     "GET /desk": frozenset({"operator"}),
     "POST /desk": frozenset({"operator"}),
     "POST /referrals": frozenset({"operator"}),
@@ -70,7 +73,7 @@ EXPECTED: dict[str, frozenset[str]] = {
 }
 SAMPLE = {"{area_id}": "Q1", "{indicator_id}": "ivsm_low_education", "{level}": "quartiere",
           "{service_id}": "x", "{organization_id}": "x", "{call_id}": "x", "{project_id}": "x",
-          "{family_ref}": "demo." + "a" * 32, "{referral_id}": "x", "{revision_id}": "x"}
+          "{family_ref}": "demo." + "a" * 32, "{referral_id}": "x", "{revision_id}": "x", "{kind}": "attivita"}
 QUERY = {"GET /families": "?purpose=referral", "GET /families/{family_ref}": "?purpose=referral",
          "GET /api/v1/families": "?purpose=referral", "GET /api/v1/families/{family_ref}": "?purpose=referral"}
 GRANTS = {"data_steward": (("city", "c"),), "operator": (("quartiere", "Q1"),), "analyst": (("city", "c"),),

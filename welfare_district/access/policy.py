@@ -41,7 +41,8 @@ RULES: dict[str, dict[str, Scope]] = {
     "services.edit": {"partner": "organisation", "admin": "role"},
     # the municipality approves what partners propose before it is published
     "services.approve": {"admin": "role", "data_steward": "city"},
-    "activity.report": {"partner": "organisation"},
+    # the municipality may also send a report in a partner's place (a city-wide grant for its own staff)
+    "activity.report": {"partner": "organisation", "operator": "city", "data_steward": "city", "admin": "role"},
     # data stewardship
     "sources.manage": {"data_steward": "city"},
     "ingest.run": {"data_steward": "city"},

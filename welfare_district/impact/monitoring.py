@@ -34,7 +34,17 @@ class Register:
 
 
 def read_register(db: Database) -> Register:
-    """Every row of the four tables; projects get ``baseline_year`` (the year before they start)."""
+    """Every row of the four tables; projects get ``baseline_year`` (the year before they start).
+
+    Read once per warehouse and register version (impact.cache), as every page reads it several times:
+    callers must not modify the frames.
+    """
+    from welfare_district.impact.cache import cached, version_token
+
+    return cached(db, version_token(db), "register", lambda: _read_register(db))
+
+
+def _read_register(db: Database) -> Register:
     t = ensure_impact_tables(db)
     frames = []
     with db.engine.connect() as conn:
@@ -127,7 +137,17 @@ def coverage(db: Database, reg: Register | None = None) -> pd.DataFrame:
     Units are the call's target-group unit (families or persons). ``reached_eligible`` counts reached units
     that were in the group on the baseline snapshot and placed in the target areas.
     """
-    reg = reg or read_register(db)
+    from welfare_district.impact.cache import cached, version_token
+
+    token = version_token(db)
+    current = read_register(db)
+    if reg is None or reg is current:
+        # the same for every page of one register version, and the slowest monitoring read
+        return cached(db, token, "coverage", lambda: _coverage(db, current))
+    return _coverage(db, reg)
+
+
+def _coverage(db: Database, reg: Register) -> pd.DataFrame:
     placed = placed_beneficiaries(db, reg)
     calls = reg.calls.set_index("call_id")
     rows = []
@@ -175,10 +195,10 @@ def services_involved(db: Database, reg: Register | None = None) -> pd.DataFrame
     refs = r.filter(r.service_id.isin(sorted(set(frame["service_id"])))).select(
         "service_id", "requested_at").to_pyarrow().to_pandas()
     refs["day"] = pd.to_datetime(refs["requested_at"], utc=True).dt.date
-    for i, row in frame.iterrows():
-        mine = refs[(refs["service_id"] == row["service_id"]) & (refs["day"] >= row["starts_on"])
-                    & (refs["day"] <= row["ends_on"])]
-        frame.at[i, "referrals"] = len(mine)
+    # one join instead of a scan of every referral per (project, service) row
+    joined = frame.reset_index().merge(refs[["service_id", "day"]], on="service_id")
+    inside = joined[(joined["day"] >= joined["starts_on"]) & (joined["day"] <= joined["ends_on"])]
+    frame["referrals"] = inside.groupby("index").size().reindex(frame.index, fill_value=0).astype("int64")
     return frame.drop(columns=["starts_on", "ends_on"])
 
 

@@ -28,6 +28,8 @@ from welfare_district.web.i18n import Language, parse_language, translate
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+# File-upload forms (multipart) take a larger body than ``max_body_bytes``, by exact path.
+UPLOAD_BODY_BYTES: dict[str, int] = {"/impact/reports": 2 * 1024 * 1024 + 64 * 1024}
 
 
 def request_csrf_token(request: Request) -> str | None:
@@ -47,11 +49,12 @@ class FormGuardMiddleware:
             await self.app(scope, receive, send)
             return
         settings: Settings = scope["app"].state.settings
-        body = await _read_body(scope, receive, settings.max_body_bytes)
+        limit = UPLOAD_BODY_BYTES.get(scope["path"], settings.max_body_bytes)
+        body = await _read_body(scope, receive, limit)
         if body is None:
             await self._refuse(scope, receive, send, 413, "too_large", "auth.body_too_large", "too_large_body")
             return
-        if _needs_csrf(scope) and not _csrf_ok(scope, body, settings):
+        if _needs_csrf(scope) and not _csrf_ok(scope, body, settings, await _multipart_token(scope, body)):
             await self._refuse(scope, receive, send, 403, "csrf", "auth.csrf_rejected", "csrf_body")
             return
         await self.app(scope, _replay(body, receive), send)
@@ -74,7 +77,7 @@ def _needs_csrf(scope: Scope) -> bool:
     return True
 
 
-def _csrf_ok(scope: Scope, body: bytes, settings: Settings) -> bool:
+def _csrf_ok(scope: Scope, body: bytes, settings: Settings, multipart_token: str | None = None) -> bool:
     conn = HTTPConnection(scope)
     binding = csrf_binding(scope.get("state", {}), dict(conn.cookies))
     if binding is None:
@@ -88,9 +91,31 @@ def _csrf_ok(scope: Scope, body: bytes, settings: Settings) -> bool:
             return False
         values = fields.get(CSRF_FIELD, [])
         submitted = values[0] if len(values) == 1 else None
+    if not submitted:
+        submitted = multipart_token
     if not submitted or len(submitted) > 128:
         return False
     return hmac.compare_digest(submitted.encode(), csrf_token(settings, binding).encode())
+
+
+async def _multipart_token(scope: Scope, body: bytes) -> str | None:
+    """The ``csrf_token`` field of a multipart form body (file uploads), or None for any other body."""
+    content_type = HTTPConnection(scope).headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "multipart/form-data":
+        return None
+
+    async def no_more() -> Message:
+        return {"type": "http.disconnect"}
+
+    try:
+        form = await Request(scope, _replay(body, no_more)).form(max_files=2, max_fields=16)
+    except Exception:  # any malformed multipart body simply carries no token
+        return None
+    try:
+        value = form.get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    finally:
+        await form.close()
 
 
 async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes | None:

@@ -84,6 +84,10 @@ ROUTE_ACTIONS: dict[str, str | None] = {
     "GET /services/{service_id}": _SERVICES,
     "GET /impact": "indicators.read_protected",
     "GET /impact/projects/{project_id}": "indicators.read_protected",
+    # partners send their own projects' reports (the project's organisation is checked again inside)
+    "GET /impact/reports": "activity.report",
+    "POST /impact/reports": "activity.report",
+    "GET /impact/reports/templates/{kind}.csv": "activity.report",
     "GET /desk": "family.read",
     "POST /desk": "family.read",
     "POST /referrals": "referral.send",

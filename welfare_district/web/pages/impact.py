@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
-from welfare_district.access.policy import authorise
+from welfare_district.access.policy import authorise, role_may
 from welfare_district.engine import Database
 from welfare_district.errors import NotFoundError
 from welfare_district.impact import views
@@ -67,8 +67,11 @@ def overlaps_of(db: Database, project_id: str, policy: DisclosurePolicy, exact: 
 
 
 def build_router() -> APIRouter:
-    """The list page and the project page of the register of actions."""
+    """The list page and the project page of the register of actions, and the report upload pages."""
+    from welfare_district.web.pages import impact_upload
+
     router = APIRouter()
+    router.include_router(impact_upload.build_router())
 
     def scope(request: Request, principal: Any) -> tuple[DisclosurePolicy, bool]:
         return (DisclosurePolicy.from_settings(request.app.state.settings),
@@ -86,6 +89,7 @@ def build_router() -> APIRouter:
         context = {"calls": calls, "projects": projects, "exact": exact,
                    "threshold": policy.special_threshold,
                    "map_json": actions_map(db, cache, lang, root, figures, projects) if projects else None,
+                   "can_report": bool(role_may(principal, "activity.report")),
                    "plotly_url": vendor_url(request, PLOTLY_JS_PATH)}
         return render(request, "impact.html", lang, context, active="impact")
 
