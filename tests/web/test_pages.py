@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -82,22 +83,27 @@ def test_map_page_in_italian_by_default(client: TestClient) -> None:
     assert "206.496" in html  # the 2023 total with the Italian thousands separator
     assert 'href="#main"' in html and 'id="main"' in html
     assert 'hreflang="en"' in html and "?lang=en" in html
-    assert "/static/vendor/plotly.min.js" in html
+    # the map is drawn on the server: no charting library to download before it shows
+    assert "plotly" not in html and "/static/js/map.js" in html and "/static/css/map.css" in html
     _assert_no_external_assets(html)
 
 
-def test_figure_payload_carries_the_six_areas_and_localised_colorbar(client: TestClient) -> None:
+def test_residents_map_is_svg_with_the_six_areas_and_a_localised_legend(client: TestClient) -> None:
     html = client.get("/").text
-    raw = re.search(r'<script type="application/json" id="map-figure-data">(.*?)</script>', html, re.S)
-    assert raw is not None
-    figure = json.loads(raw.group(1))
-    choropleth = figure["data"][0]
-    assert choropleth["type"] == "choropleth" and len(choropleth["locations"]) == 6
-    assert choropleth["colorbar"]["title"]["text"] == "Residenti"
-    assert figure["layout"]["geo"]["fitbounds"] == "locations" and figure["layout"]["geo"]["visible"] is False
-    assert figure["layout"]["separators"] == ",."
-    assert "mapbox" not in json.dumps(figure["layout"]) and "map" not in figure["layout"]
-    assert not re.search(r"https?://", figure["config"]["topojsonURL"])
+    svg = re.search(r'<svg id="map-svg".*?</svg>', html, re.S)
+    assert svg is not None
+    paths = re.findall(r'<path d="[^"]+" fill="(#[0-9a-f]{6})" data-id="([^"]+)" data-name="([^"]+)" '
+                       r'data-value="([^"]+)"', svg.group(0))
+    assert sorted(p[2] for p in paths) == sorted(NAMES)
+    # Viridis: the quartiere with most residents is the lightest (yellow) one, and its count has Italian dots
+    assert any(fill == "#fde725" and "." in value for fill, _, _, value in paths)
+    assert json.loads(html_unescape(re.search(r'data-fields="([^"]*)"', svg.group(0)).group(1))) == \
+        [["value", "Residenti"]]  # type: ignore[union-attr]
+    assert re.search(r'role="img" aria-labelledby="map-svg-title map-svg-desc"', svg.group(0))
+    labels = re.findall(r"<text [^>]*>([^<]+)</text>", svg.group(0))
+    assert sorted(labels) == sorted(NAMES)
+    assert '<p class="svgmap-legend__title">Residenti</p>' in html
+    assert "linear-gradient(to right, #440154" in html
 
 
 def test_english_with_query_parameter_and_cookie(client: TestClient) -> None:
@@ -216,3 +222,41 @@ def test_api_residents_follow_the_register_snapshot(seeded_db: Database, make_cl
     after = {f["id"]: f["properties"] for f in client.get("/api/v1/areas?level=quartiere").json()["features"]}
     assert after["Q2"]["residents"] == 1 and after["Q2"]["residents_year"] == 2025
     assert after["Q1"]["residents"] == 0
+
+
+def _row_values(html: str) -> list[str]:
+    body = html[html.index("<tbody>"):html.index("</tbody>")]
+    return re.findall(r'</th><td class="num">(.*?)</td>', body)
+
+
+def test_indicator_map_is_svg_and_pages_its_long_table(city_client: TestClient) -> None:
+    params = {"indicator": "foreign_citizens", "level": "section", "method": "quantiles"}
+    first = city_client.get("/", params=params).text
+    assert "plotly" not in first and 'class="svgmap__svg"' in first
+    areas = re.findall(r'<path d="[^"]+" fill="[^"]+" data-id="([^"]+)"', first)
+    assert len(areas) == len(set(areas)) > 100  # every section drawn once, in one page
+    assert first.count("<tr><td>") == 50
+    status = re.search(r'id="table-status">Righe 1–50 di ([\d.]+) \(pagina 1 di (\d+)\)', first)
+    assert status and int(status.group(1).replace(".", "")) == len(areas)
+    assert 'rel="prev"' not in first and re.search(r'href="/\?[^"]*page=2"[^>]*rel="next"', first.replace(
+        "&amp;", "&"))
+    pages = int(status.group(2))
+    second = city_client.get("/", params={**params, "page": "2"}).text
+    assert 'id="table-status">Righe 51–100 di' in second and 'rel="prev"' in second and 'rel="next"' in second
+    last = city_client.get("/", params={**params, "page": str(pages)}).text
+    assert 'rel="next"' not in last
+    # one order across the pages: from the highest value down, hidden figures last
+    shown = [v for v in _row_values(first) + _row_values(second) if not v.startswith("<span")]
+    numbers = [float(v.replace(".", "").replace(",", ".")) for v in shown]
+    assert numbers == sorted(numbers, reverse=True)
+    # the fragment serves the same page, for the script to swap in
+    fragment = city_client.get("/fragments/map", params={**params, "page": "2"}).json()
+    assert "Righe 51–100" in fragment["table"] and fragment["url"].endswith("&page=2")
+    for bad in ("0", "abc", "-1", str(pages + 1)):
+        assert city_client.get("/", params={**params, "page": bad}).status_code == 404
+
+
+def test_indicator_map_in_english_keeps_the_view_words(city_client: TestClient) -> None:
+    html = city_client.get("/", params={"level": "zone", "indicator": "old_age_index", "lang": "en"}).text
+    assert 'aria-label="Zoom in"' in html and ">Whole city</button>" in html
+    assert "Classes: quantiles" in html and "highest value first" in html

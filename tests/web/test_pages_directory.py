@@ -192,32 +192,27 @@ def test_referral_figures_are_protected_for_the_public() -> None:
 
 def test_services_layer_on_the_dashboard_map(db: Database, city_dataset: Path, tmp_path: Path,
                                             make_client: ClientFactory) -> None:
-    import json
-
     from tests.directory.conftest import write_extract
     from tests.web.city_db import fill_city_db
+    from tests.web.svg_helpers import map_svg
     from welfare_district.directory.transfer import import_catalogue
 
     fill_city_db(db, city_dataset)  # real quartiere shapes and indicators, so the page draws the indicator map
     import_catalogue(db, write_extract(tmp_path / "cat"))
     client = make_client(db, **AUTH_SETTINGS)
 
-    def layer(figure: dict[str, Any]) -> list[dict[str, Any]]:
-        return [t for t in figure["data"] if t.get("name") == "Sedi dei servizi"]
+    def layer(html: str) -> list[str]:
+        found = re.search(r'<g class="svgmap__services">(.*?)</g>', map_svg(html), re.S)
+        return re.findall(r"<title>(.*?)</title>", found.group(1)) if found else []
 
-    def page_figure(params: dict[str, str]) -> dict[str, Any]:
-        html = client.get("/", params=params).text
-        found = re.search(r'<script type="application/json" id="map-figure-data">(.*?)</script>', html, re.S)
-        assert found, "no map figure in the page"
-        return dict(json.loads(found.group(1)))
-
-    assert layer(page_figure({})) == []
-    markers = layer(page_figure({"services": "1"}))
-    assert len(markers) == 1 and len(markers[0]["lat"]) == 4  # one per service-at-location of the 4 services
-    assert 'id="ctl-services" name="services" value="1" checked' in client.get("/", params={"services": "1"}).text
+    assert layer(client.get("/").text) == []
+    page = client.get("/", params={"services": "1"}).text
+    assert len(layer(page)) == 4  # one per service-at-location of the 4 services
+    assert "Sedi dei servizi" in page  # and its legend entry
+    assert 'id="ctl-services" name="services" value="1" checked' in page
     fragment = client.get("/fragments/map", params={"services": "1"}).json()
-    assert len(layer(json.loads(fragment["figure"]))) == 1 and fragment["url"].endswith("&services=1")
-    assert layer(json.loads(client.get("/fragments/map").json()["figure"])) == []
+    assert len(layer(fragment["svg"])) == 4 and "&services=1" in fragment["url"]
+    assert layer(client.get("/fragments/map").json()["svg"]) == []
 
 
 def test_outcome_reasons_in_italian() -> None:

@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.auth_helpers import steward_client
+from tests.web.svg_helpers import drawn_areas, legend_labels
 from welfare_district.engine import Database
 from welfare_district.web import indicator_reads as reads
 
@@ -128,17 +129,18 @@ def test_unknown_values_give_an_html_404(city_client: TestClient, path: str) -> 
 def test_default_map_is_the_composite_in_ivsm_classes(city_client: TestClient, city_db: Database) -> None:
     html = city_client.get("/").text
     latest = reads.latest_year(city_db)
-    figure = json.loads(re.search(r'id="map-figure-data">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
-    main = figure["data"][0]
-    assert main["type"] == "choropleth" and isinstance(main["geojson"], str)
-    assert main["geojson"].startswith("/fragments/geometry/quartiere.geojson?v=")
-    assert main["colorbar"]["ticktext"][0].startswith("bassa (< 97)")
-    assert len(main["colorbar"]["ticktext"]) == 5
-    assert f'<option value="{latest}" selected>' in html
     composite = {v.area_id: v for v in reads.composite(city_db, "quartiere", latest)}
+    drawn = drawn_areas(html)
+    assert [a["id"] for a in drawn] == list(composite)
+    assert legend_labels(html)[0].startswith("bassa (< 97)") and "Classi: classi ISTAT dell" in html
+    assert len([label for label in legend_labels(html) if "(" in label]) == 5
+    assert f'<option value="{latest}" selected>' in html
     table = _parse(html).tables[0]
     rows = [r for r in table["rows"] if r][1:]  # type: ignore[union-attr]
-    assert [r[1] for r in rows] == [v.name for v in composite.values()]
+    assert sorted(r[1] for r in rows) == sorted(v.name for v in composite.values())
+    # the table lists the areas from the highest value down (protected ones, "—", last)
+    values = [float(r[2].replace(".", "").replace(",", ".")) for r in rows if not r[2].startswith("—")]
+    assert values == sorted(values, reverse=True) and values
 
 
 def test_map_fragment_matches_the_stored_values(analyst_client: TestClient, city_db: Database) -> None:
@@ -149,22 +151,20 @@ def test_map_fragment_matches_the_stored_values(analyst_client: TestClient, city
     body = response.json()
     assert parse_qs(urlsplit(body["url"]).query) == {"indicator": ["old_age_index"], "level": ["zone"],
                                                     "year": [str(year)], "method": ["equal"]}
-    figure = json.loads(body["figure"])
     stored = reads.level_values(city_db, "old_age_index", "zone", year)
-    drawn = figure["data"][0]
+    drawn = drawn_areas(body["svg"])
+    assert [a["id"] for a in drawn] == [v.area_id for v in stored]
+    # hover rows carry value, numerator and denominator formatted in English
     with_value = [v for v in stored if v.value is not None]
-    assert drawn["locations"] == [v.area_id for v in with_value]
-    # hover rows carry name, value, numerator and denominator formatted in English
-    first = drawn["customdata"][0]
-    assert first[0] == with_value[0].name and first[1] == f"{with_value[0].value:,.1f}"
-    assert first[2] == f"{with_value[0].numerator:,.0f}" and first[3] == f"{with_value[0].denominator:,.0f}"
-    unstable = [v.area_id for v in stored if v.unstable]
-    markers = [t for t in figure["data"] if t.get("name") == "Unstable value"]
-    if unstable:
-        assert markers and markers[0]["ids"] == unstable
+    first = next(a for a in drawn if a["id"] == with_value[0].area_id)
+    assert first["name"] == with_value[0].name and first["hover"]["Value"] == f"{with_value[0].value:,.1f}"
+    assert first["hover"]["Numerator"] == f"{with_value[0].numerator:,.0f}"
+    assert first["hover"]["Denominator"] == f"{with_value[0].denominator:,.0f}"
+    assert [a["id"] for a in drawn if a.get("unstable")] == [v.area_id for v in stored if v.unstable]
     assert "Equal intervals" not in body["caption"] and "equal intervals" in body["caption"]
     rows = _parse(body["table"]).tables[0]["rows"]
-    assert len([r for r in rows if r]) == len(stored) + 1  # type: ignore[arg-type]
+    assert len([r for r in rows if r]) == min(len(stored), 50) + 1  # type: ignore[arg-type]
+    assert "Classes: equal intervals" in body["legend"]
 
 
 def test_ivsm_classes_fall_back_to_quantiles_for_a_plain_indicator(city_client: TestClient) -> None:

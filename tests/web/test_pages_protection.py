@@ -3,7 +3,6 @@ accessible label and a footnote, and no page shows the public a count below the 
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.figures_helpers import ANALYST, sign_in
+from tests.web.svg_helpers import drawn_areas, legend_labels
 from welfare_district.engine import Database
 from welfare_district.web import indicator_reads as reads
 from welfare_district.web.figures_map import ClassMethod, classify
@@ -41,25 +41,27 @@ def test_public_map_never_draws_a_small_count_and_marks_protected_areas(
     for indicator in reads.indicators():
         threshold = city_client.app.state.protected_tables.policy.threshold_for(indicator.id)  # type: ignore[attr-defined]
         body = _fragment(city_client, indicator=indicator.id, level=level, year=year, method="quantiles")
-        figure = json.loads(body["figure"])
+        drawn = drawn_areas(body["svg"])
         values = {v["area_id"]: v for v in _public_values(city_client, indicator.id, level, year)}
         hidden = [a for a, v in values.items() if v["suppressed"]]
-        protected = [t for t in figure["data"] if t.get("name") == "Dato protetto" and t["type"] == "choropleth"]
+        protected = [a for a in drawn if a.get("protected")]
         if hidden:
             marked += 1
-            assert protected and protected[0]["locations"] == hidden
-            assert all(row[1] == "dato protetto" and row[6].startswith("Dato protetto") for row in
-                       protected[0]["customdata"])
-            assert body["table"].count(MARK) >= len(hidden) and 'id="protected-note"' in body["table"]
+            assert [a["id"] for a in protected] == hidden
+            assert all(a["fill"] == "url(#map-hatch)" and a["hover"]["Valore"] == "dato protetto"
+                       and a["note"].startswith("Dato protetto") for a in protected)
+            assert 'id="protected-note"' in body["table"]
+            # the table lists protected areas after every shown value, so its last page has them
+            last = _fragment(city_client, indicator=indicator.id, level=level, year=year, method="quantiles",
+                             page=-(-len(values) // 50))
+            assert MARK in last["table"]
+            assert "Dato protetto" in legend_labels(body["legend"])
         else:
             assert not protected
-        for trace in figure["data"]:
-            for row in trace.get("customdata") or []:
-                for text in row[2:4]:  # numerator and denominator as drawn in the hover
-                    if text not in ("–", "n.d."):
-                        assert _count(text) == 0 or _count(text) >= threshold, (indicator.id, row)
-        main = figure["data"][0]
-        assert not set(main["locations"]) & set(hidden)
+        for area in drawn:
+            for text in (area["hover"]["Numeratore"], area["hover"]["Denominatore"]):  # as drawn in the hover
+                if text not in ("–", "n.d."):
+                    assert _count(text) == 0 or _count(text) >= threshold, (indicator.id, area)
     assert marked > 0
 
 
@@ -69,9 +71,8 @@ def test_class_breaks_ignore_protected_areas(city_client: TestClient, city_db: D
                      lang="en")
     values = _public_values(city_client, "ivsm_care_hardship", "section", year)
     expected = classify([None if v["suppressed"] else v["value"] for v in values], ClassMethod.QUANTILES, "en")
-    colourbar = json.loads(body["figure"])["data"][0]["colorbar"]
-    assert colourbar["ticktext"] == list(expected.labels)
-    assert "Protected figure" in body["figure"] and "protected figure" in body["table"]
+    assert legend_labels(body["legend"])[:len(expected.labels)] == list(expected.labels)
+    assert "Protected figure" in body["legend"] and "protected figure" in body["table"]
 
 
 def test_public_tables_of_the_pages_mark_protected_figures(city_client: TestClient, city_db: Database) -> None:

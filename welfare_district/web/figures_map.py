@@ -1,8 +1,9 @@
 """The indicator map: values put into classes, a stepped colour-blind-safe scale, unstable values marked.
 
 Classes are computed here (quantiles, equal intervals, or ISTAT's fixed IVSM classes for the composite) so
-the legend, the hover text and the table under the map state the same intervals. The choropleth colours
-each area by its class index on a stepped colour scale; the colour bar's ticks are the class intervals.
+the legend, the hover text and the table under the map state the same intervals. The dashboard's map is
+drawn as SVG from these classes (``web.svg_map``); ``indicator_map`` draws them as a Plotly choropleth for
+the impact page, each area coloured by its class index on a stepped scale whose ticks are the intervals.
 Protected (suppressed) areas have no value, take no part in the class breaks and are drawn apart: a neutral
 grey with diagonal hatch marks and their own legend entry, the reason in the hover.
 """
@@ -152,7 +153,9 @@ class MapText:
     show_counts: bool = True
 
 
-def _hover_rows(area: MapArea, classes: Classes, lang: Language, digits: int) -> list[str]:
+def hover_rows(area: MapArea, classes: Classes, lang: Language, digits: int) -> list[str]:
+    """What hovering an area tells: name, value, numerator, denominator, interval, class, and a note
+    (the instability warning, or why a protected figure is hidden), formatted in ``lang``."""
     klass = classes.index(area.value)
     if area.protected:
         return [area.name, translate(lang, "protected_short"), "–", "–", "–", "–", area.reason]
@@ -180,7 +183,7 @@ def indicator_map(areas: Sequence[MapArea], classes: Classes, text: MapText, lan
     do not hide the colours); no trace needs map tiles or a world topology.
     """
     t = partial_translate(lang)
-    rows = {a.area_id: _hover_rows(a, classes, lang, digits) for a in areas}
+    rows = {a.area_id: hover_rows(a, classes, lang, digits) for a in areas}
     hover = ("<b>%{customdata[0]}</b><br>" + text.value_label + ": %{customdata[1]}"
              + (f"<br>{t('hover_numerator')}: %{{customdata[2]}}<br>{t('hover_denominator')}: %{{customdata[3]}}"
                 if text.show_counts else "")
@@ -222,7 +225,7 @@ def indicator_map(areas: Sequence[MapArea], classes: Classes, text: MapText, lan
             lon=[label_points[a.area_id][0] for a in located], lat=[label_points[a.area_id][1] for a in located],
             text=[a.name for a in located], mode="text", hoverinfo="skip", showlegend=False,
             textfont={"size": 13, "weight": "bold",
-                      "color": [_text_colour(classes, a.value) for a in located]}))
+                      "color": [text_colour(classes, a.value) for a in located]}))
     fig = go.Figure(traces)
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
     fig.update_layout(
@@ -264,8 +267,8 @@ def _luminance(colour: str) -> float:
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
-def _text_colour(classes: Classes, value: float | None) -> str:
-    # Black or white, whichever contrasts more with the area's fill (WCAG relative luminance).
+def text_colour(classes: Classes, value: float | None) -> str:
+    """Black or white, whichever contrasts more with the fill of ``value``'s class (WCAG luminance)."""
     klass = classes.index(value)
     fill = MISSING_COLOUR if klass is None else classes.colours[klass]  # protected areas have no class either
     lum = _luminance(fill)

@@ -78,6 +78,20 @@ WORDS: dict[str, tuple[str, str]] = {
                            "intervallo di confidenza ampio): va letto con cautela.",
                            "Areas marked ✕ have an unstable value (few cases in the denominator or a wide "
                            "confidence interval): read it with caution."),
+    # the SVG map's controls, legend and table pages
+    "map_tools_label": ("Comandi della mappa", "Map controls"),
+    "map_zoom_in": ("Ingrandisci la mappa", "Zoom in"),
+    "map_zoom_out": ("Riduci la mappa", "Zoom out"),
+    "map_zoom_reset": ("Vista intera", "Whole city"),
+    "map_stage_label": ("Mappa: trascinare o usare le frecce per spostarsi; rotellina, + e − per ingrandire o "
+                        "ridurre.",
+                        "Map: drag or use the arrow keys to move; mouse wheel, + and − to zoom in or out."),
+    "legend_method": ("Classi: {method}", "Classes: {method}"),
+    "imap_pages_label": ("Pagine della tabella", "Table pages"),
+    "imap_rows_status": ("Righe {first}–{last} di {total} (pagina {page} di {pages}), dal valore più alto.",
+                         "Rows {first}–{last} of {total} (page {page} of {pages}), highest value first."),
+    "imap_previous_page": ("← Pagina precedente", "← Previous page"),
+    "imap_next_page": ("Pagina successiva →", "Next page →"),
     "field_indicator": ("Indicatore", "Indicator"),
     "field_level": ("Livello", "Level"),
     "field_year": ("Anno", "Year"),
