@@ -1,11 +1,12 @@
-"""The comparisons on hand-made data: nearest comparison areas, difference in differences, matched difference."""
+"""The comparisons on hand-made data: nearest comparison areas, difference in differences, adjusted difference."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from welfare_district.impact.estimate import did, icc, matched_difference, nearest_areas
+from welfare_district.impact.estimate import adjusted_difference, did, icc, nearest_areas
 
 
 def test_nearest_areas_are_chosen_on_standardised_baseline_values() -> None:
@@ -40,21 +41,46 @@ def test_no_effect_gives_an_interval_around_zero() -> None:
     assert est.covers_zero
 
 
-def test_matched_difference_worked_example() -> None:
-    # stratum a: 2 reached, both out of hardship a year later; 4 not reached, 3 still in hardship
-    # stratum b: 1 reached, still in; 2 not reached, 1 still in; stratum c has no comparison unit
-    treated = pd.DataFrame({"stratum": ["a", "a", "b", "c"], "outcome": [0.0, 0.0, 1.0, 1.0]})
-    pool = pd.DataFrame({"stratum": ["a"] * 4 + ["b"] * 2, "outcome": [1.0, 1.0, 1.0, 0.0, 1.0, 0.0]})
-    est = matched_difference(treated, pool)
-    assert est.estimate == pytest.approx(((0 - 0.75) * 2 + (1 - 0.5)) / 3)
-    assert est.n_treated == 3 and est.n_comparison == 6
-    assert est.note == "1 reached units without a comparison unit left out"
-    # pooled within-stratum variance of the pool: (3 * 0.0625 + 0.5625 + 2 * 0.25) / (6 - 2)
-    s2 = (3 * 0.0625 + 0.5625 + 0.5) / 4
-    s2_t = max(pd.Series([0.0, 0.0, 1.0]).var(ddof=1), s2)
-    var = s2_t / 3 + ((2 / 3) ** 2 / 4 + (1 / 3) ** 2 / 2) * s2
+def test_adjusted_difference_without_covariates_is_a_difference_of_means() -> None:
+    # 3 reached units, 1 of them still in hardship; 6 not reached, 4 still in hardship
+    treated = pd.DataFrame({"outcome": [0.0, 0.0, 1.0]})
+    pool = pd.DataFrame({"outcome": [1.0, 1.0, 1.0, 0.0, 1.0, 0.0]})
+    est = adjusted_difference(treated, pool, [])
+    assert est.estimate == pytest.approx(1 / 3 - 2 / 3)
+    assert (est.n_treated, est.n_comparison) == (3, 6)
+    assert (est.method_code, est.comparison_code, est.params) == ("regression_adjusted", "units",
+                                                                  {"covariates": 0, "units": 6})
+    # pool residual variance with 5 degrees of freedom; HC1 variance of the pool mean: sum r^2 / n^2 * n / (n - 1)
+    s2 = (4 * (1 / 3) ** 2 + 2 * (2 / 3) ** 2) / 5
+    var = s2 / 3 + (4 * (1 / 3) ** 2 + 2 * (2 / 3) ** 2) / 36 * 6 / 5
     half = 1.959963984540054 * var ** 0.5
     assert (est.low, est.high) == (pytest.approx(est.estimate - half), pytest.approx(est.estimate + half))
+
+
+def test_adjusted_difference_removes_a_baseline_difference() -> None:
+    # without the project the outcome rises with x; the reached units have high x and do 0.5 better than
+    # the model predicts. A plain difference of means would mix the two.
+    x = np.arange(20, dtype=float)
+    pool = pd.DataFrame({"x": x, "constant": 1.0, "outcome": 0.05 * x})
+    treated = pd.DataFrame({"x": [16.0, 18.0, 19.0], "constant": 1.0,
+                            "outcome": [0.05 * 16 - 0.5, 0.05 * 18 - 0.5, 0.05 * 19 - 0.5]})
+    est = adjusted_difference(treated, pool, ["x", "constant"])
+    assert est.estimate == pytest.approx(-0.5)
+    # the plain difference of means: 0.05 * 53 / 3 - 0.5 - 0.05 * 9.5, about -0.09
+    assert treated["outcome"].mean() - pool["outcome"].mean() == pytest.approx(0.05 * 53 / 3 - 0.5 - 0.475)
+    # the covariate constant over the pool is dropped, not fitted
+    assert est.params == {"covariates": 1, "units": 20}
+
+
+def test_adjusted_difference_keeps_residual_degrees_of_freedom_and_needs_people() -> None:
+    pool = pd.DataFrame({"a": np.arange(14.0), "b": np.arange(14.0) % 3, "c": np.arange(14.0) % 2,
+                         "outcome": [0.0, 1.0] * 7})
+    treated = pool.iloc[:2].copy()
+    # 14 pool units keep at least 10 residual degrees of freedom: 3 of the covariates, intercept included
+    assert adjusted_difference(treated, pool, ["a", "b", "c"]).params["covariates"] == 3
+    assert adjusted_difference(treated, pool.iloc[:13], ["a", "b", "c"]).params["covariates"] == 2
+    empty = adjusted_difference(treated.iloc[:0], pool, ["a"])
+    assert empty.estimate is None and empty.note_code == "nobody_to_compare" and empty.low is None
 
 
 def test_intra_cluster_correlation() -> None:

@@ -53,6 +53,8 @@ def _estimates(db: Database, truth: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for t in truth.itertuples(index=False):
         e = person_impact(db, t.project_id)
+        assert e["method_code"] == "regression_adjusted", e
+        assert e["estimate"] is None or e["params"]["covariates"] >= 8, e
         rows.append({"project_id": t.project_id, "effect": bool(t.simulated_effect), "true": t.true_person_effect,
                      "families": t.families_followed, "n": e["n_treated"], "estimate": e["estimate"],
                      "low": e["low"], "high": e["high"]})
@@ -70,9 +72,14 @@ def test_person_level_intervals_hold_the_true_effect(city: tuple[Path, str]) -> 
     # every estimate says how many families it compared, and those are the families the truth followed
     assert (tested["n"] == tested["families"]).all(), tested
     held = (tested["low"] <= tested["true"]) & (tested["true"] <= tested["high"])
-    # nominal 95 % intervals: with about ten projects one miss is ordinary, three would be 1-in-60 bad luck
+    # Tolerance from nominal coverage. Misses of n = 10 independent 95 % intervals are Binomial(10, 0.05):
+    # P(0) = 0.95^10 = 0.599, P(1) = 10 * 0.05 * 0.95^9 = 0.315, P(2) = 45 * 0.05^2 * 0.95^8 = 0.075, so
+    # P(> 2) = 0.011: with honest intervals this fails about once in 90 seeds. Measured over seeds 1-10
+    # (benchmarks/bench_impact_recovery.py) coverage is 0.96; this seed has two misses, both projects with an
+    # effect whose interval stops just short of it (so "all hold" cannot be asserted for it).
     assert int((~held).sum()) <= 2, tested.assign(held=held)
     no_effect = tested[~tested["effect"]]
+    # a false finding among the ~6 projects without an effect: Binomial(6, 0.05), P(> 1) = 0.033
     assert int((no_effect["low"] > 0).sum() + (no_effect["high"] < 0).sum()) <= 1, no_effect
     # pooled over the projects with an effect, the estimate is clearly below zero
     effect = tested[tested["effect"]]
@@ -85,5 +92,5 @@ def test_area_level_estimates_state_their_comparison(city: tuple[Path, str]) -> 
         a = area_impact(db, "P01")
     assert a["estimate"] is not None and a["low"] < a["estimate"] < a["high"]
     assert a["comparison_areas"] and not set(a["comparison_areas"]) & set(a["target_areas"])
-    assert "bootstrap" in a["method"] and a["area_level"] == "zone"
+    assert "bootstrap" in a["method"] and a["area_level"] == "zone" and a["method_code"] == "did_bootstrap"
     assert "not prove" in a["wording_en"]

@@ -7,21 +7,40 @@ drawn from the comparison areas' deviations around their mean change (one treate
 own to resample). This assumes treated and comparison areas are equally noisy; it says nothing about areas
 that differ in ways the baseline indicators do not show.
 
-Person level: exact matching on strata (e.g. age band x quartiere, all in the target group on the
-baseline). Each treated unit is compared with the mean outcome of the not-reached units of its stratum;
-the estimate is the mean of those differences over treated units with at least one comparison unit. Its
-interval is normal (95 %), with the variance spelled out in matched_difference.
+Person level: regression adjustment. A linear model of the outcome on baseline covariates, fitted on the
+units no project reached, predicts what each reached unit would have done without the project; the
+estimate is the mean gap between what the reached units did and that prediction. Its interval is normal
+(95 %), with the variance spelled out in adjusted_difference.
+
+Every estimate carries its wording twice: English sentences (``method``, ``comparison``, ``note``, kept for
+the API and the command line) and stable codes with numeric parameters (``method_code``,
+``comparison_code``, ``note_code``, ``params``) that a page resolves in its own language.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 CONFIDENCE = 0.95
 Z95 = 1.959963984540054
+# a fitted model keeps at least this many pool units beyond its terms (fewer covariates otherwise)
+MIN_RESIDUAL_DF = 10
+METHOD_DID = ("difference in differences of area values (follow-up minus baseline); 95% percentile bootstrap "
+              "over areas ({reps} draws), treated-area noise borrowed from the comparison areas")
+COMPARISON_AREAS = "{areas} comparison areas"
+METHOD_ADJUSTED = ("regression adjustment: outcome of the reached units minus the outcome predicted for them by a "
+                   "linear model of the not-reached units on {covariates} baseline covariates; 95% normal interval, "
+                   "robust variance times a design effect for units clustered in areas")
+COMPARISON_UNITS = "{units} not-reached units in the group on the baseline"
+# English text of each note code (pages use the words_impact key impact_note_<code>)
+NOTES = {"too_few_areas": "too few areas for an estimate",
+         "snapshot_missing": "baseline or follow-up snapshot missing",
+         "no_area_values": "no stored indicator values for the target areas",
+         "nobody_to_compare": "nobody to compare",
+         "not_published": "fewer reached units than the disclosure threshold: not published"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +55,10 @@ class Estimate:
     method: str
     comparison: str
     note: str = ""
+    method_code: str = ""
+    comparison_code: str = ""
+    note_code: str = ""
+    params: dict[str, int] = field(default_factory=dict)
 
     @property
     def covers_zero(self) -> bool | None:
@@ -76,11 +99,11 @@ def did(changes: pd.Series, treated: list[str], comparison: list[str], *, seed: 
     """
     t = changes.reindex(treated).dropna().to_numpy(float)
     c = changes.reindex(comparison).dropna().to_numpy(float)
-    method = ("difference in differences of area values (follow-up minus baseline); 95% percentile bootstrap "
-              f"over areas ({reps} draws), treated-area noise borrowed from the comparison areas")
-    comp = f"{len(c)} comparison areas"
+    params = {"reps": reps, "areas": len(c)}
+    method, comp = METHOD_DID.format(**params), COMPARISON_AREAS.format(**params)
     if len(t) == 0 or len(c) < 2:
-        return Estimate(None, None, None, len(t), len(c), method, comp, "too few areas for an estimate")
+        return Estimate(None, None, None, len(t), len(c), method, comp, NOTES["too_few_areas"], "did_bootstrap",
+                        "areas", "too_few_areas", params)
     estimate = float(t.mean() - c.mean())
     rng = np.random.default_rng(seed)
     deviations = c - c.mean()
@@ -88,46 +111,59 @@ def did(changes: pd.Series, treated: list[str], comparison: list[str], *, seed: 
     noise_c = rng.choice(c, size=(reps, len(c)), replace=True).mean(axis=1) - c.mean()
     draws = estimate + noise_t - noise_c
     low, high = np.quantile(draws, [(1 - CONFIDENCE) / 2, (1 + CONFIDENCE) / 2])
-    return Estimate(estimate, float(low), float(high), len(t), len(c), method, comp)
+    return Estimate(estimate, float(low), float(high), len(t), len(c), method, comp, "", "did_bootstrap", "areas",
+                    "", params)
 
 
-def matched_difference(treated: pd.DataFrame, pool: pd.DataFrame) -> Estimate:
-    """Mean over treated units of (outcome - mean outcome of the pool in the same stratum), normal interval.
+def adjusted_difference(treated: pd.DataFrame, pool: pd.DataFrame, covariates: list[str]) -> Estimate:
+    """Mean over treated units of (outcome - outcome predicted for them from the pool), normal interval.
 
-    Both frames have ``stratum`` and ``outcome`` (0/1 or numeric). Treated units whose stratum has no pool
-    unit are left out (counted in ``note``). Variance: s_t^2 / n_t + sum over strata of (n_ts / n_t)^2 *
-    s_c^2 / n_cs, where s_c^2 is the pool's variance around its stratum means (pooled over strata, so small
-    strata do not look certain) and s_t^2 the larger of the treated units' own variance and s_c^2: what the
-    reached units would have done without the project varies at least as much as similar units do.
-    With a ``cluster`` column (the unit's zone) each term is multiplied by the design effect
-    1 + (m - 1) * rho, m the mean units per cluster, rho the pool's intra-cluster correlation of residuals:
-    people of one neighbourhood share circumstances, and a project reaches a few neighbourhoods.
+    Both frames have ``outcome`` (0/1 or numeric) and the ``covariates`` columns (numbers, no missing value);
+    an optional ``cluster`` column (the unit's zone) brings in the design effect. A linear model of the
+    outcome on the covariates is fitted on the pool (units not reached) and predicts what each treated unit
+    would have done without the project; the estimate is the mean gap. Covariates constant over the pool are
+    dropped, and the last ones of the list too when the pool has fewer than MIN_RESIDUAL_DF units beyond the
+    model's terms (so the list is ordered by importance). Guarantees: no estimate without a treated unit or
+    with fewer than 2 pool units; the same inputs give the same result.
+
+    Variance: s_t^2 / n_t + xbar' V xbar, where xbar is the treated units' mean covariate row, V the
+    heteroskedasticity-robust (HC1) covariance of the fitted coefficients, and s_t^2 the pool's residual
+    variance (for a 0/1 outcome at least the treated units' mean predicted p(1 - p)): what the reached units
+    would have done without the project is known only through the pool. Each term is multiplied by Kish's
+    design effect 1 + (m - 1) * rho, rho the intra-zone correlation of the pool's residuals: people of one
+    neighbourhood share circumstances, and a project reaches a few neighbourhoods.
     """
-    method = ("exact matching on strata, mean difference over reached units; 95% normal interval, variance "
-              "of the reached units at least that of the not-reached units within strata, times a design "
-              "effect for units clustered in areas")
-    pool_means = pool.groupby("stratum")["outcome"].mean()
-    kept = treated[treated["stratum"].isin(pool_means.index)]
-    dropped = len(treated) - len(kept)
-    used_pool = pool[pool["stratum"].isin(kept["stratum"])]
-    comp = f"{len(used_pool)} not-reached units in {kept['stratum'].nunique()} strata"
-    note = f"{dropped} reached units without a comparison unit left out" if dropped else ""
-    if kept.empty:
-        return Estimate(None, None, None, 0, len(used_pool), method, comp, note or "nobody to compare")
-    diffs = kept["outcome"].to_numpy(float) - kept["stratum"].map(pool_means).to_numpy(float)
-    estimate = float(diffs.mean())
-    resid = pool["outcome"].to_numpy(float) - pool["stratum"].map(pool_means).to_numpy(float)
-    s2_c = float((resid ** 2).sum() / max(len(pool) - len(pool_means), 1))
-    s2_t = max(float(kept["outcome"].var(ddof=1)) if len(kept) > 1 else 0.0, s2_c)
-    n_t = len(kept)
-    share = kept.groupby("stratum").size() / n_t
-    n_c = used_pool.groupby("stratum").size().reindex(share.index)
+    n_t, n_c = len(treated), len(pool)
+    if n_t == 0 or n_c < 2:
+        return Estimate(None, None, None, n_t, n_c, METHOD_ADJUSTED.format(covariates=0), COMPARISON_UNITS.format(
+            units=n_c), NOTES["nobody_to_compare"], "regression_adjusted", "units", "nobody_to_compare",
+            {"covariates": 0, "units": n_c})
+    used = [c for c in covariates if c in pool and c in treated and float(pool[c].astype(float).std(ddof=0)) > 0]
+    used = used[: max(0, n_c - MIN_RESIDUAL_DF - 1)]
+    x_c = np.column_stack([np.ones(n_c), pool[used].to_numpy(float)]) if used else np.ones((n_c, 1))
+    x_t = np.column_stack([np.ones(n_t), treated[used].to_numpy(float)]) if used else np.ones((n_t, 1))
+    y_c = pool["outcome"].to_numpy(float)
+    beta = np.linalg.lstsq(x_c, y_c, rcond=None)[0]
+    resid = y_c - x_c @ beta
+    dof = max(n_c - x_c.shape[1], 1)
+    s2_c = float(resid @ resid) / dof
+    predicted = x_t @ beta
+    estimate = float((treated["outcome"].to_numpy(float) - predicted).mean())
+    s2_t = s2_c
+    if set(np.unique(y_c)) <= {0.0, 1.0}:
+        p = np.clip(predicted, 0.0, 1.0)
+        s2_t = max(s2_c, float((p * (1 - p)).mean()))
+    bread = np.linalg.pinv(x_c.T @ x_c)
+    cov = bread @ ((x_c * resid[:, None] ** 2).T @ x_c) @ bread * n_c / dof
+    xbar = x_t.mean(axis=0)
     rho = icc(resid, pool["cluster"].to_numpy()) if "cluster" in pool else 0.0
-    deff_t = design_effect(kept["cluster"].to_numpy(), rho) if "cluster" in kept else 1.0
-    deff_c = design_effect(used_pool["cluster"].to_numpy(), rho) if "cluster" in used_pool else 1.0
-    variance = deff_t * s2_t / n_t + deff_c * float((share ** 2 / n_c).sum()) * s2_c
-    half = Z95 * float(np.sqrt(variance))
-    return Estimate(estimate, estimate - half, estimate + half, n_t, len(used_pool), method, comp, note)
+    deff_t = design_effect(treated["cluster"].to_numpy(), rho) if "cluster" in treated else 1.0
+    deff_c = design_effect(pool["cluster"].to_numpy(), rho) if "cluster" in pool else 1.0
+    variance = deff_t * s2_t / n_t + deff_c * float(xbar @ cov @ xbar)
+    half = Z95 * float(np.sqrt(max(variance, 0.0)))
+    params = {"covariates": len(used), "units": n_c}
+    return Estimate(estimate, estimate - half, estimate + half, n_t, n_c, METHOD_ADJUSTED.format(**params),
+                    COMPARISON_UNITS.format(**params), "", "regression_adjusted", "units", "", params)
 
 
 def icc(resid: np.ndarray, cluster: np.ndarray) -> float:

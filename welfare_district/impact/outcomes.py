@@ -11,11 +11,12 @@ estimate.did.
 
 Person level (``person_impact``): units (families or persons, as the call's group counts) reached by the
 project and in the target group on the baseline snapshot, against units in the group on the baseline that
-no project reached, matched exactly on age band (10 years; the head's age for families) and on the kind of
-area they live in (tercile of their zone's baseline share in the group: projects choose needy areas, where
-hardship lasts longer, so a comparison by quartiere alone would flatter them);
-outcome: still in the group on the follow-up snapshot (1) or not (0); units no longer resident are left
-out on both sides. Then estimate.matched_difference.
+no project reached; outcome: still in the group on the follow-up snapshot (1) or not (0); units no longer
+resident are left out on both sides. Projects choose needy areas and take in the families there, who stay
+in hardship longer whatever the project does, so the comparison adjusts for what the registers show about
+every unit on the baseline and before it (impact.covariates: earlier spells in the group, the zone's need,
+adults out of work or unemployed, education, citizenship, allowances, social-services cases, ISEE), by a
+linear model fitted on the units no project reached (estimate.adjusted_difference).
 
 Neither design proves causation: they compare with similar areas or people that were not reached, and
 differences in what the registers do not show (motivation, other help) remain possible.
@@ -29,7 +30,16 @@ from typing import Any
 import pandas as pd
 
 from welfare_district.engine import Database
-from welfare_district.impact.estimate import Estimate, did, matched_difference, nearest_areas
+from welfare_district.impact.covariates import COVARIATES, baseline_covariates
+from welfare_district.impact.estimate import (
+    METHOD_ADJUSTED,
+    METHOD_DID,
+    NOTES,
+    Estimate,
+    adjusted_difference,
+    did,
+    nearest_areas,
+)
 from welfare_district.impact.groups import group_status, target_group
 from welfare_district.impact.model import split_ids
 from welfare_district.impact.monitoring import Register, placed_beneficiaries, read_register
@@ -60,16 +70,13 @@ def area_impact(db: Database, project_id: str, *, outcome: str | None = None, k:
     years = _years(db, project)
     info: dict[str, Any] = {"project_id": project_id, "level": "area", "outcome": indicator}
     if years is None:
-        return {**info, **asdict(Estimate(None, None, None, 0, 0, "difference in differences", "none",
-                                          "baseline or follow-up snapshot missing")), "years": None}
+        return {**info, **asdict(_none("did_bootstrap", "snapshot_missing")), "years": None}
     base, follow = years
     targets = split_ids(project["target_areas"])
     values = read_values(db, indicator_ids=sorted({indicator, *IVSM_COMPONENTS}), years=[base, follow])
     level_rows = values[values["area_id"].isin(targets)]
     if level_rows.empty:
-        return {**info, **asdict(Estimate(None, None, None, 0, 0, "difference in differences", "none",
-                                          "no stored indicator values for the target areas")),
-                "years": [base, follow]}
+        return {**info, **asdict(_none("did_bootstrap", "no_area_values")), "years": [base, follow]}
     level = str(level_rows["level"].iloc[0])
     values = values[values["level"] == level]
     busy = set()
@@ -101,8 +108,7 @@ def person_impact(db: Database, project_id: str, *, seed: int = 0, reg: Register
     info: dict[str, Any] = {"project_id": project_id, "level": "person", "outcome": f"still in {group.code}",
                             "unit": group.unit}
     if years is None:
-        return {**info, **asdict(Estimate(None, None, None, 0, 0, "exact matching", "none",
-                                          "baseline or follow-up snapshot missing")), "years": None}
+        return {**info, **asdict(_none("regression_adjusted", "snapshot_missing")), "years": None}
     base, follow = years
     placed = placed_beneficiaries(db, reg) if placed is None else placed
     key = "family_id" if group.unit == "family" else "person_id"
@@ -112,23 +118,17 @@ def person_impact(db: Database, project_id: str, *, seed: int = 0, reg: Register
     before = status[(status["snapshot_year"] == base) & status["in_group"]].drop_duplicates("unit_id")
     after = status[status["snapshot_year"] == follow].drop_duplicates("unit_id").set_index("unit_id")["in_group"]
     before = before[before["unit_id"].isin(after.index)]
-    band = (before["age"].fillna(-10) // 10).astype(int).astype(str)
-    need = _need_tercile(status[status["snapshot_year"] == base]).reindex(before["zone_id"]).fillna(-1)
-    coarse = band + "|" + need.astype(int).astype(str).to_numpy()
-    frame = pd.DataFrame({"unit_id": before["unit_id"].to_numpy(),
-                          "stratum": ("z|" + before["zone_id"].fillna("?")).to_numpy(), "coarse": coarse.to_numpy(),
-                          "outcome": before["unit_id"].map(after).astype(float).to_numpy(),
-                          "cluster": before["zone_id"].fillna("?").to_numpy()})
-    treated = frame[frame["unit_id"].isin(mine)].copy()
-    pool = frame[~frame["unit_id"].isin(anyone)].copy()
-    # the same zone first; a zone with no unit left unreached falls back to age band x kind of zone
-    lone = ~treated["stratum"].isin(set(pool["stratum"]))
-    treated.loc[lone, "stratum"] = treated.loc[lone, "coarse"]
-    pool = pd.concat([pool, pool.assign(stratum=pool["coarse"])], ignore_index=True)
-    est = matched_difference(treated, pool)
-    return {**info, **asdict(est), "years": [base, follow], "matched_on": ["age band (10 years)",
-                                                                           "tercile of the zone's baseline rate",
-                                                                           "in the group on the baseline"],
+    covariates = baseline_covariates(db, group, base)
+    used = [c for c in COVARIATES if c in covariates.columns]
+    ids = before["unit_id"].to_numpy()
+    frame = covariates.reindex(ids)[used].reset_index(drop=True).assign(
+        unit_id=ids, outcome=before["unit_id"].map(after).astype(float).to_numpy(),
+        cluster=before["zone_id"].fillna("?").to_numpy())
+    treated = frame[frame["unit_id"].isin(mine)]
+    # units reached by any project are no comparison, whatever the project (they got help too)
+    pool = frame[~frame["unit_id"].isin(anyone)]
+    est = adjusted_difference(treated, pool, used)
+    return {**info, **asdict(est), "years": [base, follow], "matched_on": ["in the group on the baseline", *used],
             "share_reached_still": float(treated["outcome"].mean()) if len(treated) else None,
             "wording_it": WORDING_IT, "wording_en": WORDING_EN}
 
@@ -140,10 +140,11 @@ def project_impact(db: Database, project_id: str, *, seed: int = 0) -> dict[str,
             "person": person_impact(db, project_id, seed=seed, reg=reg)}
 
 
-def _need_tercile(status: pd.DataFrame) -> pd.Series:
-    """Per zone: the tercile (0, 1, 2) of its share of units in the group on one snapshot."""
-    rate = status.dropna(subset=["zone_id"]).groupby("zone_id")["in_group"].mean()
-    return pd.Series(pd.qcut(rate.rank(method="first"), 3, labels=False), index=rate.index)
+def _none(method_code: str, note_code: str) -> Estimate:
+    """No estimate, with its method and the reason, in words and in codes."""
+    method = METHOD_DID.format(reps=2000) if method_code == "did_bootstrap" else METHOD_ADJUSTED.format(covariates=0)
+    return Estimate(None, None, None, 0, 0, method, "none", NOTES[note_code], method_code, "none", note_code,
+                    {"reps": 2000, "areas": 0, "covariates": 0, "units": 0})
 
 
 def _project(reg: Register, project_id: str) -> pd.Series:

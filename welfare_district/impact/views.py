@@ -14,6 +14,7 @@ import pandas as pd
 
 from welfare_district.engine import Database
 from welfare_district.errors import NotFoundError
+from welfare_district.impact.estimate import NOTES
 from welfare_district.impact.model import split_ids
 from welfare_district.impact.monitoring import (
     Register,
@@ -128,8 +129,8 @@ def project_estimates(db: Database, project_id: str, policy: DisclosurePolicy, e
     area = area_impact(db, project_id, reg=reg)
     person = person_impact(db, project_id, reg=reg)
     if not exact and person["n_treated"] < policy.special_threshold:
-        person = {**person, "estimate": None, "low": None, "high": None,
-                  "note": "fewer reached units than the disclosure threshold: not published"}
+        person = {**person, "estimate": None, "low": None, "high": None, "note": NOTES["not_published"],
+                  "note_code": "not_published"}
     if not exact:
         person["n_treated"] = protect_count(person["n_treated"], policy, exact)
         person["n_comparison"] = protect_count(person["n_comparison"], policy, exact)
