@@ -20,28 +20,16 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import shutil
-import statistics
+import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def _timed(fn: Callable[[int], object], calls: int) -> tuple[float, float]:
-    """Median and p95 in ms of ``calls`` calls of fn(i), after 5 warm-up calls."""
-    for i in range(5):
-        fn(i)
-    times = []
-    for i in range(calls):
-        started = time.perf_counter()
-        fn(i)
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+from _timing import peak_rss_mb, timed_calls  # noqa: E402  (the benchmarks folder, added above)
 
 
 def main() -> None:
@@ -126,13 +114,13 @@ def main() -> None:
                 assert answer.status_code == 200, answer.text
                 return answer
 
-            timings = [("search (filters + page of 20)", _timed(search, args.calls)),
-                       ("search through GET /api/v1/services", _timed(api, args.calls)),
-                       ("proximity, 2 km", _timed(nearby, args.calls)),
-                       ("matching, desk profile", _timed(desk, args.calls)),
-                       ("matching, family (profile read + match)", _timed(family, args.calls))]
+            timings = [("search (filters + page of 20)", timed_calls(search, args.calls)),
+                       ("search through GET /api/v1/services", timed_calls(api, args.calls)),
+                       ("proximity, 2 km", timed_calls(nearby, args.calls)),
+                       ("matching, desk profile", timed_calls(desk, args.calls)),
+                       ("matching, family (profile read + match)", timed_calls(family, args.calls))]
         db.close()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"Directory benchmark: {args.calls} calls each, {cores} cores, peak RSS {peak_mb:.0f} MB")
     for label, value in rows:

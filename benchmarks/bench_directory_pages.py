@@ -21,30 +21,18 @@ import argparse
 import os
 import random
 import re
-import resource
 import shutil
-import statistics
+import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _timing import peak_rss_mb, timed_calls  # noqa: E402  (the benchmarks folder, added above)
+
 PASSWORD = "benchmark password, long enough"
-
-
-def _timed(fn: Callable[[int], object], calls: int) -> tuple[float, float]:
-    """Median and p95 in ms of ``calls`` calls of fn(i), after 5 warm-up calls."""
-    for i in range(5):
-        fn(i)
-    times = []
-    for i in range(calls):
-        started = time.perf_counter()
-        fn(i)
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
 
 
 def main() -> None:
@@ -131,15 +119,16 @@ def main() -> None:
                 return answer
 
             timings = [
-                ("GET /services (all, map, figures)", _timed(lambda i: get("/services"), args.calls)),
-                ("GET /services with filters", _timed(filtered, args.calls)),
-                ("GET /services/{id}", _timed(lambda i: get(f"/services/{services[i % len(services)]}"), args.calls)),
-                ("GET /desk?family= (audited match)", _timed(lambda i: get("/desk", family=refs[i % len(refs)]),
+                ("GET /services (all, map, figures)", timed_calls(lambda i: get("/services"), args.calls)),
+                ("GET /services with filters", timed_calls(filtered, args.calls)),
+                ("GET /services/{id}",
+                 timed_calls(lambda i: get(f"/services/{services[i % len(services)]}"), args.calls)),
+                ("GET /desk?family= (audited match)", timed_calls(lambda i: get("/desk", family=refs[i % len(refs)]),
                                                              args.calls)),
-                ("POST /desk anonymous profile", _timed(anonymous, args.calls)),
+                ("POST /desk anonymous profile", timed_calls(anonymous, args.calls)),
             ]
         db.close()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"Directory pages benchmark: {len(index.services)} services, {len(family_ids):,} families, "
           f"{args.calls} requests each, {cores} cores, peak RSS {peak_mb:.0f} MB")

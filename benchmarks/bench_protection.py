@@ -1,7 +1,7 @@
 """What disclosure control adds to the public API calls it wraps, at Padova scale.
 
 Stores the synthetic Padova (hierarchy with geometries, 29 indicators of one year at every level, from
-``bench_disclosure.padova_values``) in a temporary DuckDB file, serves it with the web app in-process and
+``_timing.padova_values``) in a temporary DuckDB file, serves it with the web app in-process and
 times, as medians of --repeat runs in alternation (so a burst of load on a shared machine slows both alike):
 - /api/v1/values and /api/v1/map at section level, for the public (protected figures) and for an analyst
   (exact figures, the unprotected call), signed in through a dependency override;
@@ -17,39 +17,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import tempfile
-import time
-import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _timing import load_average, paired_medians, peak_mb, stored_padova
+
 BENCH_KEY = "benchmark-pseudonym-key-not-a-secret-0123456789"
-
-
-def _alternating(fns: list[Callable[[], Any]], repeat: int) -> list[float]:
-    # one warm-up each, then every round runs all functions in turn; medians in seconds
-    for fn in fns:
-        fn()
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeat):
-        for fn, out in zip(fns, times, strict=True):
-            start = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - start)
-    return [statistics.median(t) for t in times]
-
-
-def _peak_mb(fn: Callable[[], Any]) -> float:
-    tracemalloc.start()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 1e6
 
 
 def main() -> None:
@@ -60,34 +36,22 @@ def main() -> None:
     parser.add_argument("--indicator", default="ivsm_care_hardship")
     args = parser.parse_args()
 
-    from bench_disclosure import padova_values
     from fastapi.testclient import TestClient
 
     from welfare_district.access.policy import Grant, Principal
-    from welfare_district.engine import connect
-    from welfare_district.geo.hierarchy import build_synthetic_hierarchy
-    from welfare_district.geo.store import save_areas
-    from welfare_district.indicators.store import save_values
     from welfare_district.settings import get_settings
     from welfare_district.web.app import create_app
     from welfare_district.web.deps import get_principal
 
-    values, _ = padova_values(args.seed, args.year)
     analyst = Principal("bench-analyst", "analyst", grants=frozenset({Grant("city", "city")}))
-    with tempfile.TemporaryDirectory() as tmp:
-        db = connect(f"duckdb:///{Path(tmp) / 'bench.duckdb'}")
-        try:
-            save_areas(db, build_synthetic_hierarchy(args.seed))
-            save_values(db, values)
-            public_app = create_app(get_settings(database_url=db.url, pseudonym_key=BENCH_KEY), database=db)
-            exact_app = create_app(get_settings(database_url=db.url, pseudonym_key=BENCH_KEY), database=db)
-            exact_app.dependency_overrides[get_principal] = lambda: analyst
-            with TestClient(public_app) as public, TestClient(exact_app) as exact:
-                rows = _measure(public, exact, args)
-        finally:
-            db.close()
+    with stored_padova(args.seed, args.year, with_areas=True) as (db, values, _):
+        public_app = create_app(get_settings(database_url=db.url, pseudonym_key=BENCH_KEY), database=db)
+        exact_app = create_app(get_settings(database_url=db.url, pseudonym_key=BENCH_KEY), database=db)
+        exact_app.dependency_overrides[get_principal] = lambda: analyst
+        with TestClient(public_app) as public, TestClient(exact_app) as exact:
+            rows = _measure(public, exact, args)
 
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load = load_average()
     print(f"Protection overhead of the public API at Padova scale: {len(values):,} stored rows, "
           f"{values['area_id'].nunique():,} areas, indicator {args.indicator}, year {args.year}, "
           f"median of {args.repeat} runs, {os.cpu_count()} cores, load average {load:.1f}")
@@ -117,10 +81,10 @@ def _measure(public: Any, exact: Any, args: argparse.Namespace) -> list[tuple[st
             assert response.status_code == 200, response.text
 
         for kind, cold in (("cold", True), ("warm", False)):
-            t_exact, t_protected = _alternating([lambda c=cold: get(exact, c), lambda c=cold: get(public, c)],
+            t_exact, t_protected = paired_medians([lambda c=cold: get(exact, c), lambda c=cold: get(public, c)],
                                                 args.repeat)
-            m_exact = _peak_mb(lambda: get(exact, True)) if cold else float("nan")
-            m_protected = _peak_mb(lambda: get(public, True)) if cold else float("nan")
+            m_exact = peak_mb(lambda: get(exact, True)) if cold else float("nan")
+            m_protected = peak_mb(lambda: get(public, True)) if cold else float("nan")
             results.append((f"{name} section ({kind})", t_exact, t_protected, m_exact, m_protected))
             if cold:  # leave both warm for the warm rows
                 get(exact, False)
