@@ -47,3 +47,29 @@ def test_coverage_counts_eligible_families_of_the_target_areas_by_the_indicator(
     assert by_zone.to_dict("records") == [{"project_id": "P2", "area_id": "Q1Z01", "people": 1},
                                           {"project_id": "P2", "area_id": "Q1Z02", "people": 1},
                                           {"project_id": "P2", "area_id": "unplaced", "people": 1}]
+
+
+def test_estimates_carry_codes_a_page_words_in_italian_and_protect_the_pool_size(db: Database,
+                                                                                  tmp_path: Path) -> None:
+    from welfare_district.impact.views import project_estimates
+    from welfare_district.privacy.disclosure import DisclosurePolicy
+    from welfare_district.web.i18n import translate
+
+    _setup(db, tmp_path)
+    policy = DisclosurePolicy(threshold=3, special_threshold=10, rounding_base=5)
+    exact = project_estimates(db, "P1", policy, exact=True)
+    public = project_estimates(db, "P1", policy, exact=False)
+    assert exact["person"]["method_code"] == "regression_adjusted" and exact["area"]["method_code"] == "did_bootstrap"
+    for estimates in (exact, public):
+        for e in (estimates["area"], estimates["person"]):
+            for kind in ("method", "comparison", "note"):
+                code = e[f"{kind}_code"]
+                if not code:
+                    continue
+                italian = translate("it", f"impact_{kind}_{code}", **e["params"])
+                assert italian != translate("en", f"impact_{kind}_{code}", **e["params"]) and "{" not in italian
+    # a handful of families in the group: the public sees no pool size, in words or in parameters
+    assert exact["person"]["n_comparison"] < 10
+    assert public["person"]["n_comparison"] is None and public["person"]["comparison_code"] == "units_protected"
+    assert public["person"]["params"]["units"] == 0 and str(exact["person"]["n_comparison"]) not in \
+        public["person"]["comparison"]

@@ -14,7 +14,7 @@ import pandas as pd
 
 from welfare_district.engine import Database
 from welfare_district.errors import NotFoundError
-from welfare_district.impact.estimate import NOTES
+from welfare_district.impact.estimate import COMPARISON_UNITS, NOTES
 from welfare_district.impact.model import split_ids
 from welfare_district.impact.monitoring import (
     Register,
@@ -135,6 +135,15 @@ def project_estimates(db: Database, project_id: str, policy: DisclosurePolicy, e
         person["n_treated"] = protect_count(person["n_treated"], policy, exact)
         person["n_comparison"] = protect_count(person["n_comparison"], policy, exact)
         person.pop("share_reached_still", None)
+        # the comparison's wording names the pool's size: the same protection as n_comparison
+        units = person["n_comparison"]
+        person["params"] = {**person.get("params", {}), "units": units if units is not None else 0}
+        counted = person.get("comparison_code") == "units"
+        if counted and units is None:
+            person["comparison"], person["comparison_code"] = "not-reached units: protected count", "units_protected"
+            person["params"]["threshold"] = policy.special_threshold
+        elif counted:
+            person["comparison"] = COMPARISON_UNITS.format(units=units)
     return {"project_id": project_id, "area": area, "person": person}
 
 

@@ -90,7 +90,7 @@ class EstimateOut(BaseModel):
     """One comparison: the difference, its 95% interval, and how it was made."""
 
     project_id: str
-    level: str = Field(description="area (difference in differences) or person (matched comparison)")
+    level: str = Field(description="area (difference in differences) or person (regression-adjusted comparison)")
     outcome: str
     estimate: float | None
     low: float | None
@@ -100,6 +100,7 @@ class EstimateOut(BaseModel):
     method: str
     comparison: str
     note: str
+    method_code: str = Field("", description="stable code of the method: did_bootstrap or regression_adjusted")
     years: list[int] | None = Field(description="baseline and follow-up snapshot years")
     comparison_areas: list[str] | None = None
     matched_on: list[str] | None = None

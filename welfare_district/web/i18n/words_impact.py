@@ -82,4 +82,34 @@ WORDS: dict[str, tuple[str, str]] = {
     "impact_n_reached": ("Unità raggiunte", "Units reached"),
     "impact_n_comparison": ("Unità di confronto", "Comparison units"),
     "impact_note": ("Nota", "Note"),
+    # how each estimate was made: keys impact_method_<method_code>, impact_comparison_<comparison_code> and
+    # impact_note_<note_code> of impact.estimate, with its numeric parameters
+    "impact_method_did_bootstrap": (
+        "Differenza nelle differenze dei valori delle aree (follow-up meno baseline); intervallo al 95% con "
+        "bootstrap percentile sulle aree ({reps} estrazioni), variabilità delle aree del progetto ricavata dalle "
+        "aree di confronto",
+        "Difference in differences of area values (follow-up minus baseline); 95% percentile bootstrap over areas "
+        "({reps} draws), treated-area noise borrowed from the comparison areas"),
+    "impact_method_regression_adjusted": (
+        "Aggiustamento per regressione: esito delle unità raggiunte meno l'esito previsto per loro da un modello "
+        "lineare stimato sulle unità non raggiunte, con {covariates} caratteristiche note dagli archivi alla "
+        "baseline; intervallo normale al 95%, varianza robusta moltiplicata per l'effetto del disegno (unità "
+        "raggruppate per zona)",
+        "Regression adjustment: outcome of the reached units minus the outcome predicted for them by a linear "
+        "model of the not-reached units on {covariates} baseline covariates from the registers; 95% normal "
+        "interval, robust variance times a design effect for units clustered in areas"),
+    "impact_comparison_areas": ("{areas} aree di confronto", "{areas} comparison areas"),
+    "impact_comparison_units": ("{units} unità non raggiunte, nel gruppo alla baseline",
+                                "{units} not-reached units in the group on the baseline"),
+    "impact_comparison_units_protected": ("unità non raggiunte: numero protetto (meno di {threshold})",
+                                          "not-reached units: protected count (fewer than {threshold})"),
+    "impact_comparison_none": ("nessuno", "none"),
+    "impact_note_too_few_areas": ("aree troppo poche per una stima", "too few areas for an estimate"),
+    "impact_note_snapshot_missing": ("manca la fotografia di baseline o di follow-up",
+                                     "baseline or follow-up snapshot missing"),
+    "impact_note_no_area_values": ("nessun valore dell'indicatore salvato per le aree del progetto",
+                                   "no stored indicator values for the target areas"),
+    "impact_note_nobody_to_compare": ("nessuno da confrontare", "nobody to compare"),
+    "impact_note_not_published": ("unità raggiunte sotto la soglia di riservatezza: stima non pubblicata",
+                                  "fewer reached units than the disclosure threshold: not published"),
 }
