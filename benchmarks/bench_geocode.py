@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from welfare_district.geo.comune import attach_comune
+from welfare_district.geo.folder import read_area_folder
 from welfare_district.geo.geocode import GeocodeIndex, geocode_frame
 from welfare_district.synth.extracts.layout import layout_for
 from welfare_district.synth.extracts.truth import Truth
@@ -143,14 +145,27 @@ def add_typos(texts: pd.Series, rate: float, seed: int = 0) -> tuple[pd.Series, 
     return pd.Series(out, index=texts.index), np.array(changed, dtype=bool)
 
 
+# the column naming each row's comune, in the files that carry one (the register and job-centre files always,
+# waste tax and public housing in the region); rows are matched only within that comune
+COMUNE_COLUMN = {"anagrafe": "COMUNE_RESIDENZA", "cpi": "COMUNE DOMICILIO", "tari": "COMUNE",
+                 "tari_variazioni": "COMUNE", "ater": "Comune"}
+
+
+def register(synth: Path) -> pd.DataFrame:
+    """The dataset's house numbers with the comune of each (from the areas written next to them)."""
+    civici = pd.read_csv(synth / "areas" / "civici.csv", dtype={"street_code": str, "suffix": str},
+                         keep_default_na=False)
+    areaset, _ = read_area_folder(synth / "areas")
+    return attach_comune(civici, areaset.areas)
+
+
 def evaluate(synth: Path, chosen: list[Source], index: GeocodeIndex | None = None,
              typo_rate: float = 0.0) -> pd.DataFrame:
     """Geocode each source and score it; one row per source, and per source's stale rows and typo rows.
 
     ``typo_rate`` > 0 puts a typo in that share of the one-field addresses first (a robustness test).
     """
-    civici = pd.read_csv(synth / "areas" / "civici.csv", dtype={"street_code": str, "suffix": str},
-                         keep_default_na=False)
+    civici = register(synth)
     index = index or GeocodeIndex(civici)
     where = civici.set_index("civico_id")[["section_id", "quartiere_id"]]
     truth = Truth(synth / "truth")
@@ -166,8 +181,10 @@ def evaluate(synth: Path, chosen: list[Source], index: GeocodeIndex | None = Non
         if typo_rate > 0 and src.number_column is None:
             frame[src.column], typo = add_typos(frame[src.column], typo_rate)
         start = time.perf_counter()
+        comune = COMUNE_COLUMN.get(src.source)
         result = geocode_frame(frame, index, id_column=None, text_column=src.column,
-                               number_column=src.number_column, suffix_column=src.suffix_column)
+                               number_column=src.number_column, suffix_column=src.suffix_column,
+                               comune_column=comune if comune in frame.columns else None)
         seconds = time.perf_counter() - start
         gt = gt_all[gt_all["file"] == src.file]
         expected = true_civici(truth, src.file, gt).set_index("row").reindex(result.index)
@@ -220,9 +237,8 @@ def main() -> None:
     chosen = sources(args.synth / "extracts", args.anagrafe_years)
     if args.sources:
         chosen = [s for s in chosen if s.source in args.sources.split(",")]
+    civici = register(args.synth)
     started = time.perf_counter()
-    civici = pd.read_csv(args.synth / "areas" / "civici.csv", dtype={"street_code": str, "suffix": str},
-                         keep_default_na=False)
     index = GeocodeIndex(civici)
     built = time.perf_counter() - started
     table = evaluate(args.synth, chosen, index, args.typo_rate)

@@ -3,6 +3,8 @@ matched within its own comune, and a record whose comune is missing or outside t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,7 +13,7 @@ from welfare_district.engine import Database
 from welfare_district.errors import InputError
 from welfare_district.geo.areaset import AreaSet
 from welfare_district.geo.comune import NO_COMUNE, OUTSIDE, attach_comune, comune_key
-from welfare_district.geo.geocode import GeocodeIndex, geocode_frame, geocode_source
+from welfare_district.geo.geocode import GeocodeIndex, geocode_frame, geocode_source, read_geocodes
 from welfare_district.geo.store import read_register, save_areas, validate_civici
 from welfare_district.synth.writer import district_areas, district_civici
 
@@ -134,3 +136,31 @@ def test_unknown_comune_column_is_refused(register: pd.DataFrame) -> None:
 ])
 def test_comune_key(written: object, key: str) -> None:
     assert comune_key(written) == key
+
+
+def test_cli_geocodes_within_the_named_comune(tmp_path: Path, region: tuple[AreaSet, pd.DataFrame],
+                                              register: pd.DataFrame) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from welfare_district.cli.geocode import geocode
+    from welfare_district.engine import connect
+
+    url = f"duckdb:///{tmp_path / 'cli.duckdb'}"
+    with connect(url) as db:
+        save_areas(db, *region)
+    line = _lines(register.iloc[[0]])[0]
+    extract = tmp_path / "lista.csv"
+    extract.write_text(f"id;indirizzo;comune\n1;{line};V01-028060\n2;{line};V02-028060\n3;{line};\n",
+                       encoding="utf-8")
+    app = typer.Typer()
+    app.command()(geocode)
+    args = [str(extract), "--column", "indirizzo", "--id-column", "id", "--database-url", url]
+    result = CliRunner().invoke(app, [*args, "--comune-column", "comune", "--store", "lista"])
+    assert result.exit_code == 0, result.output
+    assert "no_comune" in result.output and "66.7" in result.output and line not in result.output
+    with connect(url) as db:
+        stored = read_geocodes(db, "lista")
+    assert stored["section_id"].str[:4].tolist()[:2] == ["V01-", "V02-"]
+    blind = CliRunner().invoke(app, args)
+    assert blind.exit_code == 0 and "100.0" in blind.output and "no_comune" in blind.output

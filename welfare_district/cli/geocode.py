@@ -39,6 +39,9 @@ def geocode(
     = None,
     suffix_column: Annotated[str | None, typer.Option("--suffix-column", help="Column with the number's suffix "
                                                                              "(esponente).")] = None,
+    comune_column: Annotated[str | None, typer.Option("--comune-column", help="Column with the comune (ISTAT code "
+                                                                             "or name); needed when the register "
+                                                                             "holds several comuni.")] = None,
     id_column: Annotated[str | None, typer.Option("--id-column", help="Column with the record id (default: the "
                                                                      "1-based data row).")] = None,
     sep: Annotated[str | None, typer.Option("--sep", help="CSV separator (default: detected).")] = None,
@@ -55,11 +58,11 @@ def geocode(
     from welfare_district.engine import connect
     from welfare_district.errors import NotFoundError
     from welfare_district.geo.geocode import geocode_frame, match_summary, store_geocodes
-    from welfare_district.geo.store import read_civici
+    from welfare_district.geo.store import read_register
 
     try:
         frame = read_table(path, sep, encoding, header_row, sheet)
-        for col in (column, number_column, suffix_column, id_column):
+        for col in (column, number_column, suffix_column, id_column, comune_column):
             if col is not None and col not in frame.columns:
                 found = ", ".join(map(str, frame.columns))
                 hint = " (is the header on another row? see --header-row)" if "Unnamed" in found else ""
@@ -71,13 +74,14 @@ def geocode(
 
             database_url = get_settings().database_url
         with connect(database_url) as db:
-            civici = read_civici(db)
+            civici = read_register(db)
             if civici.empty:
                 raise NotFoundError("No house numbers are stored: run `welfare areas build` or "
                                     "`welfare pipeline` first")
             started = time.perf_counter()
             results = geocode_frame(frame, civici, id_column=id_column, text_column=column,
-                                    number_column=number_column, suffix_column=suffix_column)
+                                    number_column=number_column, suffix_column=suffix_column,
+                                    comune_column=comune_column)
             seconds = time.perf_counter() - started
             if store:
                 store_geocodes(db, store, results)
