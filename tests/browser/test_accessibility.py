@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PAGES = {
     "map": "/",
     "map-zones": "/?indicator=old_age_index&level=zone&method=equal",
+    "map-sections": "/?indicator=ivsm_care_hardship&level=section&page=2",
     "area": "/areas/Q3",
     "trends": "/trends",
     "rankings": "/rankings?level=zone",
@@ -42,6 +43,8 @@ def _axe() -> Any:
 
 def _open(page: Any, url: str) -> None:
     page.goto(url)
+    if page.locator("#map .svgmap__svg").count():  # the SVG map: checked once its script has run
+        page.locator("#map[data-rendered='true']").wait_for(timeout=30_000)
     figures = page.locator("[data-plotly-figure]")
     for index in range(figures.count()):
         figures.nth(index).and_(page.locator("[data-rendered='true']")).wait_for(timeout=30_000)

@@ -1,6 +1,7 @@
-"""The indicator dashboard in Chromium over the small city: the map draws and redraws in place, clicking an
-area opens its profile, the language switch keeps the view, an export downloads the API's CSV, every main
-page renders without console errors or requests off loopback (screenshots in test-artifacts/)."""
+"""The indicator dashboard in Chromium over the small city: the SVG map draws and redraws in place, hover
+tells an area's figures, clicking an area opens its profile, zoom and table pages work, the language switch
+keeps the view, an export downloads the API's CSV, every main page renders without console errors or
+requests off loopback (screenshots in test-artifacts/)."""
 
 from __future__ import annotations
 
@@ -48,15 +49,33 @@ def _open_map(page: Any, url: str) -> None:
     page.wait_for_selector(DRAWN, timeout=30_000)
 
 
-def _main_trace(page: Any) -> dict[str, Any]:
-    trace: dict[str, Any] = page.evaluate(
-        "() => { const t = document.getElementById('map').data[0];"
-        " return {z: Array.from(t.z), locations: Array.from(t.locations),"
-        " values: t.customdata.map(r => r[1]), year: document.getElementById('map').dataset.year}; }")
-    fills = page.evaluate("() => Array.from(document.querySelectorAll('#map .choroplethlocation'))"
-                          ".map(p => p.style.fill)")
-    trace["fills"] = fills
-    return trace
+AREAS = "#map-svg .svgmap__areas path"
+TIP = "#map .svgmap__tip"
+# A screen point inside the fill of the first area matching a CSS selector (the path's own geometry decides,
+# so a concave outline or a label on top cannot mislead it), scanning a grid over its bounding box.
+_INSIDE = """(selector) => { const p = document.querySelector(selector);
+  const b = p.getBoundingClientRect(), inv = p.getScreenCTM().inverse();
+  for (let i = 0; i < 400; i++) { const x = b.left + ((i % 20) + 0.5) / 20 * b.width,
+    y = b.top + (Math.floor(i / 20) + 0.5) / 20 * b.height;
+    if (p.isPointInFill(new DOMPoint(x, y).matrixTransform(inv))
+        && document.elementFromPoint(x, y) === p) return [x, y]; } return null; }"""
+
+
+def _drawn(page: Any) -> dict[str, Any]:
+    drawn: dict[str, Any] = page.evaluate(
+        "() => { const ps = Array.from(document.querySelectorAll('#map-svg .svgmap__areas path'));"
+        " return {ids: ps.map(p => p.dataset.id), fills: ps.map(p => getComputedStyle(p).fill),"
+        " values: ps.map(p => p.dataset.value || ''), year: document.getElementById('map').dataset.year}; }")
+    return drawn
+
+
+def _hover(page: Any, selector: str) -> str:
+    page.locator("#map").scroll_into_view_if_needed()
+    point = page.evaluate(_INSIDE, selector)
+    assert point is not None, f"no point inside {selector}"
+    page.mouse.move(point[0], point[1])
+    page.locator(TIP).wait_for(state="visible", timeout=5_000)
+    return page.locator(TIP).inner_text()
 
 
 def _revision(page: Any) -> int:
@@ -66,12 +85,16 @@ def _revision(page: Any) -> int:
 def test_map_draws_the_quartieri_with_class_legend(page: Any, live_server: str, traffic: Traffic,
                                                    artifacts_dir: Path) -> None:
     _open_map(page, live_server + "/")
-    assert page.locator("#map .choroplethlocation").count() == 6
-    labels = {t.strip() for t in page.locator("#map .scattergeo text").all_text_contents()}
+    assert page.locator(AREAS).count() == 6
+    labels = {t.strip() for t in page.locator("#map-svg .svgmap__labels text").all_text_contents()}
     assert labels >= QUARTIERI
-    ticks = [t.strip() for t in page.locator("#map .colorbar .cbaxis text").all_text_contents()]
-    assert "bassa (< 97)" in ticks and "alta (> 103)" in ticks
+    legend = [t.strip() for t in page.locator("#map-legend li").all_inner_texts()]
+    assert "bassa (< 97)" in legend and "alta (> 103)" in legend
+    assert "Classi: classi ISTAT dell'IVSM" in page.locator("#map-legend").inner_text()
     assert page.locator("#areas-table tbody tr").count() == 6
+    # the map page runs no charting library at all
+    assert not [u for u in traffic.requests if "plotly" in u]
+    assert page.evaluate("typeof window.Plotly") == "undefined"
     _assert_clean(traffic)
 
 
@@ -79,99 +102,139 @@ def test_changing_indicator_and_year_redraws_without_reload(page: Any, live_serv
                                                             artifacts_dir: Path) -> None:
     _open_map(page, live_server + "/?level=zone&indicator=old_age_index")
     page.evaluate("window.__sameDocument = true")
-    before = _main_trace(page)
+    before = _drawn(page)
     page.select_option("#ctl-indicator", "foreign_citizens")
     page.wait_for_selector("#map[data-revision='2']", timeout=30_000)
-    after_indicator = _main_trace(page)
-    assert after_indicator["values"] != before["values"]
-    assert after_indicator["z"] != before["z"] or after_indicator["fills"] != before["fills"]
+    after_indicator = _drawn(page)
+    assert after_indicator["ids"] == before["ids"] and len(before["ids"]) > 20
+    assert after_indicator["values"] != before["values"] and after_indicator["fills"] != before["fills"]
     assert parse_qs(urlsplit(page.url).query)["indicator"] == ["foreign_citizens"]
+    assert page.locator("#map-legend .svgmap-legend__title").inner_text() == "Cittadini stranieri"
     years = page.eval_on_selector_all("#ctl-year option", "os => os.map(o => o.value)")
     page.select_option("#ctl-year", years[-1])
     page.wait_for_selector("#map[data-revision='3']", timeout=30_000)
-    after_year = _main_trace(page)
+    after_year = _drawn(page)
     assert after_year["values"] != after_indicator["values"] and after_year["year"] == years[-1]
     assert parse_qs(urlsplit(page.url).query)["year"] == [years[-1]]
     assert page.evaluate("window.__sameDocument") is True, "the page reloaded"
     caption = page.locator("#areas-table caption").inner_text()
     assert caption.startswith("Cittadini stranieri") and years[-1] in caption
-    # geometry of a level is fetched once, then reused from Plotly's cache
-    geometry = [u for u in traffic.requests if "/fragments/geometry/zone.geojson" in u]
-    assert len(geometry) == 1
+    # the shapes come with the page: no geometry download, no charting library
+    assert not [u for u in traffic.requests if "/fragments/geometry/" in u or "plotly" in u]
     page.screenshot(path=str(artifacts_dir / "screenshots" / "map-updated-it.png"), full_page=False)
     # the address reproduces the view: a fresh load shows the same values
     page.goto(page.url)
     page.wait_for_selector(DRAWN, timeout=30_000)
-    assert _main_trace(page)["values"] == after_year["values"]
+    assert _drawn(page)["values"] == after_year["values"]
+    _assert_clean(traffic)
+
+
+def test_table_pages_follow_without_reload_and_keep_the_map(page: Any, live_server: str, traffic: Traffic,
+                                                            artifacts_dir: Path) -> None:
+    _open_map(page, live_server + "/?level=section&indicator=foreign_citizens&method=equal")
+    page.evaluate("window.__sameDocument = true")
+    areas = page.locator(AREAS).count()
+    assert areas > 100 and page.locator("#areas-table tbody tr").count() == 50
+    assert page.locator("#table-status").inner_text().startswith("Righe 1–50 di")
+    first_rows = page.locator("#areas-table tbody th").all_inner_texts()
+    page.locator("a[data-table-page][rel='next']").click()
+    page.wait_for_selector("#map[data-revision='2']", timeout=30_000)
+    assert page.locator("#table-status").inner_text().startswith("Righe 51–100 di")
+    assert set(page.locator("#areas-table tbody th").all_inner_texts()).isdisjoint(first_rows)
+    assert parse_qs(urlsplit(page.url).query)["page"] == ["2"]
+    # the keyboard stays on the pager: the next link of the new page has the focus
+    assert page.evaluate("document.activeElement.getAttribute('rel')") == "next"
+    assert page.locator(AREAS).count() == areas
+    assert page.evaluate("window.__sameDocument") is True
+    # without the script the links are plain links to the same view
+    page.goto(page.url)
+    page.wait_for_selector(DRAWN, timeout=30_000)
+    assert page.locator("#table-status").inner_text().startswith("Righe 51–100 di")
+    _assert_clean(traffic)
+
+
+def test_zoom_buttons_wheel_and_keys_move_the_view(page: Any, live_server: str, traffic: Traffic,
+                                                  artifacts_dir: Path) -> None:
+    _open_map(page, live_server + "/?level=zone")
+    whole = page.get_attribute("#map-svg", "viewBox")
+    page.get_by_role("button", name="Ingrandisci la mappa").click()
+    zoomed = [float(v) for v in (page.get_attribute("#map-svg", "viewBox") or "").split()]
+    assert zoomed[2] < float((whole or "").split()[2])
+    page.locator("#map-stage").focus()
+    page.keyboard.press("ArrowRight")
+    moved = [float(v) for v in (page.get_attribute("#map-svg", "viewBox") or "").split()]
+    assert moved[0] > zoomed[0] and moved[2] == zoomed[2]
+    box = page.locator("#map-stage").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -300)
+    page.wait_for_function("(w) => document.getElementById('map-svg').viewBox.baseVal.width < w", arg=moved[2])
+    page.screenshot(path=str(artifacts_dir / "screenshots" / "map-zoomed-it.png"), full_page=False)
+    # a change of indicator keeps the place the user zoomed to
+    view = page.get_attribute("#map-svg", "viewBox")
+    page.select_option("#ctl-indicator", "share_85plus")
+    page.wait_for_selector("#map[data-revision='2']", timeout=30_000)
+    assert page.get_attribute("#map-svg", "viewBox") == view
+    page.get_by_role("button", name="Vista intera").click()
+    assert page.get_attribute("#map-svg", "viewBox") == whole
     _assert_clean(traffic)
 
 
 def test_unstable_areas_are_marked_on_map_and_in_the_legend(page: Any, live_server: str,
                                                             traffic: Traffic) -> None:
     _open_map(page, live_server + "/?level=zone&indicator=old_age_index")
-    marked = page.evaluate("() => document.getElementById('map').data.filter(t => t.type === 'scattergeo'"
-                           " && t.mode === 'markers' && t.name === 'Valore instabile').map(t => t.ids.length)")
+    unstable = page.locator("#map-svg path[data-unstable]").count()
+    marks = page.evaluate("() => (document.querySelector('#map-svg .svgmap__unstable-mark')"
+                          " .getAttribute('d').match(/M/g) || []).length")
     flagged = page.locator("#areas-table .flag-unstable").count()
-    assert flagged > 0 and marked == [flagged]
-    legend = [t.strip() for t in page.locator("#map .legend text").all_text_contents()]
+    page.locator("a[data-table-page][rel='next']").click()
+    page.wait_for_selector("#map[data-revision='2']", timeout=30_000)
+    flagged += page.locator("#areas-table .flag-unstable").count()
+    assert unstable > 0 and marks == unstable == flagged
+    legend = [t.replace("✕", "").strip() for t in page.locator("#map-legend li").all_inner_texts()]
     assert "Valore instabile" in legend
+    text = _hover(page, "#map-svg path[data-unstable]")
+    assert "Valore instabile: leggere con cautela" in text
     _assert_clean(traffic)
 
 
 def test_map_marks_protected_areas_for_the_public(page: Any, live_server: str, traffic: Traffic,
                                                  artifacts_dir: Path) -> None:
     _open_map(page, live_server + "/?indicator=ivsm_care_hardship&level=zone&method=quantiles")
-    traces = page.evaluate("() => document.getElementById('map').data.map(t => "
-                           "({name: t.name, type: t.type, n: (t.locations || t.ids || []).length}))")
-    protected = [t for t in traces if t["name"] == "Dato protetto" and t["type"] == "choropleth"]
-    assert protected and protected[0]["n"] > 0
-    legend = [t.strip() for t in page.locator("#map .legend text").all_text_contents()]
+    protected = page.locator("#map-svg path[data-protected]")
+    hidden = protected.count()
+    assert hidden > 0
+    legend = [t.strip() for t in page.locator("#map-legend li").all_inner_texts()]
     assert "Dato protetto" in legend
-    # the protected areas are filled with the neutral grey, distinct from every class colour
-    fills = page.evaluate("() => Array.from(document.querySelectorAll('#map .choroplethlocation'))"
-                          ".map(p => getComputedStyle(p).fill)")
-    assert fills.count("rgb(163, 163, 163)") == protected[0]["n"]
-    # table: the dash is read out as "dato protetto", and a footnote explains it
-    marks = page.locator("#areas-table .protected .visually-hidden")
-    assert marks.count() >= protected[0]["n"] and marks.first.text_content() == "dato protetto"
+    # the protected areas are hatched, distinct from every class colour
+    fills = page.evaluate("() => Array.from(document.querySelectorAll('#map-svg .svgmap__areas path'))"
+                          ".map(p => p.getAttribute('fill'))")
+    assert fills.count("url(#map-hatch)") == hidden
+    assert page.locator("#map-svg pattern#map-hatch").count() == 1
+    # table: the dash is read out as "dato protetto" (protected areas come last), and a footnote explains it
+    marks = page.locator("#areas-table .protected .visually-hidden").count()
+    page.locator("a[data-table-page][rel='next']").click()
+    page.wait_for_selector("#map[data-revision='2']", timeout=30_000)
+    marks += page.locator("#areas-table .protected .visually-hidden").count()
+    assert marks >= hidden
+    assert page.locator("#areas-table .protected .visually-hidden").first.text_content() == "dato protetto"
     assert "segreto statistico" in page.locator("#protected-note").inner_text()
     # hovering a protected area says why it is hidden
-    point = page.evaluate(
-        """() => { const p = Array.from(document.querySelectorAll('#map .choroplethlocation'))
-          .find(q => getComputedStyle(q).fill === 'rgb(163, 163, 163)');
-        const b = p.getBoundingClientRect(), inv = p.getScreenCTM().inverse();
-        for (let i = 0; i < 400; i++) { const x = b.left + ((i % 20) + 0.5) / 20 * b.width,
-          y = b.top + (Math.floor(i / 20) + 0.5) / 20 * b.height;
-          if (p.isPointInFill(new DOMPoint(x, y).matrixTransform(inv))) return [x, y]; } return null; }""")
-    assert point is not None
-    page.mouse.move(point[0], point[1])
-    page.locator("#map .hoverlayer .hovertext").first.wait_for(timeout=5_000)
-    hover = page.locator("#map .hoverlayer .hovertext").first.text_content() or ""
-    assert "dato protetto" in hover and "Dato protetto:" in hover
+    text = _hover(page, "#map-svg path[data-protected]")
+    assert "dato protetto" in text and "Dato protetto:" in text
     page.screenshot(path=str(artifacts_dir / "screenshots" / "map-protected-it.png"), full_page=False)
     _assert_clean(traffic)
 
 
 def test_clicking_an_area_opens_its_profile(page: Any, live_server: str, traffic: Traffic) -> None:
     _open_map(page, live_server + "/")
-    path = page.locator("#map .choroplethlocation").first
-    box = path.bounding_box()
-    assert box is not None
-    # the path's own geometry picks a point inside its fill (a label or a concave outline cannot mislead)
-    point = page.evaluate(
-        """() => { const p = document.querySelector('#map .choroplethlocation');
-        const b = p.getBoundingClientRect(), inv = p.getScreenCTM().inverse();
-        for (let i = 0; i < 400; i++) { const x = b.left + ((i % 20) + 0.5) / 20 * b.width,
-          y = b.top + (Math.floor(i / 20) + 0.5) / 20 * b.height;
-          if (p.isPointInFill(new DOMPoint(x, y).matrixTransform(inv))) return [x, y]; } return null; }""")
-    assert point is not None
-    page.mouse.move(point[0], point[1])
-    page.locator("#map .hoverlayer .hovertext").first.wait_for(timeout=5_000)
-    hover = page.locator("#map .hoverlayer .hovertext").first.text_content() or ""
-    assert "Valore" in hover and "Classe" in hover
+    text = _hover(page, "#map-svg .svgmap__areas path")
+    assert "Valore" in text and "Classe" in text
+    area = page.evaluate("() => document.querySelector('#map-svg .svgmap__areas path.is-hover').dataset.id")
+    point = page.evaluate(_INSIDE, "#map-svg .svgmap__areas path.is-hover")
     with page.expect_navigation():
         page.mouse.click(point[0], point[1])
-    assert "/areas/" in page.url
+    assert f"/areas/{area}?year=" in page.url
     assert "profilo dell'area" in page.locator("h1").inner_text()
     _assert_clean(traffic)
 
@@ -219,6 +282,9 @@ def test_every_main_page_renders_cleanly(page: Any, live_server: str, traffic: T
         # Waiting on selectors, not on page functions: the page's CSP forbids evaluating strings.
         for index in range(page.locator(FIGURES).count()):
             page.locator(FIGURES).nth(index).and_(page.locator("[data-rendered='true']")).wait_for(timeout=30_000)
+        if name.startswith("map"):
+            page.locator(DRAWN).wait_for(timeout=30_000)
+            assert page.locator(AREAS).count() > 0, f"{name}: no area drawn"
         # every drawn chart has content: at least one trace with points
         empty = page.evaluate("() => Array.from(document.querySelectorAll('[data-plotly-figure]'))"
                               ".filter(el => !(el.data || []).some(t => (t.locations || t.x || t.lon || []).length))"
@@ -247,7 +313,7 @@ def test_keyboard_reaches_every_control_with_visible_focus(page: Any, live_serve
 def test_render_time_is_recorded(browser: Any, live_server: str, artifacts_dir: Path) -> None:
     """Navigation start to the map drawn, cold cache then warm; written to test-artifacts for reports.
 
-    Its own context without request interception, which would slow the 4.8 MB plotly.min.js download.
+    Its own context without request interception, which would slow the downloads.
     """
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()

@@ -1,4 +1,5 @@
-"""The residents map (before any indicator is computed) in Chromium: six areas, hover names, language switch."""
+"""The residents map (before any indicator is computed) in Chromium: six SVG areas, hover names and counts,
+language switch, no charting library."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 NAMES = {"Centro", "Nord", "Est", "Sud-Est", "Sud-Ovest", "Ovest"}
 DRAWN = "#map[data-rendered='true']"
-AREA_PATHS = "#map .choroplethlocation"
+AREA_PATHS = "#map-svg .svgmap__areas path"
+TIP = "#map .svgmap__tip"
 
-# Finds, for each choropleth path, a screen point inside its fill (the path's own geometry decides, so a
+# Finds, for each area's path, a screen point inside its fill (the path's own geometry decides, so a
 # concave area or a label on top cannot mislead it), scanning a grid over the path's bounding box.
 _INSIDE_POINTS = """
-() => Array.from(document.querySelectorAll('#map .choroplethlocation')).map((path) => {
+() => Array.from(document.querySelectorAll('#map-svg .svgmap__areas path')).map((path) => {
   const box = path.getBoundingClientRect();
   const toLocal = path.getScreenCTM().inverse();
   for (let fy = 0.5, step = 0; step < 400; step++) {
@@ -55,10 +57,15 @@ def test_map_draws_six_areas_with_legend(page: Any, areas_server: str, traffic: 
                                          artifacts_dir: Path) -> None:
     _open(page, areas_server + "/")
     assert page.locator(AREA_PATHS).count() == 6
-    assert page.locator("#map .colorbar").count() == 1
-    assert (page.locator("#map .cbtitle").text_content() or "").strip() == "Residenti"
-    labels = {t.strip() for t in page.locator("#map .scattergeo text").all_text_contents()}
+    assert page.locator("#map-legend .svgmap-legend__ramp").count() == 1
+    assert page.locator("#map-legend .svgmap-legend__title").inner_text() == "Residenti"
+    labels = {t.strip() for t in page.locator("#map-svg .svgmap__labels text").all_text_contents()}
     assert labels == NAMES
+    # six distinct fills along the scale: the counts differ, so do the colours
+    fills = page.evaluate("() => Array.from(document.querySelectorAll('#map-svg .svgmap__areas path'))"
+                          ".map(p => getComputedStyle(p).fill)")
+    assert len(set(fills)) == 6
+    assert not [u for u in traffic.requests if "plotly" in u]
     assert page.locator("#areas-table tbody tr").count() == 6
     page.screenshot(path=str(artifacts_dir / "screenshots" / "map-it.png"), full_page=True)
     assert traffic.console_errors == []
@@ -72,14 +79,15 @@ def test_hovering_each_area_shows_its_name(page: Any, areas_server: str, artifac
     seen = set()
     for x, y in points:
         page.mouse.move(x, y)
-        hover = page.locator("#map .hoverlayer .hovertext")
-        hover.first.wait_for(timeout=5_000)
-        text = hover.first.text_content() or ""
-        assert "Residenti" in text
+        hover = page.locator(TIP)
+        hover.wait_for(state="visible", timeout=5_000)
+        text = hover.inner_text()
+        assert "Residenti: " in text
         seen.add(next(name for name in sorted(NAMES, key=len, reverse=True) if name in text))
         if len(seen) == 1:
             page.screenshot(path=str(artifacts_dir / "screenshots" / "map-hover-it.png"))
         page.mouse.move(1, 1)
+        hover.wait_for(state="hidden", timeout=5_000)
     assert seen == NAMES
 
 
@@ -92,7 +100,8 @@ def test_language_switch_changes_heading_and_legend(page: Any, areas_server: str
     page.wait_for_selector(DRAWN, timeout=30_000)
     assert page.locator("h1").inner_text() == "Residents by quartiere"
     assert page.get_attribute("html", "lang") == "en"
-    assert (page.locator("#map .cbtitle").text_content() or "").strip() == "Residents"
+    assert page.locator("#map-legend .svgmap-legend__title").inner_text() == "Residents"
+    assert page.get_by_role("button", name="Zoom in").is_visible()
     page.screenshot(path=str(artifacts_dir / "screenshots" / "map-en.png"), full_page=True)
     # The choice is remembered: the next visit without ?lang stays in English.
     _open(page, areas_server + "/")

@@ -24,6 +24,7 @@
     this.stage = root.querySelector(".svgmap__stage");
     this.tip = root.querySelector(".svgmap__tip");
     this.base = baseBox(svgOf(root));
+    this.original = svgOf(root).getAttribute("viewBox");
     this.view = { x: this.base.x, y: this.base.y, w: this.base.w, h: this.base.h };
     this.drag = null;
     this.dragged = false;
@@ -65,7 +66,7 @@
   Viewer.prototype.reset = function () {
     var b = this.base;
     this.view = { x: b.x, y: b.y, w: b.w, h: b.h };
-    this.apply();
+    svgOf(this.root).setAttribute("viewBox", this.original);
   };
 
   Viewer.prototype.pan = function (dx, dy) {
@@ -257,6 +258,7 @@
     this.hideTip();
     this.stage.innerHTML = svgMarkup;
     var base = baseBox(svgOf(this.root));
+    this.original = svgOf(this.root).getAttribute("viewBox");
     var same = base.x === this.base.x && base.y === this.base.y && base.w === this.base.w && base.h === this.base.h;
     this.base = base;
     if (same) {
