@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from welfare_district.engine import Database
@@ -75,20 +76,23 @@ def warm_steps(db: Database, cache: ReadCache, settings: Settings, tables: Any) 
         return  # nothing computed yet: the first page shows residents only
     latest, ids = years[-1], [i.id for i in reads.indicators()]
     modes = [None] if tables is None else [tables, None]  # protected first: it is the slow one
-    if tables is not None:
-        yield f"protect {latest}", lambda: protect_year(db, ids, latest, tables, area_parents(db, cache=cache),
-                                                        cache)
+    # the home page's composite compares the latest year with the base year: both come first
+    first = list(dict.fromkeys([latest, _base_year(db, cache, years)]))
+    for year in first:
+        if tables is not None:
+            yield f"protect {year}", partial(protect_year, db, ids, year, tables, area_parents(db, cache=cache),
+                                             cache)
     for level in MAP_LEVELS:
         def level_figures(level: str = level) -> None:
             for protection in modes:
                 reads.composite(db, level, latest, cache=cache, protection=protection)
                 reads.level_values(db, ids[0], level, latest, cache=cache, protection=protection)
         yield f"map {level} {latest}", level_figures
-        yield f"outlines {level}", lambda level=level: _outlines(db, cache, level)  # type: ignore[misc]
-    for year in reversed(years[:-1]):
-        if tables is not None:
-            yield f"protect {year}", lambda year=year: protect_year(  # type: ignore[misc]
-                db, ids, year, tables, area_parents(db, cache=cache), cache)
+        yield f"outlines {level}", partial(_outlines, db, cache, level)
+    for year in reversed(years):
+        if tables is not None and year not in first:
+            yield f"protect {year}", partial(protect_year, db, ids, year, tables, area_parents(db, cache=cache),
+                                             cache)
     index = reads.area_index(db, cache=cache)
     for area in [*index.by_level.get("city", []), *index.by_level.get("quartiere", [])]:
         def profiles(area_id: str = area.area_id) -> None:
@@ -97,6 +101,15 @@ def warm_steps(db: Database, cache: ReadCache, settings: Settings, tables: Any) 
         yield f"profile {area.area_id}", profiles
     yield "quality", lambda: _quality(db, cache)
     yield "impact", lambda: _impact(db, settings)
+
+
+def _base_year(db: Database, cache: ReadCache, years: list[int]) -> int:
+    from welfare_district.web.composite_reads import reference_year
+
+    try:
+        return reference_year(db, cache=cache)
+    except Exception:  # a configured base year that is not stored: the composite pages say so themselves
+        return years[0]
 
 
 def _outlines(db: Database, cache: ReadCache, level: str) -> None:
