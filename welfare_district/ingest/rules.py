@@ -41,6 +41,12 @@ REASONS: dict[str, tuple[Severity, str]] = {
     "age_out_of_range": ("error", "age outside the accepted range (or birth in the future)"),
     "reference_missing": ("warning", "the referenced code is not in the list it must belong to"),
     "date_order": ("error", "end date before start date"),
+    "group_lacks_one": ("warning", "no row of this group has the value one row must have (e.g. a family without "
+                                   "its head)"),
+    "group_many": ("warning", "more than one row of this group has the value only one row may have (e.g. two "
+                              "heads of one family)"),
+    "group_inconsistent": ("warning", "differs from the other rows of its group (e.g. one member of a family "
+                                      "registered at another address)"),
 }
 
 _IT_MONTHS = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
@@ -262,3 +268,42 @@ def not_member(value: pd.Series, members: pd.Series, separator: str) -> pd.Serie
     sep = separator.strip()
     listed = [v in {m.strip() for m in ms.split(sep)} for v, ms in zip(value, members, strict=True)]
     return (value != "") & (members != "") & ~pd.Series(listed, index=value.index, dtype=bool)
+
+
+def group_codes(group: pd.Series) -> np.ndarray:
+    """One integer per distinct non-empty group key (row order of first appearance), -1 for rows without one."""
+    return np.where((group == "").to_numpy(dtype=bool), -1, pd.factorize(group)[0])
+
+
+def one_per_group(codes: np.ndarray, values: pd.Series, wanted: str) -> tuple[pd.Series, pd.Series]:
+    """Rows of groups (``group_codes``) where no row has ``wanted``, and the ``wanted`` rows of groups where
+    several have it. Rows without a group are never flagged."""
+    grouped = codes >= 0
+    hits = (values == wanted).to_numpy(dtype=bool) & grouped
+    per_group = np.bincount(codes[grouped], weights=hits[grouped], minlength=int(codes.max()) + 1)
+    count = np.where(grouped, per_group[np.where(grouped, codes, 0)], 0)
+    return (pd.Series(grouped & (count == 0), index=values.index),
+            pd.Series(hits & (count > 1), index=values.index))
+
+
+def differs_in_group(codes: np.ndarray, values: pd.Series) -> pd.Series:
+    """Rows whose value differs from the most common value of their group (``group_codes``; ties: the
+    earliest row's value). Rows without a group are never flagged; an empty value counts as a value, so a
+    member with no address in a family with one is flagged."""
+    flagged = np.zeros(len(values), dtype=bool)
+    grouped = codes >= 0
+    if not grouped.any():
+        return pd.Series(flagged, index=values.index)
+    value_codes = pd.factorize(values)[0]
+    # integer min and max per group find the few groups whose rows disagree without grouping strings
+    spread = pd.Series(value_codes[grouped]).groupby(codes[grouped]).agg(["min", "max"])
+    mixed_groups = spread.index[spread["min"].to_numpy() != spread["max"].to_numpy()].to_numpy()
+    mixed_rows = grouped & np.isin(codes, mixed_groups)
+    if not mixed_rows.any():
+        return pd.Series(flagged, index=values.index)
+    frame = pd.DataFrame({"g": codes[mixed_rows], "v": value_codes[mixed_rows]})
+    counts = frame.groupby(["g", "v"], sort=False).size().rename("n").reset_index()
+    # stable sort keeps first-seen order among equal counts, so ties go to the earliest row's value
+    usual = counts.sort_values("n", ascending=False, kind="stable").drop_duplicates("g").set_index("g")["v"]
+    flagged[mixed_rows] = frame["v"].to_numpy() != frame["g"].map(usual).to_numpy()
+    return pd.Series(flagged, index=values.index)

@@ -124,6 +124,23 @@ def _checks(decl: SourceDeclaration, out: pd.DataFrame, failures: _Collector, to
         elif check.rule == "date_order" and check.start and check.end:
             mask = out[check.start].notna() & out[check.end].notna() & (out[check.end] < out[check.start])
             failures.add(mask, decl.column_for(check.end), "date_order")
+        elif check.rule == "one_per_group" and check.group and check.field and check.value is not None:
+            codes = rules.group_codes(_text(out[check.group]))
+            lacking, many = rules.one_per_group(codes, _text(out[check.field]), check.value)
+            failures.add(lacking, decl.column_for(check.field), "group_lacks_one")
+            failures.add(many, decl.column_for(check.field), "group_many")
+        elif check.rule == "same_in_group" and check.group:
+            codes = rules.group_codes(_text(out[check.group]))
+            for field in check.fields:
+                failures.add(rules.differs_in_group(codes, _text(out[field])), decl.column_for(field),
+                             "group_inconsistent")
+
+
+def _text(values: pd.Series) -> pd.Series:
+    # parsed values of any kind compared as text; a missing value is ""
+    if pd.api.types.is_string_dtype(values.dtype) and not values.isna().all():
+        return values.fillna("")
+    return values.astype(object).where(values.notna(), "").astype(str)
 
 
 def validate(decl: SourceDeclaration, raw: RawTable, today: date | None = None) -> Validation:

@@ -70,9 +70,9 @@ class ColumnSpec(_Strict):
 
 
 class CheckSpec(_Strict):
-    """A rule across fields of one row (fields are canonical names)."""
+    """A rule across fields of one row, or across the rows of one group (fields are canonical names)."""
 
-    rule: Literal["cf_consistency", "age", "member_of", "date_order"]
+    rule: Literal["cf_consistency", "age", "member_of", "date_order", "one_per_group", "same_in_group"]
     cf: str = "codice_fiscale"
     birth_date: str = "birth_date"
     sex: str | None = None
@@ -83,6 +83,17 @@ class CheckSpec(_Strict):
     end: str | None = None
     min: float = 0
     max: float = 120
+    group: str | None = None  # one_per_group, same_in_group: the field whose equal values form a group
+    value: str | None = None  # one_per_group: the value of ``field`` exactly one row of each group must have
+    fields: tuple[str, ...] = ()  # same_in_group: fields every row of a group must agree on
+
+    @model_validator(mode="after")
+    def _group_rules(self) -> CheckSpec:
+        if self.rule == "one_per_group" and not (self.group and self.field and self.value):
+            raise ValueError("one_per_group needs 'group', 'field' and 'value'")
+        if self.rule == "same_in_group" and not (self.group and self.fields):
+            raise ValueError("same_in_group needs 'group' and 'fields'")
+        return self
 
 
 class SourceDeclaration(_Strict):
@@ -125,7 +136,7 @@ class SourceDeclaration(_Strict):
         if self.format == "sql" and not self.table:
             raise ValueError("an sql source needs 'table'")
         for check in self.checks:
-            named = [check.field, check.list_field, check.start, check.end]
+            named = [check.field, check.list_field, check.start, check.end, check.group, *check.fields]
             if check.rule == "cf_consistency":
                 named = [check.cf, check.birth_date, check.sex, check.place]
             missing = [n for n in named if n is not None and n not in fields]
