@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from welfare_district.impact.estimate import adjusted_difference, did, icc, nearest_areas
+from welfare_district.impact.estimate import adjusted_difference, did, did_rtm, icc, nearest_areas
 
 
 def test_nearest_areas_are_chosen_on_standardised_baseline_values() -> None:
@@ -33,6 +33,26 @@ def test_difference_in_differences_worked_example() -> None:
     # same seed, same interval; one comparison area gives no estimate
     assert did(changes, ["T1", "T2"], ["C1", "C2", "C3", "C4"], seed=1) == est
     assert did(changes, ["T1"], ["C1"]).estimate is None
+
+
+def test_difference_in_differences_corrected_for_regression_to_the_mean() -> None:
+    # earlier period: every area drifts by 1 - 0.2 * level, give or take 0.1 (slope exactly -0.2)
+    levels = np.repeat(np.arange(10.0), 2)
+    history = pd.DataFrame({"level": levels, "change": 1 - 0.2 * levels + np.tile([0.1, -0.1], 10)})
+    # the treated area starts at 9 (expected drift -0.8) and moves by -1.0: 0.2 beyond the drift
+    changes = pd.Series({"T": -1.0, "C1": 0.6, "C2": 0.4})
+    baseline = pd.Series({"T": 9.0, "C1": 2.0, "C2": 3.0})
+    est = did_rtm(changes, baseline, ["T"], ["C1", "C2"], history)
+    assert did(changes, ["T"], ["C1", "C2"]).estimate == pytest.approx(-1.5)  # uncorrected: drift taken for effect
+    assert est.estimate == pytest.approx(-1.0 - 0.5 + 0.2 * (9.0 - 2.5))
+    assert (est.method_code, est.params) == ("did_rtm", {"areas": 2, "history": 20})
+    # squared residuals are all 0.01: sigma^2 = 0.01 on both sides; Var(b) = s^2 / sum((level - mean)^2)
+    var_b = (20 * 0.01 / 18) / float(((levels - levels.mean()) ** 2).sum())
+    half = 1.959963984540054 * (0.01 / 1 + 0.01 / 2 + 6.5 ** 2 * var_b) ** 0.5
+    assert (est.low, est.high) == (pytest.approx(est.estimate - half), pytest.approx(est.estimate + half))
+    # too short a history: no estimate, and the reason
+    short = did_rtm(changes, baseline, ["T"], ["C1", "C2"], history.iloc[:5])
+    assert short.estimate is None and short.note_code == "too_few_areas"
 
 
 def test_no_effect_gives_an_interval_around_zero() -> None:

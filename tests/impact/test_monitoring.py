@@ -59,7 +59,8 @@ def test_estimates_carry_codes_a_page_words_in_italian_and_protect_the_pool_size
     policy = DisclosurePolicy(threshold=3, special_threshold=10, rounding_base=5)
     exact = project_estimates(db, "P1", policy, exact=True)
     public = project_estimates(db, "P1", policy, exact=False)
-    assert exact["person"]["method_code"] == "regression_adjusted" and exact["area"]["method_code"] == "did_bootstrap"
+    assert exact["person"]["method_code"] == "regression_adjusted"
+    assert exact["area"]["method_code"] in ("did_rtm", "did_bootstrap")
     for estimates in (exact, public):
         for e in (estimates["area"], estimates["person"]):
             for kind in ("method", "comparison", "note"):

@@ -92,5 +92,5 @@ def test_area_level_estimates_state_their_comparison(city: tuple[Path, str]) -> 
         a = area_impact(db, "P01")
     assert a["estimate"] is not None and a["low"] < a["estimate"] < a["high"]
     assert a["comparison_areas"] and not set(a["comparison_areas"]) & set(a["target_areas"])
-    assert "bootstrap" in a["method"] and a["area_level"] == "zone" and a["method_code"] == "did_bootstrap"
+    assert "regression to the mean" in a["method"] and a["area_level"] == "zone" and a["method_code"] == "did_rtm"
     assert "not prove" in a["wording_en"]

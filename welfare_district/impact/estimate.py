@@ -1,7 +1,8 @@
 """The two comparisons, as plain numerical functions on small frames (tested on hand-made panels).
 
 Area level: difference in differences. The treated areas' mean change of the outcome between the baseline
-and the follow-up snapshot, minus the comparison areas' mean change. Its interval is a bootstrap over areas
+and the follow-up snapshot, minus the comparison areas' mean change, corrected for regression to the mean
+when an earlier period is stored (did_rtm); otherwise (did) its interval is a bootstrap over areas
 (percentile, 95 %): comparison areas are resampled with replacement, and the treated areas' own noise is
 drawn from the comparison areas' deviations around their mean change (one treated area has no spread of its
 own to resample). This assumes treated and comparison areas are equally noisy; it says nothing about areas
@@ -30,7 +31,12 @@ Z95 = 1.959963984540054
 MIN_RESIDUAL_DF = 10
 METHOD_DID = ("difference in differences of area values (follow-up minus baseline); 95% percentile bootstrap "
               "over areas ({reps} draws), treated-area noise borrowed from the comparison areas")
+METHOD_RTM = ("difference in differences of area values (follow-up minus baseline), corrected for regression to the "
+              "mean by the slope of change on starting level over the {history} areas of an earlier period; 95% "
+              "normal interval")
 COMPARISON_AREAS = "{areas} comparison areas"
+# fewest areas an earlier period must have to fit the regression-to-the-mean slope and the variance model
+MIN_HISTORY_AREAS = 8
 METHOD_ADJUSTED = ("regression adjustment: outcome of the reached units minus the outcome predicted for them by a "
                    "linear model of the not-reached units on {covariates} baseline covariates; 95% normal interval, "
                    "robust variance times a design effect for units clustered in areas")
@@ -113,6 +119,49 @@ def did(changes: pd.Series, treated: list[str], comparison: list[str], *, seed: 
     low, high = np.quantile(draws, [(1 - CONFIDENCE) / 2, (1 + CONFIDENCE) / 2])
     return Estimate(estimate, float(low), float(high), len(t), len(c), method, comp, "", "did_bootstrap", "areas",
                     "", params)
+
+
+def did_rtm(changes: pd.Series, levels: pd.Series, treated: list[str], comparison: list[str],
+            history: pd.DataFrame) -> Estimate:
+    """Difference in differences corrected for regression to the mean, with a normal interval.
+
+    ``changes``: per area, follow-up minus baseline; ``levels``: per area, the baseline value; ``history``:
+    one row per area with ``level`` (value at the start) and ``change`` over an earlier period of the same
+    length, before the baseline and without projects for the group. Areas far from the mean drift back
+    towards it, and projects choose the neediest areas: the slope b of change on starting level, fitted on
+    the history, says how much. Estimate: mean change of the treated areas minus that of the comparison areas
+    minus b times the gap between their baseline levels. Variance: sum over both sides of the mean of
+    sigma^2(level) over their areas divided by their number, plus gap^2 Var(b), where sigma^2(level) is the
+    history's squared residual modelled as linear in the level (needier areas' rates move more).
+    Guarantees: no estimate with no treated area, fewer than 2 comparison areas or fewer than
+    MIN_HISTORY_AREAS areas in the history.
+    """
+    t = changes.reindex(treated).dropna()
+    c = changes.reindex(comparison).dropna()
+    hist = history[["level", "change"]].dropna().astype(float)
+    params = {"areas": len(c), "history": len(hist)}
+    method, comp = METHOD_RTM.format(**params), COMPARISON_AREAS.format(**params)
+    lt, lc = levels.reindex(t.index), levels.reindex(c.index)
+    if len(t) == 0 or len(c) < 2 or len(hist) < MIN_HISTORY_AREAS or lt.isna().any() or lc.isna().any():
+        return Estimate(None, None, None, len(t), len(c), method, comp, NOTES["too_few_areas"], "did_rtm",
+                        "areas", "too_few_areas", params)
+    x = np.column_stack([np.ones(len(hist)), hist["level"].to_numpy()])
+    y = hist["change"].to_numpy()
+    beta = np.linalg.lstsq(x, y, rcond=None)[0]
+    resid = y - x @ beta
+    spread = np.linalg.lstsq(x, resid ** 2, rcond=None)[0]
+    # a variance model may dip below zero at extreme levels: never less than a tenth of the mean
+    floor = 0.1 * float((resid ** 2).mean())
+
+    def sigma2(level: pd.Series) -> float:
+        return float(np.maximum(spread[0] + spread[1] * level.to_numpy(float), floor).mean())
+
+    gap = float(lt.mean() - lc.mean())
+    var_b = float(resid @ resid) / max(len(hist) - 2, 1) * float(np.linalg.pinv(x.T @ x)[1, 1])
+    estimate = float(t.mean() - c.mean() - beta[1] * gap)
+    half = Z95 * float(np.sqrt(sigma2(lt) / len(t) + sigma2(lc) / len(c) + gap ** 2 * var_b))
+    return Estimate(estimate, estimate - half, estimate + half, len(t), len(c), method, comp, "", "did_rtm",
+                    "areas", "", params)
 
 
 def adjusted_difference(treated: pd.DataFrame, pool: pd.DataFrame, covariates: list[str]) -> Estimate:

@@ -6,8 +6,11 @@ year after the project ended ("a year later"). No estimate is made when either s
 Area level (``area_impact``): the outcome indicator (default: the call group's indicator) in the project's
 target areas against comparison areas at the same level that no project for the same target group
 targeted between baseline and follow-up, chosen as the ``k`` nearest neighbours of each target area on
-the standardised baseline values of the IVSM components and the outcome (estimate.nearest_areas), then
-estimate.did.
+the standardised baseline values of the IVSM components and the outcome (estimate.nearest_areas). Projects
+choose the neediest areas, whose values then drift back towards the mean whatever the project does, and no
+comparable area is left for them: estimate.did_rtm corrects by the drift measured over the areas of the
+same level in the earlier period of the same length (baseline minus that length to baseline, areas with no
+project for the group then). Without that earlier snapshot, estimate.did (bootstrap, uncorrected).
 
 Person level (``person_impact``): units (families or persons, as the call's group counts) reached by the
 project and in the target group on the baseline snapshot, against units in the group on the baseline that
@@ -15,7 +18,7 @@ no project reached; outcome: still in the group on the follow-up snapshot (1) or
 resident are left out on both sides. Projects choose needy areas and take in the families there, who stay
 in hardship longer whatever the project does, so the comparison adjusts for what the registers show about
 every unit on the baseline and before it (impact.covariates: earlier spells in the group, the zone's need,
-adults out of work or unemployed, education, citizenship, allowances, social-services cases, ISEE), by a
+adults out of work or unemployed, education, citizenship, social-services cases, ISEE), by a
 linear model fitted on the units no project reached (estimate.adjusted_difference).
 
 Neither design proves causation: they compare with similar areas or people that were not reached, and
@@ -34,10 +37,12 @@ from welfare_district.impact.covariates import COVARIATES, baseline_covariates
 from welfare_district.impact.estimate import (
     METHOD_ADJUSTED,
     METHOD_DID,
+    METHOD_RTM,
     NOTES,
     Estimate,
     adjusted_difference,
     did,
+    did_rtm,
     nearest_areas,
 )
 from welfare_district.impact.groups import group_status, target_group
@@ -70,28 +75,32 @@ def area_impact(db: Database, project_id: str, *, outcome: str | None = None, k:
     years = _years(db, project)
     info: dict[str, Any] = {"project_id": project_id, "level": "area", "outcome": indicator}
     if years is None:
-        return {**info, **asdict(_none("did_bootstrap", "snapshot_missing")), "years": None}
+        return {**info, **asdict(_none("did_rtm", "snapshot_missing")), "years": None}
     base, follow = years
+    gap = follow - base
     targets = split_ids(project["target_areas"])
-    values = read_values(db, indicator_ids=sorted({indicator, *IVSM_COMPONENTS}), years=[base, follow])
+    values = read_values(db, indicator_ids=sorted({indicator, *IVSM_COMPONENTS}), years=[base - gap, base, follow])
     level_rows = values[values["area_id"].isin(targets)]
     if level_rows.empty:
-        return {**info, **asdict(_none("did_bootstrap", "no_area_values")), "years": [base, follow]}
+        return {**info, **asdict(_none("did_rtm", "no_area_values")), "years": [base, follow]}
     level = str(level_rows["level"].iloc[0])
     values = values[values["level"] == level]
-    busy = set()
-    groups = reg.calls.set_index("call_id")["target_group"]
-    for p in rows_of(reg.projects):
-        # areas another project for the same group worked in over the same years are no comparison
-        if groups[p.call_id] == group.code and p.starts_on.year - 1 <= follow and p.ends_on.year + 1 >= base:
-            busy.update(split_ids(p.target_areas))
+    # areas another project for the same group worked in over the same years are no comparison
+    busy = _busy(reg, group.code, base - 1, follow + 1)
     wide = values[values["year"] == base].pivot_table(index="area_id", columns="indicator_id", values="value")
     candidates = sorted(set(wide.index) - busy)
     comparison = nearest_areas(wide, targets, candidates, k)
     out = values[values["indicator_id"] == indicator].pivot_table(index="area_id", columns="year",
                                                                    values="value")
     changes = (out[follow] - out[base]) if follow in out and base in out else pd.Series(dtype=float)
-    est = did(changes, targets, comparison, seed=seed)
+    if base - gap in out and base in out:
+        # the earlier period of the same length, in areas no project for the group touched then
+        quiet = out.index.difference(sorted(_busy(reg, group.code, base - gap, base)))
+        history = pd.DataFrame({"level": out.loc[quiet, base - gap], "change": out.loc[quiet, base]
+                                - out.loc[quiet, base - gap]})
+        est = did_rtm(changes, out[base], targets, comparison, history)
+    else:
+        est = did(changes, targets, comparison, seed=seed)
     return {**info, **asdict(est), "years": [base, follow], "area_level": level, "target_areas": targets,
             "comparison_areas": comparison,
             "matched_on": sorted(wide.columns.tolist()), "unit": "indicator points (per 100)",
@@ -140,11 +149,18 @@ def project_impact(db: Database, project_id: str, *, seed: int = 0) -> dict[str,
             "person": person_impact(db, project_id, seed=seed, reg=reg)}
 
 
+def _busy(reg: Register, group_code: str, first: int, last: int) -> set[str]:
+    """Target areas of the projects for ``group_code`` active in any year from ``first`` to ``last``."""
+    groups = reg.calls.set_index("call_id")["target_group"]
+    return {a for p in rows_of(reg.projects) if groups[p.call_id] == group_code
+            and p.starts_on.year <= last and p.ends_on.year >= first for a in split_ids(p.target_areas)}
+
+
 def _none(method_code: str, note_code: str) -> Estimate:
     """No estimate, with its method and the reason, in words and in codes."""
-    method = METHOD_DID.format(reps=2000) if method_code == "did_bootstrap" else METHOD_ADJUSTED.format(covariates=0)
-    return Estimate(None, None, None, 0, 0, method, "none", NOTES[note_code], method_code, "none", note_code,
-                    {"reps": 2000, "areas": 0, "covariates": 0, "units": 0})
+    params = {"reps": 2000, "areas": 0, "history": 0, "covariates": 0, "units": 0}
+    method = {"did_bootstrap": METHOD_DID, "did_rtm": METHOD_RTM}.get(method_code, METHOD_ADJUSTED).format(**params)
+    return Estimate(None, None, None, 0, 0, method, "none", NOTES[note_code], method_code, "none", note_code, params)
 
 
 def _project(reg: Register, project_id: str) -> pd.Series:

@@ -90,6 +90,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "aree di confronto",
         "Difference in differences of area values (follow-up minus baseline); 95% percentile bootstrap over areas "
         "({reps} draws), treated-area noise borrowed from the comparison areas"),
+    "impact_method_did_rtm": (
+        "Differenza nelle differenze dei valori delle aree (follow-up meno baseline), corretta per la regressione "
+        "verso la media con la pendenza della variazione rispetto al livello iniziale nelle {history} aree di un "
+        "periodo precedente; intervallo normale al 95%",
+        "Difference in differences of area values (follow-up minus baseline), corrected for regression to the "
+        "mean by the slope of change on starting level over the {history} areas of an earlier period; 95% normal "
+        "interval"),
     "impact_method_regression_adjusted": (
         "Aggiustamento per regressione: esito delle unità raggiunte meno l'esito previsto per loro da un modello "
         "lineare stimato sulle unità non raggiunte, con {covariates} caratteristiche note dagli archivi alla "
