@@ -53,8 +53,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     With ``database`` the app uses that open Database and leaves closing it to the caller (tests, a
     host process); otherwise it connects to settings.database_url on startup and closes on shutdown.
-    Guarantees: /docs and /redoc are off (their UI would load from a CDN); /openapi.json describes
-    /api/v1; every response carries a Content-Security-Policy restricting the page to this origin; every
+    Guarantees: /openapi.json describes /api/v1 and /docs shows it with Swagger UI served from its
+    installed package (FastAPI's own /docs and /redoc, which load from a CDN, are off); every response
+    carries a Content-Security-Policy restricting the page to this origin; every
     route is authorised through web.auth_routes.ROUTE_ACTIONS; without ``database`` (serving for real),
     placeholder secrets or missing pseudonym keys outside demo mode raise ConfigError before anything runs.
     With ``WELFARE_WARMUP`` on, the lifespan starts filling the read caches in a background thread

@@ -34,6 +34,8 @@ _SERVICES = "services.read"
 ROUTE_ACTIONS: dict[str, str | None] = {
     # open: the API description, static files, signing in and out
     "GET /openapi.json": None,
+    "GET /docs": None,
+    "GET /static/vendor/swagger-ui/{name}": None,
     "GET /static/vendor/plotly.min.js": None,
     "GET /static": None,
     "GET /login": None,

@@ -97,4 +97,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "purpose_eligibility_check": ("Verifica dei requisiti", "Eligibility check"),
     "purpose_safeguarding": ("Tutela di persone a rischio", "Safeguarding people at risk"),
     "purpose_required": ("Indica il motivo dell'accesso.", "State the purpose of access."),
+    # interactive documentation of the open API
+    "api_docs_title": ("API aperta", "Open API"),
+    "api_docs_intro": ("Dati aggregati e protetti, e il catalogo dei servizi, per chiunque voglia riusarli: "
+                       "ogni chiamata si può provare da qui. La descrizione completa, in formato OpenAPI 3, "
+                       "è in {url}.",
+                       "Aggregated, disclosure-controlled figures and the service catalogue, for anyone who "
+                       "wants to reuse them: every call can be tried from here. The full description, in "
+                       "OpenAPI 3 format, is at {url}."),
+    "api_docs_noscript": ("La documentazione interattiva richiede JavaScript; la descrizione OpenAPI resta "
+                          "leggibile senza.",
+                          "The interactive documentation needs JavaScript; the OpenAPI description can be read "
+                          "without it."),
 }

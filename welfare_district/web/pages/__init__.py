@@ -8,6 +8,7 @@ from fastapi import APIRouter
 def build_pages_router() -> APIRouter:
     """The router of every page; pages are left out of the OpenAPI document (it describes the API)."""
     from welfare_district.web.pages import (
+        api_docs,
         areas,
         catalogue_admin,
         desk,
@@ -23,6 +24,6 @@ def build_pages_router() -> APIRouter:
 
     router = APIRouter(include_in_schema=False)
     for module in (map_page, areas, trends, rankings, indicators, quality, services, desk, referrals,
-                   catalogue_admin, impact):
+                   catalogue_admin, impact, api_docs):
         router.include_router(module.build_router())
     return router
