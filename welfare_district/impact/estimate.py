@@ -183,12 +183,14 @@ def adjusted_difference(treated: pd.DataFrame, pool: pd.DataFrame, covariates: l
     neighbourhood share circumstances, and a project reaches a few neighbourhoods.
     """
     n_t, n_c = len(treated), len(pool)
-    if n_t == 0 or n_c < 2:
-        return Estimate(None, None, None, n_t, n_c, METHOD_ADJUSTED.format(covariates=0), COMPARISON_UNITS.format(
-            units=n_c), NOTES["nobody_to_compare"], "regression_adjusted", "units", "nobody_to_compare",
-            {"covariates": 0, "units": n_c})
-    used = [c for c in covariates if c in pool and c in treated and float(pool[c].astype(float).std(ddof=0)) > 0]
+    used = [c for c in covariates if c in pool and c in treated and n_c and float(pool[c].astype(float).std(
+        ddof=0)) > 0]
     used = used[: max(0, n_c - MIN_RESIDUAL_DF - 1)]
+    if n_t == 0 or n_c < 2:
+        params = {"covariates": len(used), "units": n_c}
+        return Estimate(None, None, None, n_t, n_c, METHOD_ADJUSTED.format(**params),
+                        COMPARISON_UNITS.format(**params), NOTES["nobody_to_compare"], "regression_adjusted",
+                        "units", "nobody_to_compare", params)
     x_c = np.column_stack([np.ones(n_c), pool[used].to_numpy(float)]) if used else np.ones((n_c, 1))
     x_t = np.column_stack([np.ones(n_t), treated[used].to_numpy(float)]) if used else np.ones((n_t, 1))
     y_c = pool["outcome"].to_numpy(float)
