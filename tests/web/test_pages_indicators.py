@@ -250,3 +250,19 @@ def test_home_page_starts_on_an_indicator_when_the_composite_cannot_be_computed(
     html = client.get("/").text
     assert '<option value="share_75plus" selected>' in html and "Residents aged 75+" in html
     assert client.get("/", params={"indicator": "ivsm"}).status_code == 404
+
+
+def test_trends_take_census_sections_by_code_or_full_name(city_client: TestClient) -> None:
+    sections = city_client.get("/api/v1/areas", params={"level": "section"}).json()["features"]
+    first, second = (f["properties"] for f in sections[:2])
+    params = [("indicator", "share_75plus"), ("area", "Q1"), ("area", first["area_id"]),
+              ("area", second["name"].upper()), ("area", " ")]
+    html = city_client.get("/trends", params=params).text
+    figure = json.loads(re.search(r'id="trend-data">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    assert [t["name"] for t in figure["data"]] == ["Centro", first["name"], second["name"], "Comune"]
+    # every section is offered as a suggestion; the chosen ones stay ticked for the next submission
+    assert html.count('<option value="') >= len(sections)
+    for props in (first, second):
+        assert f'<input type="checkbox" name="area" value="{props["area_id"]}" checked>' in html
+    missing = city_client.get("/trends", params=[("area", "sezione che non esiste")])
+    assert missing.status_code == 404 and "sezione che non esiste" in missing.text

@@ -29,7 +29,7 @@ from welfare_district.web.vendor import PLOTLY_JS_PATH, TOPOJSON_PATH, vendor_ur
 if TYPE_CHECKING:
     from welfare_district.privacy.cache import ProtectedTables
 
-PICKABLE_LEVELS = ("quartiere", "zone")
+PICKABLE_LEVELS = ("quartiere", "zone")  # in the list; census sections are typed or picked from suggestions
 MAX_AREAS = 8
 
 
@@ -57,7 +57,10 @@ def trends_context(request: Request, db: Database, indicator_id: str, area_ids: 
     groups = [{"label": level_label(level, lang),
                "options": [{"value": a.area_id, "label": a.name, "selected": a.area_id in chosen}
                            for a in index.by_level.get(level, [])]} for level in PICKABLE_LEVELS]
+    sections = index.by_level.get("section", [])
     return {
+        "section_options": [{"value": a.area_id, "label": a.name} for a in sections],
+        "chosen_sections": [{"value": a.area_id, "label": a.name} for a in sections if a.area_id in chosen],
         "indicator_name": name,
         "indicators": indicator_choices(indicator_id, lang, composite=False),
         "groups": groups,
@@ -67,6 +70,24 @@ def trends_context(request: Request, db: Database, indicator_id: str, area_ids: 
         "plotly_url": vendor_url(request, PLOTLY_JS_PATH),
         "notes": protection_notes((v for points in data.values() for _, v in points), lang),
     }
+
+
+def resolve_areas(db: Database, texts: list[str], cache: ReadCache) -> list[str]:
+    """Area ids for what the form sent: ids, or area names typed in full (any case); blanks are ignored.
+
+    Guarantees: anything else raises NotFoundError naming it, so a mistyped area is never silently dropped.
+    """
+    index = reads.area_index(db, cache=cache)
+    by_name = {a.name.casefold(): a.area_id for a in index.by_id.values()}
+    ids = []
+    for text in (t.strip() for t in texts):
+        if not text:
+            continue
+        found = text if text in index.by_id else by_name.get(text.casefold())
+        if found is None:
+            reads.find_area_summary(db, text, cache=cache)  # raises, naming the text
+        ids.append(found or text)
+    return ids
 
 
 def _value(v: reads.AreaValue | None) -> float | None:
@@ -84,9 +105,8 @@ def build_router() -> APIRouter:
         """Render one indicator over the years for the chosen areas (default: every quartiere)."""
         chosen = parse_indicator(indicator, reads.indicators()[0].id)
         reads.latest_year(db, cache=cache)  # nothing to draw before the indicators are computed: a 404
-        for area_id in area or []:
-            reads.find_area_summary(db, area_id, cache=cache)
-        context = trends_context(request, db, chosen, area or [], lang, cache, figures.protection)
+        area_ids = resolve_areas(db, area or [], cache)
+        context = trends_context(request, db, chosen, area_ids, lang, cache, figures.protection)
         response = render(request, "trends.html", lang, context, active="trends")
         response.headers.update(figures.headers())
         return response
