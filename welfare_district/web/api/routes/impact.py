@@ -81,7 +81,7 @@ def build_router() -> APIRouter:
                 summary="Impact estimates of one project")
     def get_impact(project_id: IdPath, access: DatabaseAccessDep, principal: PrincipalDep,
                    settings: SettingsDep) -> Any:
-        """Area-level difference in differences and person-level matched comparison, each with its method,
+        """Area-level difference in differences and person-level regression-adjusted comparison, each with its method,
         comparison group and 95% interval. Descriptive comparisons, not proof of cause."""
         policy, exact = scope(principal, settings)
         with access.use() as db:
