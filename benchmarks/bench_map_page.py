@@ -2,10 +2,11 @@
 
 The database (default: a copy of var/welfare.duckdb, which is never opened itself) is served by uvicorn on
 loopback; for each level the map page is opened ``--runs`` times in a fresh browser context (empty cache:
-plotly.min.js, the page and the level's geometry are downloaded every time), then ``--runs`` times more in
-one context (browser cache warm). The time is navigation start to the performance mark "map-rendered",
-which the page sets once Plotly has drawn the map. One untimed visit per level first warms the server's
-read cache, as a running server would be.
+the page with its SVG map, the stylesheets and the map's script are downloaded every time), then ``--runs``
+times more in one context (browser cache warm). The time is navigation start to the performance mark
+"map-rendered", which the page's script sets once the server-drawn SVG map is laid out and painted. One
+untimed visit per level first warms the server's read cache, as a running server would be. The table also
+gives the bytes of the map's <svg> element per level (coordinates in tenths of a view unit).
 
 Run: python benchmarks/bench_map_page.py [--database FILE] [--runs N] [--levels quartiere zone section]
 """
@@ -29,11 +30,11 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE = ROOT / "var" / "welfare.duckdb"
 CHROMIUM = os.environ.get("WELFARE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 TARGET_MS = 2000.0
 # Sums what the page downloaded (uncompressed bodies: the server does not compress) from the Performance API.
-# Also how long the browser spent between having every script and running the page's code: mostly compiling
-# and starting plotly.js, the part of a cold visit the server cannot shorten.
+# Also how long the browser spent between having every script and running the page's code (script compile
+# and start-up, the part of a cold visit the server cannot shorten).
 _PAGE_BYTES = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const res = performance.getEntriesByType('resource');
@@ -70,16 +71,18 @@ def serve(url: str) -> Iterator[str]:
         sock.close()
 
 
-def _visit(page: Any, url: str) -> tuple[float, int, int, float]:
+def _visit(page: Any, url: str) -> tuple[float, int, int, float, int]:
     page.goto(url)
     page.wait_for_selector("#map[data-rendered='true']", timeout=60_000)
     ms = float(page.evaluate("performance.getEntriesByName('map-rendered')[0].startTime"))
     size, requests, startup = page.evaluate(_PAGE_BYTES)
-    return ms, int(size), int(requests), float(startup)
+    svg = int(page.evaluate("new Blob([document.getElementById('map-svg').outerHTML]).size"))
+    return ms, int(size), int(requests), float(startup), svg
 
 
 def measure(base: str, levels: list[str], runs: int, indicator: str | None) -> list[dict[str, Any]]:
-    """Per level: cold-cache and warm-cache times (ms), page weight and request count of a cold visit."""
+    """Per level: cold-cache and warm-cache times (ms), page weight, request count and SVG bytes of a cold
+    visit."""
     from playwright.sync_api import sync_playwright
 
     rows = []
@@ -91,10 +94,10 @@ def measure(base: str, levels: list[str], runs: int, indicator: str | None) -> l
                 warmup = browser.new_context(viewport={"width": 1280, "height": 900})
                 _visit(warmup.new_page(), url)
                 warmup.close()
-                cold, startup, weight, requests = [], [], 0, 0
+                cold, startup, weight, requests, svg = [], [], 0, 0, 0
                 for _ in range(runs):
                     context = browser.new_context(viewport={"width": 1280, "height": 900})
-                    ms, weight, requests, script_ms = _visit(context.new_page(), url)
+                    ms, weight, requests, script_ms, svg = _visit(context.new_page(), url)
                     cold.append(ms)
                     startup.append(script_ms)
                     context.close()
@@ -104,10 +107,16 @@ def measure(base: str, levels: list[str], runs: int, indicator: str | None) -> l
                 warm = [_visit(page, url)[0] for _ in range(runs)]
                 context.close()
                 rows.append({"level": level, "cold": cold, "warm": warm, "bytes": weight, "requests": requests,
-                             "startup": startup})
+                             "startup": startup, "svg": svg})
         finally:
             browser.close()
     return rows
+
+
+def _peak_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -133,12 +142,13 @@ def main() -> None:
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; target {TARGET_MS:.0f} ms")
     print("cold: fresh browser profile; js start-up: scripts downloaded to DOMContentLoaded (cold, median)")
     print(f"{'level':<10} {'cold median':>12} {'cold max':>9} {'js start-up':>12} {'warm median':>12} "
-          f"{'warm max':>9} {'page weight':>12} {'requests':>9}")
+          f"{'warm max':>9} {'page weight':>12} {'requests':>9} {'svg':>9}")
     for r in rows:
         print(f"{r['level']:<10} {statistics.median(r['cold']):>10.0f}ms {max(r['cold']):>7.0f}ms "
               f"{statistics.median(r['startup']):>10.0f}ms "
               f"{statistics.median(r['warm']):>10.0f}ms {max(r['warm']):>7.0f}ms "
-              f"{r['bytes'] / 1e6:>9.2f} MB {r['requests']:>9}")
+              f"{r['bytes'] / 1e6:>9.2f} MB {r['requests']:>9} {r['svg'] / 1e3:>6.0f} kB")
+    print(f"peak memory of this process (server and driver): {_peak_mib():.0f} MiB")
     worst = max(max(r["cold"]) for r in rows)
     verdict = "within" if worst <= TARGET_MS else "OVER"
     print(f"worst cold visit: {worst:.0f} ms ({verdict} the {TARGET_MS:.0f} ms target)")

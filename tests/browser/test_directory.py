@@ -196,10 +196,11 @@ def test_services_layer_on_the_dashboard_map(page: Any, directory_site: dict[str
     base = directory_site["base"]
     page.goto(base + "/")
     page.locator("#map[data-revision='1']").wait_for()
-    traces = page.evaluate("document.getElementById('map').data.length")
+    markers = page.locator("#map-svg .svgmap__services path")
+    assert markers.count() == 0
     page.get_by_label("Mostra le sedi dei servizi").check()
     page.locator("#map[data-revision='2']").wait_for()
-    assert page.evaluate("document.getElementById('map').data.length") == traces + 1
+    assert markers.count() > 0 and "Sedi dei servizi" in page.locator("#map-legend").inner_text()
     assert "services=1" in page.url
     page.screenshot(path=str(artifacts_dir / "screenshots" / "directory-map-layer.png"), full_page=False)
     assert traffic.blocked == [] and traffic.console_errors == []

@@ -190,8 +190,12 @@
     });
     stage.addEventListener("wheel", function (event) {
       var p = self.toView(event.clientX, event.clientY);
+      var before = self.view.w;
       self.zoomAt(event.deltaY < 0 ? WHEEL_STEP : 1 / WHEEL_STEP, p.x, p.y);
-      event.preventDefault();
+      // at the zoom limits the wheel scrolls the page as usual
+      if (self.view.w !== before) {
+        event.preventDefault();
+      }
     }, { passive: false });
     stage.addEventListener("pointerdown", function (event) {
       if (event.button !== 0) {
