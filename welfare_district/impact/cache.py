@@ -39,6 +39,12 @@ def version_token(db: Database) -> str:
         return _stamp(db)
 
 
+def warehouse_token(db: Database) -> str:
+    """What reads of the warehouse alone depend on (group membership): every snapshot's build time, so an
+    import of reports does not drop them."""
+    return version_token(db).rsplit("|", 2)[0]
+
+
 def _stamp(db: Database) -> str:
     with db.engine.connect() as conn:
         snaps = conn.execute(sa.text("SELECT COUNT(*), MAX(built_at) FROM wh_snapshot")).one()

@@ -60,11 +60,11 @@ def group_status(db: Database, group: TargetGroup, years: list[int]) -> pd.DataF
 
     Columns: snapshot_year, unit_id (family_id or person_id), section_id, zone_id, quartiere_id, in_group
     (bool), and for persons ``age`` (for families, the head's age). One row per unit and year. Read once per
-    warehouse and register version (impact.cache): callers must not modify the frame.
+    warehouse version (impact.cache): callers must not modify the frame.
     """
-    from welfare_district.impact.cache import cached, version_token
+    from welfare_district.impact.cache import cached, warehouse_token
 
-    return cached(db, version_token(db), ("group_status", group.code, tuple(sorted(years))),
+    return cached(db, warehouse_token(db), ("group_status", group.code, tuple(sorted(years))),
                   lambda: _group_status(db, group, years))
 
 

@@ -49,8 +49,13 @@ def _read_register(db: Database) -> Register:
     frames = []
     with db.engine.connect() as conn:
         for table in (t.call, t.project, t.activity, t.beneficiary):
-            frames.append(pd.DataFrame(conn.execute(sa.select(table)).mappings().all(),
-                                       columns=list(table.c.keys())))
+            rows = conn.execute(sa.select(table)).mappings().all()
+            frame = pd.DataFrame(rows, columns=list(table.c.keys()))
+            for column in table.c:
+                if isinstance(column.type, sa.BigInteger):
+                    # 64-bit person ids with nulls would become floats and lose their last digits
+                    frame[column.name] = pd.array([r[column.name] for r in rows], dtype="Int64")
+            frames.append(frame)
     calls, projects, activities, beneficiaries = frames
     projects["baseline_year"] = [d.year - 1 for d in projects["starts_on"]]
     return Register(calls, projects, activities, beneficiaries)
@@ -76,12 +81,17 @@ def _placed(db: Database, reg: Register) -> pd.DataFrame:
     years = sorted({int(y) for y in ben["baseline_year"]})
     placed = pd.DataFrame(columns=["snapshot_year", "person_id", "family_id", *AREA_COLUMNS])
     if ids and years:
+        import ibis
+
         p = db.ibis.table("wh_person")
-        placed = p.filter(p.person_id.isin(ids), p.snapshot_year.isin(years)).select(
+        # a join with the ids as a table: an IN list of thousands of ids takes seconds to plan and run
+        wanted = ibis.memtable({"person_id": pd.array(ids, dtype="int64")})
+        placed = p.filter(p.snapshot_year.isin(years)).inner_join(wanted, "person_id").select(
             "snapshot_year", "person_id", "family_id", *AREA_COLUMNS).to_pyarrow().to_pandas()
     ben["person_id"] = ben["person_id"].astype("Int64")
     placed = placed.rename(columns={"snapshot_year": "baseline_year"})
     placed["person_id"] = placed["person_id"].astype("Int64")
+    placed["family_id"] = placed["family_id"].astype("Int64")  # nullable after the merge, and 64-bit
     placed["baseline_year"] = placed["baseline_year"].astype("int64")
     ben["baseline_year"] = ben["baseline_year"].astype("int64")
     return ben.merge(placed, on=["person_id", "baseline_year"], how="left")
