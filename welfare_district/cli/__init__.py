@@ -31,6 +31,8 @@ def build_app() -> typer.Typer:
     app.add_typer(directory_cli.app, name="directory")
     from welfare_district.cli import impact as impact_cli
     app.add_typer(impact_cli.app, name="impact")
+    from welfare_district.cli import db as db_cli
+    app.add_typer(db_cli.app, name="db")
 
     @app.command()
     def version() -> None:

@@ -1,0 +1,109 @@
+"""The database's tables against the tables this version of Welfare District declares, and the upgrade.
+
+Tables are created on first use (``create_all`` with checkfirst), so a database made by an older version
+keeps its older tables: a column added since then is missing and the first query that needs it fails with
+an SQL error far from its cause. ``differences`` lists what an existing database lacks; ``upgrade`` adds
+the missing columns that can be added in place (nullable ones: existing rows get NULL, which every reader of
+a nullable column handles), all in one transaction, and refuses, changing nothing, when a missing column is
+NOT NULL and could only be filled by rebuilding the table's data.
+Tables absent from the database are not differences: they are created when their stage first runs.
+Extra columns a database has are left alone; column types and keys are not compared (reflection
+reports them differently per engine).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import sqlalchemy as sa
+
+from welfare_district.engine import Database
+from welfare_district.errors import ConfigError
+
+Fix = Literal["add", "rebuild"]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One declared column missing from an existing table, and whether ``upgrade`` can add it."""
+
+    table: str
+    column: str
+    fix: Fix
+
+    def describe(self) -> str:
+        """One line for a person: which table lacks which column, and what to do."""
+        action = ("`welfare db upgrade` adds it" if self.fix == "add"
+                  else "it may not be empty: run again the stage that builds this table")
+        return f"table {self.table} lacks column {self.column}: {action}"
+
+
+def declared_tables() -> list[sa.Table]:
+    """Every table this version declares, from each module that owns tables, in a stable order."""
+    from welfare_district.access.session_store import session_tables
+    from welfare_district.access.users import access_tables
+    from welfare_district.audit.log import audit_tables
+    from welfare_district.directory.model import directory_tables
+    from welfare_district.directory.profile import profile_table
+    from welfare_district.geo.geocode import geocode_table
+    from welfare_district.impact.model import impact_tables
+    from welfare_district.indicators.store import indicator_value_table
+    from welfare_district.link.staging import link_tables
+    from welfare_district.model.areas import area_tables
+    from welfare_district.model.records import record_tables
+    from welfare_district.model.warehouse import warehouse_tables
+    from welfare_district.pipeline import stage_run_table
+
+    metadatas: list[sa.MetaData] = [
+        area_tables().metadata, record_tables().metadata, link_tables().metadata, warehouse_tables().metadata,
+        directory_tables().metadata, impact_tables().metadata, access_tables().metadata,
+        session_tables().metadata, audit_tables().metadata]
+    tables = [t for md in metadatas for t in md.sorted_tables]
+    tables += [geocode_table(), indicator_value_table(), profile_table(), stage_run_table()]
+    return sorted({t.name: t for t in tables}.values(), key=lambda t: t.name)
+
+
+def differences(db: Database) -> list[Difference]:
+    """Declared columns missing from the tables the database already has (empty: nothing to do)."""
+    # information_schema reads the same on DuckDB and PostgreSQL (SQLAlchemy's inspector does not)
+    query = sa.text("SELECT table_name, column_name FROM information_schema.columns "
+                    "WHERE table_schema = current_schema()")
+    with db.engine.connect() as conn:
+        present: dict[str, set[str]] = {}
+        for table_name, column_name in conn.execute(query):
+            present.setdefault(str(table_name), set()).add(str(column_name))
+    found: list[Difference] = []
+    for table in declared_tables():
+        if table.name not in present:
+            continue
+        for column in table.columns:
+            if column.name not in present[table.name]:
+                found.append(Difference(table.name, column.name, _fix(column)))
+    return found
+
+
+def _fix(column: sa.Column[object]) -> Fix:
+    return "add" if column.nullable and not column.primary_key else "rebuild"
+
+
+def upgrade(db: Database) -> list[Difference]:
+    """Add every missing column that can be added in place, in one transaction; the columns added.
+
+    Guarantees: when any missing column needs a rebuild, ConfigError lists them all and nothing changes;
+    running it again on an upgraded database adds nothing.
+    """
+    missing = differences(db)
+    blocked = [d for d in missing if d.fix == "rebuild"]
+    if blocked:
+        raise ConfigError("the database cannot be upgraded in place; nothing was changed:\n"
+                          + "\n".join(d.describe() for d in blocked))
+    declared = {t.name: t for t in declared_tables()}
+    preparer = db.engine.dialect.identifier_preparer
+    with db.engine.begin() as conn:
+        for d in missing:
+            column = declared[d.table].columns[d.column]
+            kind = column.type.compile(dialect=db.engine.dialect)
+            conn.execute(sa.text(f"ALTER TABLE {preparer.quote(d.table)} ADD COLUMN {preparer.quote(d.column)} "
+                                 f"{kind}"))
+    return missing
