@@ -26,18 +26,18 @@ SWAGGER_UI_FILES = {"swagger-ui-bundle.js": "text/javascript; charset=utf-8",
 _ONE_YEAR = 365 * 24 * 3600
 
 
-def plotly_js_file() -> Path:
-    """The plotly.min.js shipped inside the installed plotly package; ConfigError if it is missing."""
-    path = Path(str(resources.files("plotly").joinpath("package_data", "plotly.min.js")))
+def package_file(package: str, distribution: str, *parts: str) -> Path:
+    """A data file inside an installed package (``parts`` below its folder); ConfigError naming the
+    distribution to reinstall when it is missing."""
+    path = Path(str(resources.files(package).joinpath(*parts)))
     if not path.is_file():
-        raise ConfigError(f"plotly.min.js not found at {path}: reinstall the 'plotly' package")
+        raise ConfigError(f"{parts[-1]} not found at {path}: reinstall the {distribution!r} package")
     return path
 
 
-@cache
-def plotly_version() -> str:
-    """The installed plotly package's version (it pins the plotly.js it ships)."""
-    return metadata.version("plotly")
+def plotly_js_file() -> Path:
+    """The plotly.min.js shipped inside the installed plotly package; ConfigError if it is missing."""
+    return package_file("plotly", "plotly", "package_data", "plotly.min.js")
 
 
 def swagger_ui_file(name: str) -> Path:
@@ -46,10 +46,13 @@ def swagger_ui_file(name: str) -> Path:
     Only the package's data files are used (Swagger UI 5, which reads OpenAPI 3.1 as FastAPI writes it),
     not its code.
     """
-    path = Path(str(resources.files("fastapi_swagger").joinpath("resources", name)))
-    if not path.is_file():
-        raise ConfigError(f"{name} not found at {path}: reinstall the 'fastapi-swagger' package")
-    return path
+    return package_file("fastapi_swagger", "fastapi-swagger", "resources", name)
+
+
+@cache
+def plotly_version() -> str:
+    """The installed plotly package's version (it pins the plotly.js it ships)."""
+    return metadata.version("plotly")
 
 
 @cache
