@@ -74,3 +74,22 @@ def test_estimates_carry_codes_a_page_words_in_italian_and_protect_the_pool_size
     assert public["person"]["n_comparison"] is None and public["person"]["comparison_code"] == "units_protected"
     assert public["person"]["params"]["units"] == 0 and str(exact["person"]["n_comparison"]) not in \
         public["person"]["comparison"]
+
+
+def test_baseline_covariates_are_read_from_the_baseline_and_earlier_snapshots(db: Database, tmp_path: Path) -> None:
+    from welfare_district.impact.covariates import baseline_covariates
+    from welfare_district.impact.groups import target_group
+
+    build_city(db)
+    group = target_group("economic_hardship_families")
+    # 2022: families 10, 20 (Q1Z01) and 50 (Q1Z02) in hardship; 2021 stored, 2020 not: no prev2
+    cov = baseline_covariates(db, group, 2022)
+    assert sorted(cov.index) == [10, 20, 50] and "prev2" not in cov.columns and cov.notna().all().all()
+    assert cov["prev1"].tolist() == [1.0, 1.0, 1.0]
+    assert cov.loc[[10, 20, 50], "adults_unemployed"].tolist() == [1.0, 1.0, 0.0]
+    assert cov.loc[[10, 20, 50], "adults_idle"].tolist() == [1.0, 1.0, 1.0]
+    # zone need: Q1Z01 has families 10 and 20, both in hardship; Q1Z02 has 30, 40, 50, one in hardship
+    assert cov.loc[10, "zone_rate"] == 1.0 and abs(cov.loc[50, "zone_rate"] - 1 / 3) < 1e-12
+    assert cov.loc[10, "age"] == 42.0
+    # 2021 is the first snapshot: neither prev1 nor prev2
+    assert not {"prev1", "prev2"} & set(baseline_covariates(db, group, 2021).columns)

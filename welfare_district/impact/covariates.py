@@ -14,7 +14,7 @@ facts below, all read from the warehouse snapshots on or before the baseline (no
   of them registered as unemployed (looking for work);
 - ``education``: the highest education of the members aged 18-64 (0 none ... 5 tertiary);
 - ``foreign``: the person (for families the head) is not an Italian citizen;
-- ``social_case``: a member has a social-services case on the baseline snapshot;
+- ``social_case``: a member has a social-services case recorded on the baseline snapshot;
 - ``isee``: log(1 + ISEE in euro) of the family's declaration, 0 without one.
 
 Allowances and whether an ISEE was declared were tried too and left out: on the synthetic city they did not
