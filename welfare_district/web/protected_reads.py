@@ -6,6 +6,10 @@ version) and split by level and area: so whichever route, level or area a figure
 same protected cell, and no two routes can hide different cells of one table (which would let a reader
 combine them). Results are kept in the read cache under the data stamp, next to the exact reads.
 
+A page that needs many indicators of a year (an area profile, the warm-up) protects the whole year at once
+(``protect_year``): one read and one protection pass instead of one per indicator, with the same cells
+(``protect_whole_year`` says why).
+
 A stored table that cannot be protected (not every area of the hierarchy, a summed indicator missing,
 inconsistent counts) fails closed: every one of its cells is published as suppressed ('suppressed:
 incomplete'), never exact, and a warning names the indicator and year.
