@@ -127,7 +127,8 @@ def main() -> None:
                 peaks.setdefault(stages[-1], _stage_peak_mib())
                 cpu.setdefault(stages[-1], _cpu_seconds() - started[-1])
                 runs.append((results, time.perf_counter() - start))
-        peak_pipeline = _peak_mib()
+        # resetting VmHWM also resets ru_maxrss, so the run's peak is the largest stage peak
+        peak_pipeline = max(peaks.values())
         with connect(url) as db:
             values = read_values(db)
         truth, truth_seconds = (None, 0.0) if args.once else _truth_values(args.synth, truth_url)

@@ -36,7 +36,7 @@ def entity_nodes(records: pd.DataFrame, register_source: str) -> tuple[pd.DataFr
     """
     trusted = records["cf_key"].notna().to_numpy(dtype=bool)
     attrs = ["record_id", "codice_fiscale", "surname", "first_name", "sex", "birth_date", "birth_place_code",
-             "street_text"]
+             "street_text", *(["municipality"] if "municipality" in records.columns else [])]
     rows = np.flatnonzero(trusted)
     # register records first, latest (largest record id) first: the order attributes are taken in
     latest_first = rows[ascending(records["record_id"].to_numpy(dtype=object)[rows])][::-1]

@@ -36,6 +36,9 @@ RECORD_COLUMNS: Final = (
     "family_key",
 )
 
+# optional: the comune of residence as the source gives it, used to bound the blocking of a region (model.py)
+OPTIONAL_COLUMNS: Final = ("municipality",)
+
 CF_TRUSTED: Final = "trusted"
 CF_MISSING: Final = "missing"
 CF_INVALID: Final = "invalid"
@@ -47,15 +50,17 @@ CF_STATES: Final = (CF_TRUSTED, CF_MISSING, CF_INVALID, CF_CONTRADICTS, CF_AMBIG
 def check_records(records: pd.DataFrame) -> pd.DataFrame:
     """The records in the contract's columns and types; InputError naming the problem otherwise.
 
-    Guarantees: every contract column present, ``record_id`` non-empty and unique, empty strings become None,
-    ``birth_date`` holds ``datetime.date`` or None. The input frame is not modified.
+    Guarantees: every contract column present (and OPTIONAL_COLUMNS kept when given), ``record_id`` non-empty
+    and unique, empty strings become None, ``birth_date`` holds ``datetime.date`` or None. The input frame is
+    not modified.
     """
     missing = [c for c in RECORD_COLUMNS if c not in records.columns]
     if missing:
         raise InputError(f"person records lack the columns: {', '.join(missing)}")
-    out = records.loc[:, list(RECORD_COLUMNS)].copy()
+    columns = [*RECORD_COLUMNS, *(c for c in OPTIONAL_COLUMNS if c in records.columns)]
+    out = records.loc[:, columns].copy()
     upper = ("codice_fiscale", "sex", "birth_place_code")
-    for col in RECORD_COLUMNS:
+    for col in columns:
         if col != "birth_date":
             out[col] = _text(out[col], col in upper)
     if out["record_id"].isna().any():

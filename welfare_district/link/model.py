@@ -131,7 +131,20 @@ def model_frame(nodes: pd.DataFrame) -> pd.DataFrame:
         lambda v: None if v is None or v[0] is None or v[1] is None else f"{v[0].split()[-1]} {v[1]}"
     )
     out["cf15"] = _mapped(nodes["codice_fiscale"].reset_index(drop=True), _cf15)
+    out["comune"] = comune_blocks(nodes)
     return out
+
+
+def comune_blocks(nodes: pd.DataFrame) -> pd.Series:
+    """The comune of each node for the loose blocking rules: '' everywhere when the nodes name at most one
+    comune (a city: the rules are then unchanged), else the comune's key, '' where the source gives none."""
+    from welfare_district.geo.comune import comune_key
+
+    if "municipality" not in nodes.columns:
+        return pd.Series("", index=range(len(nodes)), dtype="object")
+    keys = _mapped(nodes["municipality"].reset_index(drop=True), comune_key).fillna("")
+    named = set(keys.unique()) - {""}
+    return keys.astype("object") if len(named) > 1 else pd.Series("", index=keys.index, dtype="object")
 
 
 def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
@@ -239,10 +252,12 @@ def blocking_rules(use_codice_fiscale: bool, orphan_only: bool) -> list[str]:
         "l.dob = r.dob_swapped AND l.first_name = r.first_name",
     ]
     if orphan_only:
+        # the loose rules' blocks grow with the population: within one comune they stay city-sized in a
+        # region (every node has the same comune in a city, so there they are the plain rules)
         rules += [
-            "l.name_sf = r.name_sf",
-            "l.surname = r.surname AND l.birth_year = r.birth_year",
-            "l.first_name = r.first_name AND l.birth_year = r.birth_year",
+            "l.name_sf = r.name_sf AND l.comune = r.comune",
+            "l.surname = r.surname AND l.birth_year = r.birth_year AND l.comune = r.comune",
+            "l.first_name = r.first_name AND l.birth_year = r.birth_year AND l.comune = r.comune",
         ]
     if use_codice_fiscale:
         rules += [
@@ -300,7 +315,7 @@ def score_pairs(frame: pd.DataFrame, settings: ModelSettings, *, orphan_only: bo
         # without the orphan restriction the training blocks are large: a hash-based, deterministic sample
         max_pairs = None if orphan_only else settings.em_max_pairs
         linker.training.estimate_parameters_using_expectation_maximisation(
-            f"l.dob = r.dob{orphan_sql}", max_pairs=max_pairs
+            f"l.dob = r.dob AND l.comune = r.comune{orphan_sql}", max_pairs=max_pairs
         )
         linker.training.estimate_parameters_using_expectation_maximisation(
             f"l.surname = r.surname AND l.first_name = r.first_name{orphan_sql}", max_pairs=max_pairs

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 from welfare_district.engine import Database, bulk_insert
 from welfare_district.ingest.load import ensure_tables as ensure_ingest_tables
-from welfare_district.link.deterministic import RECORD_COLUMNS
+from welfare_district.link.deterministic import OPTIONAL_COLUMNS, RECORD_COLUMNS
 from welfare_district.link.run import LinkResult, LinkSettings, link_records
 
 # One-field names are written surname first by every source except these (first name first).
@@ -39,7 +39,7 @@ GIVEN_NAME_FIRST: Final = frozenset({"ts_migranti"})
 _FAMILY_KEY: Final = {"family_membership_record": "family_code", "isee_record": "protocol",
                       "dwelling_record": "dwelling_code"}
 _PERSON_FIELDS: Final = ("codice_fiscale", "surname", "given_name", "full_name", "sex", "birth_date",
-                         "birth_place_code", "address", "house_number", "house_number_suffix")
+                         "birth_place_code", "address", "house_number", "house_number_suffix", "municipality")
 
 
 @dataclass(frozen=True)
@@ -119,8 +119,9 @@ def record_ids(frame: pd.DataFrame) -> pd.Series:
 def staged_person_records(db: Database, load_ids: list[str] | None = None) -> pd.DataFrame:
     """Every staged person-level row of the current loads in the linkage contract, plus its lineage.
 
-    Columns: RECORD_COLUMNS, then load_id, file_name, row_number. Guarantees: one row per person_record
-    row; ``record_id`` unique; one-field names split into surname and first name by the source's order.
+    Columns: RECORD_COLUMNS, municipality, then load_id, file_name, row_number. Guarantees: one row per
+    person_record row; ``record_id`` unique; one-field names split into surname and first name by the
+    source's order.
     """
     loads = current_load_ids(db) if load_ids is None else load_ids
     lineage = ["load_id", "source", "file_name", "row_number"]
@@ -141,10 +142,25 @@ def staged_person_records(db: Database, load_ids: list[str] | None = None) -> pd
         "record_id": record_ids(people), "source": people["source"],
         "codice_fiscale": people["codice_fiscale"], "surname": surname, "first_name": first,
         "sex": people["sex"], "birth_date": people["birth_date"], "birth_place_code": people["birth_place_code"],
-        "street_text": street, "family_key": family_key,
+        "street_text": street, "family_key": family_key, "municipality": _comune_ids(db, people["municipality"]),
         "load_id": people["load_id"], "file_name": people["file_name"], "row_number": people["row_number"],
     })
     return out.sort_values("record_id", kind="mergesort").reset_index(drop=True)
+
+
+def _comune_ids(db: Database, written: pd.Series) -> pd.Series:
+    """The register's comune id for each comune as a source writes it (code or name), so that 'PADOVA' and
+    '028060' block together; a comune outside the register keeps its own spelling, an empty one stays None."""
+    from welfare_district.geo.comune import COMUNE_COLUMNS, ComuneLookup
+    from welfare_district.geo.store import read_register
+
+    register = read_register(db)
+    if register.empty:
+        return written
+    lookup = ComuneLookup(register[list(COMUNE_COLUMNS)].drop_duplicates())
+    distinct = pd.unique(written.dropna())
+    ids = {v: lookup.resolve(v)[0] or str(v) for v in distinct if str(v).strip()}
+    return written.map(ids).astype("object").where(lambda c: c.notna(), None)
 
 
 def _per_distinct(frame: pd.DataFrame, build: Callable[[pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
@@ -209,7 +225,8 @@ def link_staging(db: Database, settings: LinkSettings | None = None) -> LinkResu
     mapping is passed as ``previous``); the three result tables change together or not at all.
     """
     records = staged_person_records(db)
-    result = link_records(records[list(RECORD_COLUMNS)], settings, previous=previous_person_ids(db))
+    result = link_records(records[[*RECORD_COLUMNS, *OPTIONAL_COLUMNS]], settings,
+                          previous=previous_person_ids(db))
     clusters = result.clusters.merge(records[["record_id", "load_id", "file_name", "row_number"]],
                                      on="record_id", how="left")
     now = datetime.now(UTC)
