@@ -126,8 +126,12 @@ def project_estimates(db: Database, project_id: str, policy: DisclosurePolicy, e
     reg = read_register(db)
     if project_id not in set(reg.projects["project_id"]):
         raise NotFoundError(f"unknown project {project_id!r}")
-    area = area_impact(db, project_id, reg=reg)
-    person = person_impact(db, project_id, reg=reg)
+    from welfare_district.impact.cache import cached, version_token
+
+    # the same two comparisons for every visitor of one register version: computed once, protected per visitor
+    found = cached(db, version_token(db), ("estimates", project_id),
+                   lambda: (area_impact(db, project_id, reg=reg), person_impact(db, project_id, reg=reg)))
+    area, person = dict(found[0]), dict(found[1])
     if not exact and person["n_treated"] < policy.special_threshold:
         person = {**person, "estimate": None, "low": None, "high": None, "note": NOTES["not_published"],
                   "note_code": "not_published"}
