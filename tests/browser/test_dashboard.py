@@ -239,6 +239,24 @@ def test_clicking_an_area_opens_its_profile(page: Any, live_server: str, traffic
     _assert_clean(traffic)
 
 
+def test_focusing_a_table_row_shows_its_area_on_the_map(page: Any, live_server: str, traffic: Traffic) -> None:
+    _open_map(page, live_server + "/?level=zone&indicator=old_age_index")
+    link = page.locator("#areas-table tbody th a").nth(2)
+    name = link.inner_text()
+    link.focus()
+    page.locator(TIP).wait_for(state="visible", timeout=5_000)
+    assert page.locator(TIP).inner_text().startswith(name)
+    highlighted = page.locator("#map-svg .svgmap__areas path.is-hover")
+    assert highlighted.count() == 1 and highlighted.get_attribute("data-name") == name
+    # the next row's link takes the outline with it
+    page.keyboard.press("Tab")
+    following = page.locator("#areas-table tbody th a").nth(3).inner_text()
+    assert page.evaluate("document.activeElement.textContent") == following
+    assert page.locator(TIP).inner_text().startswith(following)
+    assert highlighted.get_attribute("data-name") == following
+    _assert_clean(traffic)
+
+
 def test_language_switch_keeps_the_view(page: Any, live_server: str, traffic: Traffic) -> None:
     _open_map(page, live_server + "/?level=zone")
     page.select_option("#ctl-indicator", "share_85plus")

@@ -135,8 +135,8 @@
     if (y + this.tip.offsetHeight > box.height) {
       y = Math.max(0, clientY - box.top - this.tip.offsetHeight - 14);
     }
-    this.tip.style.left = x + "px";
-    this.tip.style.top = y + "px";
+    this.tip.style.left = Math.max(0, x) + "px";
+    this.tip.style.top = Math.max(0, y) + "px";
   };
 
   Viewer.prototype.hideTip = function () {
@@ -257,6 +257,23 @@
     });
   };
 
+  // Focusing a row's link in the table under the map outlines that area and shows its figures on the map.
+  Viewer.prototype.followTable = function (table) {
+    var self = this;
+    table.addEventListener("focusin", function (event) {
+      var link = event.target.closest && event.target.closest("a[href*='/areas/']");
+      var id = link && decodeURIComponent(link.pathname.split("/areas/").pop());
+      var path = id && svgOf(self.root).querySelector(".svgmap__areas [data-id='" + window.CSS.escape(id) + "']");
+      if (path) {
+        var box = path.getBoundingClientRect();
+        self.showTip(path, box.left + box.width / 2, box.top + box.height / 2);
+      }
+    });
+    table.addEventListener("focusout", function () {
+      self.hideTip();
+    });
+  };
+
   // The new SVG keeps the current zoom when it covers the same map (every level shares one projection).
   Viewer.prototype.replace = function (svgMarkup) {
     this.hideTip();
@@ -374,6 +391,10 @@
   }
   var viewer = new Viewer(root);
   markRendered(root);
+  var table = document.getElementById("map-table");
+  if (table && window.CSS && window.CSS.escape) {
+    viewer.followTable(table);
+  }
   var controls = document.getElementById("map-controls");
   if (controls && window.fetch && window.URLSearchParams && window.history.replaceState) {
     setupControls(controls, viewer);
