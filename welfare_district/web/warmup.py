@@ -32,6 +32,8 @@ from welfare_district.web.read_cache import ReadCache
 # The server's own log (uvicorn prints it), so an operator sees when the caches are ready.
 _log = logging.getLogger("uvicorn.error")
 Step = tuple[str, Callable[[], object]]
+START_DELAY = 0.5  # seconds before the first step
+STEP_PAUSE = 0.1  # seconds between two steps, with the database lock released
 
 
 @dataclass
@@ -143,6 +145,7 @@ def run_warmup(db: Database, cache: ReadCache, settings: Settings, tables: Any, 
     Guarantees: never raises; ``state.done`` is set at the end whatever happened.
     """
     started = time.perf_counter()
+    state.stop.wait(START_DELAY)  # the server binds its socket first
     try:
         plan = warm_steps(db, cache, settings, tables)
         while not state.stop.is_set():
@@ -159,7 +162,9 @@ def run_warmup(db: Database, cache: ReadCache, settings: Settings, tables: Any, 
                     state.failed.append(name)
                     _log.warning("warm-up step %r failed (%s); the first request computes it",
                                  name, type(exc).__name__)
-            time.sleep(0.005)  # let a request waiting for the lock take it before the next step
+            # A request waiting for the lock must get it before the next step: the lock is not fair, and on a
+            # loaded machine a woken thread can take tens of milliseconds to run.
+            state.stop.wait(STEP_PAUSE)
     except Exception as exc:  # planning failed (e.g. no areas table yet): nothing more to warm
         _log.warning("warm-up stopped (%s)", type(exc).__name__)
     finally:
