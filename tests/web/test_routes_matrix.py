@@ -39,6 +39,8 @@ _IMPACT = [
 EXPECTED: dict[str, frozenset[str]] = {
     "GET /openapi.json": EVERYONE,
     "GET /static/vendor/plotly.min.js": EVERYONE,
+    "GET /docs": EVERYONE,
+    "GET /static/vendor/swagger-ui/{name}": EVERYONE,
     "GET /static": EVERYONE,
     "GET /login": EVERYONE,
     "POST /login": EVERYONE,
@@ -73,7 +75,8 @@ EXPECTED: dict[str, frozenset[str]] = {
 }
 SAMPLE = {"{area_id}": "Q1", "{indicator_id}": "ivsm_low_education", "{level}": "quartiere",
           "{service_id}": "x", "{organization_id}": "x", "{call_id}": "x", "{project_id}": "x",
-          "{family_ref}": "demo." + "a" * 32, "{referral_id}": "x", "{revision_id}": "x", "{kind}": "attivita"}
+          "{family_ref}": "demo." + "a" * 32, "{referral_id}": "x", "{revision_id}": "x", "{kind}": "attivita",
+          "{name}": "swagger-ui.css"}
 QUERY = {"GET /families": "?purpose=referral", "GET /families/{family_ref}": "?purpose=referral",
          "GET /api/v1/families": "?purpose=referral", "GET /api/v1/families/{family_ref}": "?purpose=referral"}
 GRANTS = {"data_steward": (("city", "c"),), "operator": (("quartiere", "Q1"),), "analyst": (("city", "c"),),
