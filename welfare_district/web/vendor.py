@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse
 from welfare_district.errors import ConfigError, NotFoundError
 
 PLOTLY_JS_PATH = "/static/vendor/plotly.min.js"
-# Plotly's fallback folder for world topojson: nothing is served there (see static/js/map.js).
+# Plotly's fallback folder for world topojson: nothing is served there (see static/js/charts.js).
 TOPOJSON_PATH = "/static/vendor/topojson/"
 SWAGGER_UI_PATH = "/static/vendor/swagger-ui/"
 # only the two files the API documentation page loads; nothing else of the package is reachable

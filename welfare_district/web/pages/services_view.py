@@ -7,18 +7,15 @@ for the index's version check, the area outlines and the referral figures.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
 
 from welfare_district.directory.eligibility import describe, parse_rules
-from welfare_district.directory.index import DirectoryIndex, ServiceEntry, get_index
+from welfare_district.directory.index import DirectoryIndex, ServiceEntry
 from welfare_district.directory.taxonomy import NEEDS
-from welfare_district.engine import Database
 from welfare_district.web.i18n import Language, format_decimal, plotly_separators, translate
-from welfare_district.web.pages.map_view import MapView
 
 OUTLINE = "#5b6270"
 MARKER = "#b3261e"  # dark red: contrast over the light grey quartieri and for red-green colour blindness
@@ -183,22 +180,3 @@ def service_markers(entries: list[ServiceEntry]) -> go.Scattergeo:
     return go.Scattergeo(lat=lats, lon=lons, text=text, mode="markers", hovertemplate="%{text}<extra></extra>",
                          marker={"size": 8, "color": MARKER, "symbol": "diamond",
                                  "line": {"color": "#ffffff", "width": 1}}, showlegend=False, name="services")
-
-
-def add_service_layer(figure_json: str, entries: list[ServiceEntry], label: str) -> str:
-    """The dashboard map's figure JSON (as ``figures.figure_payload`` writes it) with the service locations
-    added as one marker trace named ``label``; still safe inside a <script type="application/json">."""
-    payload = json.loads(figure_json)
-    trace = json.loads(go.Figure([service_markers(entries)]).to_json())["data"][0]
-    trace.update(name=label, showlegend=True)
-    payload["data"] = [*payload.get("data", []), trace]
-    text = json.dumps(payload, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def with_service_layer(db: Database, view: MapView, lang: Language) -> MapView:
-    """The dashboard map view with the active services' locations added as markers (the services layer)."""
-    entries = [e for e in get_index(db).services.values() if e.status == "active"]
-    return replace(view, figure_json=add_service_layer(view.figure_json, entries,
-                                                       translate(lang, "services_map_points")))
-
