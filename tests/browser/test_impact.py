@@ -32,7 +32,7 @@ def _letters(number: int) -> str:
     return "".join("abcdefghij"[int(d)] for d in str(number)).title()
 
 
-def _register(db: Any, folder: Path) -> dict[str, Any]:
+def register_projects(db: Any, folder: Path) -> dict[str, Any]:
     """One call for families in hardship and two projects in 2024 on real zones, each reaching 15 adults of
     the 2023 snapshot (fictitious names made for the linkage index); the first project's id and zones."""
     from welfare_district.impact.importer import import_reports
@@ -88,7 +88,7 @@ def impact_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     folder.mkdir()
     with connect(url) as db:
         fill_city_db(db, city)
-        registered = _register(db, folder)
+        registered = register_projects(db, folder)
         make_user(db, PARTNER, "partner", (("organisation", "E001"),))
     with serve(url) as base:
         yield {"base": base, **registered}
@@ -97,15 +97,35 @@ def impact_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 def test_impact_list_and_project_pages(page: Any, impact_site: dict[str, Any], traffic: Traffic,
                                        artifacts_dir: Path) -> None:
     base, shots = impact_site["base"], artifacts_dir / "screenshots"
+    first, second = impact_site["zones"]
+    plotly: list[str] = []
+    page.on("request", lambda r: plotly.append(r.url) if "plotly" in r.url else None)
     page.goto(base + "/impact")
-    page.locator("#impact-map[data-rendered='true']").wait_for()
-    # the IVSM classes and one marker trace for the project zones
-    assert page.locator("#impact-map .choroplethlocation").count() > 0
-    assert "Zone dei progetti" in page.locator("#impact-map").inner_text()
+    page.locator("#impact-map #map[data-rendered='true']").wait_for()
+    # the IVSM classes drawn as SVG, the project zones outlined, the legend saying what the outline means
+    assert page.locator("#impact-map-svg .svgmap__areas path").count() > 2
+    assert page.locator("#impact-map-svg .svgmap__outlined path").count() == 2
+    assert "Zone dei progetti" in page.locator("#impact-map-legend").inner_text()
     assert page.locator("#impact-projects tbody tr").count() == 2
+    # hovering a zone both projects act in names it, its IVSM value and the two projects
+    page.locator(f"#impact-map-svg [data-id='{second}']").hover()
+    tip = page.locator("#map-tip")
+    tip.wait_for(state="visible")
+    assert "Progetti: P1, P2" in tip.inner_text() and "Valore" in tip.inner_text()
     page.screenshot(path=str(shots / "impact-list.png"), full_page=True)
+    assert plotly == []
+    # a click opens the zone's profile (a page that keeps its Plotly charts)
+    with page.expect_navigation():
+        page.locator(f"#impact-map-svg [data-id='{first}']").click()
+    assert f"/areas/{first}" in page.url
+    page.goto(base + "/impact")
+    plotly.clear()
     page.get_by_role("link", name="Rete solidale 1").click()
     page.locator("#impact-timeline[data-rendered='true']").wait_for()
+    chart = page.locator("#impact-timeline-svg")
+    assert chart.locator(".svgchart__bars rect").count() == 10 and chart.locator(".svgchart__line circle").count() == 10
+    assert chart.locator(".svgchart__bars rect").first.locator("title").text_content() == "feb 2024: Attività 1"
+    assert page.locator("#impact-timeline-table tbody tr").count() == 10
     text = page.locator("main").inner_text()
     assert "Stime di impatto" in text and "non ne dimostra la causa" in text
     assert page.locator("#impact-estimates tbody tr").count() == 2
@@ -113,8 +133,9 @@ def test_impact_list_and_project_pages(page: Any, impact_site: dict[str, Any], t
     page.locator("[data-lang-switch]").click()
     page.locator("#impact-timeline[data-rendered='true']").wait_for()
     assert "Impact estimates" in page.locator("main").inner_text()
+    assert chart.locator(".svgchart__axis--months text").first.text_content() == "Feb2024"
     page.screenshot(path=str(shots / "impact-project-en.png"), full_page=True)
-    assert traffic.blocked == [] and traffic.console_errors == []
+    assert plotly == [] and traffic.blocked == [] and traffic.console_errors == []
 
 
 def sign_in_partner(page: Any, base: str) -> None:

@@ -3,6 +3,8 @@ protected counts for the public and exact ones for analysts."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -75,3 +77,37 @@ def test_public_sees_protected_counts_and_analyst_exact_ones(db: Database, tmp_p
     assert _cell(exact, "impact-people") == "2" and "protected figure" not in exact
     listing = client.get("/impact").text
     assert re.search(r'id="impact-projects".*?P1.*?<td class="num">2</td>', listing, re.S)
+
+
+
+def test_impact_pages_draw_svg_figures_without_plotly(db: Database, tmp_path: Path, city_dataset: Path,
+                                                      make_client: ClientFactory) -> None:
+    from tests.browser.test_impact import register_projects
+    from tests.web.city_db import fill_city_db
+
+    fill_city_db(db, city_dataset)
+    registered = register_projects(db, tmp_path)
+    first, second = registered["zones"]
+    for lang, words in (("it", ("Zone dei progetti", "Attività", "Ore", "feb")),
+                        ("en", ("Project zones", "Activities", "Hours", "Feb"))):
+        client = make_client(db, language=lang)
+        listing = client.get("/impact").text
+        detail = client.get("/impact/projects/P1").text
+        for page in (listing, detail):
+            assert "plotly" not in page.lower()
+        # the map: IVSM classes, the projects' zones outlined and named in the hover rows, the legend saying so
+        svg = re.search(r'<svg id="impact-map-svg".*?</svg>', listing, re.S)
+        assert svg, "actions map missing"
+        assert 'role="img"' in svg.group(0) and 'class="svgmap__outlined"' in svg.group(0)
+        lookup = json.loads(html.unescape(re.search(r'data-lookup="([^"]*)"', svg.group(0)).group(1)))
+        position = re.search(rf'data-id="{second}"[^>]*data-projects="(\d+)"', svg.group(0))
+        assert position and lookup["projects"][int(position.group(1))] == "P1, P2"
+        assert re.search(rf'data-id="{first}"[^>]*data-projects=', svg.group(0))
+        assert words[0] in listing and "js/map.js" in listing
+        # the timeline: bars, a line, two axis titles, months in the page's language, the table beside it
+        chart = re.search(r'<svg id="impact-timeline-svg".*?</svg>', detail, re.S)
+        assert chart, "timeline missing"
+        assert chart.group(0).count("<rect ") == 11 and "<polyline" in chart.group(0)  # 10 bars and the key
+        assert f">{words[1]}</text>" in chart.group(0) and f">{words[2]}</text>" in chart.group(0)
+        assert f">{words[3]}<tspan" in chart.group(0)  # the first month carries its year
+        assert 'id="impact-timeline-table"' in detail and "js/impact_charts.js" in detail

@@ -19,6 +19,7 @@ from welfare_district.web.svg_map import (
     Projection,
     Region,
     hex_colour,
+    outline_layer,
     outlines,
     path_data,
     render_svg,
@@ -180,3 +181,17 @@ def test_colours_and_ramp_in_css_form() -> None:
     legend = Legend("Residenti", ramp=("#000000", "#ffffff"), ramp_low="1", ramp_high="9")
     assert legend.ramp_css == "linear-gradient(to right, #000000, #ffffff)"
     assert Legend("x").ramp_css == ""
+
+
+def test_outline_layer_draws_the_chosen_areas_over_the_fills_under_the_markers() -> None:
+    feats = _grid()
+    shapes = outlines(feats, _fit(feats), 0.0)
+    layer = outline_layer(shapes, ["A01", "A00", "A01", "missing"])
+    halo, line = re.findall(r'<path class="svgmap__outlined-(halo|line)" d="([^"]*)"/>', layer)
+    assert halo[1] == line[1] == shapes.paths["A00"] + shapes.paths["A01"]  # sorted, once each, unknown left out
+    assert 'aria-hidden="true"' in layer and outline_layer(shapes, ["missing"]) == ""
+    regions = [Region(a, a, "#ffffff") for a in shapes.paths]
+    svg = str(render_svg(shapes, regions, title="t", desc="d", overlay=layer,
+                         markers=[Marker(LON0 + 0.005, LAT0 + 0.005, "s")]))
+    assert svg.index('</g><g class="svgmap__outlined"') < svg.index('class="svgmap__services"')
+    assert layer not in str(render_svg(shapes, regions, title="t", desc="d"))

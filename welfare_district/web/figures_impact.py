@@ -1,55 +1,61 @@
-"""Figures of the impact pages: where the city acts drawn over where the need is, and a project's timeline."""
+"""Figures of the impact pages, drawn on the server as SVG: where the city acts over where the need is (the
+IVSM map with the projects' zones outlined) and a project's monthly timeline."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
-import plotly.graph_objects as go
+from markupsafe import Markup
 
-from welfare_district.web.figures_map import FONT
-from welfare_district.web.i18n import Language, plotly_separators, translate
+from welfare_district.web.i18n import Language, format_decimal, format_int, translate
+from welfare_district.web.svg_charts import Series, bar_line_chart, month_label
+from welfare_district.web.svg_map import Legend, LegendEntry, Outlines, Region, outline_layer, render_svg
 
-ACTION_COLOUR = "#c2185b"
-
-
-def with_actions(figure_json: str, points: dict[str, tuple[float, float]], projects_by_area: dict[str, list[str]],
-                 lang: Language) -> str:
-    """The map payload ``figure_json`` with one marker per target area placed in ``points`` (sized by how many
-    projects act there, hover naming them); areas without a point are left out. Escaping is kept safe for a
-    <script> element like ``figures.figure_payload``."""
-    payload = json.loads(figure_json)
-    located = sorted(a for a in projects_by_area if a in points)
-    if located:
-        payload["data"].append({
-            "type": "scattergeo", "mode": "markers", "name": translate(lang, "impact_map_legend"),
-            "lon": [points[a][0] for a in located], "lat": [points[a][1] for a in located],
-            "text": [f"{a}: {', '.join(projects_by_area[a])}" for a in located],
-            "hovertemplate": "%{text}<extra></extra>", "showlegend": True,
-            "marker": {"symbol": "circle-open", "size": [16 + 4 * min(len(projects_by_area[a]), 5) for a in located],
-                       "color": ACTION_COLOUR, "line": {"width": 3, "color": ACTION_COLOUR}}})
-        payload.setdefault("layout", {})["showlegend"] = True
-    text = json.dumps(payload, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+MAP_ID = "impact-map-svg"
+TIMELINE_ID = "impact-timeline-svg"
 
 
-def timeline_chart(rows: Sequence[dict[str, Any]], lang: Language) -> go.Figure:
-    """Monthly activities (bars) and hours (line, right axis) of one project, months in order."""
-    months = [r["month"] for r in rows]
-    fig = go.Figure([
-        go.Bar(x=months, y=[r["activities"] for r in rows], name=translate(lang, "impact_activities"),
-               marker={"color": "#35608d"}),
-        go.Scatter(x=months, y=[r["hours"] for r in rows], name=translate(lang, "impact_hours"), yaxis="y2",
-                   mode="lines+markers", line={"color": ACTION_COLOUR}),
-    ])
-    fig.update_layout(
-        height=320, margin={"l": 60, "r": 60, "t": 20, "b": 40}, separators=plotly_separators(lang),
-        font={"family": FONT, "size": 14}, paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
-        xaxis={"type": "category", "title": {"text": translate(lang, "impact_month")}},
-        yaxis={"title": {"text": translate(lang, "impact_activities")}, "rangemode": "tozero", "tickformat": "d",
-               "dtick": max(1, -(-max((r["activities"] for r in rows), default=1) // 5))},
-        yaxis2={"title": {"text": translate(lang, "impact_hours")}, "overlaying": "y", "side": "right",
-                "rangemode": "tozero", "showgrid": False},
-        legend={"orientation": "h", "y": -0.25}, dragmode=False)
-    return fig
+def projects_by_area(projects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Each target area's project ids, in the projects' order, each id once."""
+    out: dict[str, list[str]] = {}
+    for p in projects:
+        for area in p["target_areas"]:
+            ids = out.setdefault(str(area), [])
+            if p["project_id"] not in ids:
+                ids.append(str(p["project_id"]))
+    return out
+
+
+def actions_svg(shapes: Outlines, regions: Sequence[Region], by_area: Mapping[str, Sequence[str]],
+                fields: Sequence[tuple[str, str]], lang: Language, *, title: str, desc: str) -> Markup:
+    """The map of ``regions`` with every area of ``by_area`` outlined; each area's hover rows are ``fields``
+    followed by the projects acting there (ids joined by commas, "–" where none)."""
+    acting = [replace(r, data={**r.data, "projects": ", ".join(by_area.get(r.area_id, ()))}) for r in regions]
+    return render_svg(shapes, acting, title=title, desc=desc, level="zone",
+                      fields=[*fields, ("projects", translate(lang, "impact_map_projects"))],
+                      shared=("class", "note", "projects"), svg_id=MAP_ID,
+                      overlay=outline_layer(shapes, by_area))
+
+
+def actions_legend(legend: Legend, lang: Language) -> Legend:
+    """``legend`` (the IVSM classes) with a last line saying what the outlines mean."""
+    return replace(legend, entries=(*legend.entries,
+                                    LegendEntry(translate(lang, "impact_map_legend"), kind="outlined")))
+
+
+def timeline_svg(rows: Sequence[Mapping[str, Any]], lang: Language) -> Markup:
+    """Monthly activities (bars, left axis) and hours (line, right axis) of one project, months in the rows'
+    order, described in words for screen readers (the table under the chart holds every figure)."""
+    activities = Series(translate(lang, "impact_activities"), [float(r["activities"]) for r in rows])
+    hours = Series(translate(lang, "impact_hours"), [float(r["hours"]) for r in rows])
+    first, last = (" ".join(month_label(rows[i]["month"], lang)) for i in (0, -1))
+    desc = translate(lang, "impact_timeline_desc", months=format_int(len(rows), lang), first=first, last=last,
+                     activities=format_int(int(sum(activities.values)), lang),
+                     hours=format_decimal(sum(hours.values), lang, 1))
+    return bar_line_chart([str(r["month"]) for r in rows], activities, hours, lang,
+                          title=translate(lang, "impact_timeline_caption"), desc=desc, chart_id=TIMELINE_ID)
+
+
+__all__ = ["actions_legend", "actions_svg", "projects_by_area", "timeline_svg"]

@@ -235,7 +235,7 @@ def _attr(value: str) -> str:
 
 def render_svg(shapes: Outlines, regions: Sequence[Region], *, title: str, desc: str, level: str = "zone",
                fields: Sequence[tuple[str, str]] = (), shared: Sequence[str] = (), markers: Sequence[Marker] = (),
-               svg_id: str = "map-svg") -> Markup:
+               svg_id: str = "map-svg", overlay: str = "") -> Markup:
     """The whole map as one <svg> element.
 
     Guarantees: one <path> per region placed in ``shapes`` (regions without an outline are left out), in
@@ -245,7 +245,8 @@ def render_svg(shapes: Outlines, regions: Sequence[Region], *, title: str, desc:
     of the SVG's data-lookup JSON; protected areas are filled with a hatch pattern defined once in the
     SVG and flagged data-protected; unstable ones flagged data-unstable and marked with an ✕; the SVG has
     role="img" named by its <title> and described by its <desc>; ``fields`` (data key, label) are the
-    hover rows, in order, as JSON in the SVG's data-fields.
+    hover rows, in order, as JSON in the SVG's data-fields; ``overlay`` (markup such as ``outline_layer``'s)
+    is drawn over the areas and their marks, under the markers.
     """
     proj = shapes.projection
     drawn = [r for r in regions if r.area_id in shapes.paths]
@@ -273,7 +274,7 @@ def render_svg(shapes: Outlines, regions: Sequence[Region], *, title: str, desc:
            f'<title id="{svg_id}-title">{escape(title)}</title><desc id="{svg_id}-desc">{escape(desc)}</desc>',
            _hatch(), '<g class="svgmap__areas">', *rows, "</g>",
            _unstable_marks(shapes, [r for r in drawn if r.unstable], MARK_SIZE.get(level, 4.0)),
-           _labels(shapes, [r for r in drawn if r.label_colour]), _markers(proj, markers), "</svg>"]
+           _labels(shapes, [r for r in drawn if r.label_colour]), overlay, _markers(proj, markers), "</svg>"]
     return Markup("".join(out))
 
 
@@ -310,6 +311,17 @@ def _labels(shapes: Outlines, regions: Sequence[Region]) -> str:
     return "".join(out)
 
 
+def outline_layer(shapes: Outlines, area_ids: Iterable[str], css_class: str = "svgmap__outlined") -> str:
+    """The outlines of ``area_ids`` (those placed in ``shapes``) as one group drawn twice, a white halo
+    under a dark line, so the mark reads on every fill; "" when none is placed. The group is hidden
+    from assistive technology and lets the pointer through to the areas under it."""
+    d = "".join(shapes.paths[a] for a in sorted(set(area_ids)) if a in shapes.paths)
+    if not d:
+        return ""
+    return (f'<g class="{_attr(css_class)}" aria-hidden="true"><path class="{_attr(css_class)}-halo" d="{d}"/>'
+            f'<path class="{_attr(css_class)}-line" d="{d}"/></g>')
+
+
 def _markers(proj: Projection, markers: Sequence[Marker]) -> str:
     if not markers:
         return ""
@@ -321,5 +333,5 @@ def _markers(proj: Projection, markers: Sequence[Marker]) -> str:
     return "".join(out)
 
 
-__all__ = ["HATCH_ID", "Legend", "LegendEntry", "Marker", "Outlines", "Projection", "Region", "hex_colour", "outlines",
-           "path_data", "render_svg"]
+__all__ = ["HATCH_ID", "Legend", "LegendEntry", "Marker", "Outlines", "Projection", "Region", "hex_colour",
+           "outline_layer", "outlines", "path_data", "render_svg"]

@@ -15,11 +15,14 @@ WORDS: dict[str, tuple[str, str]] = {
                      "compared with where the need is."),
     "impact_empty": ("Nessun bando o progetto registrato.", "No call or project registered."),
     "impact_map_title": ("Dove si interviene e dove c'è bisogno", "Where the city acts and where the need is"),
-    "impact_map_caption": ("Indice di vulnerabilità (IVSM) per zona, classi ISTAT; i cerchi segnano le zone "
-                           "interessate dai progetti (più grandi se più progetti).",
-                           "Vulnerability index (IVSM) by zone, ISTAT classes; circles mark the zones projects "
-                           "target (larger where more projects act)."),
-    "impact_map_legend": ("Zone dei progetti", "Project zones"),
+    "impact_map_caption": ("Indice di vulnerabilità (IVSM) per zona, classi ISTAT, anno {year}; il bordo nero segna "
+                           "le zone interessate dai progetti. Passando sopra una zona se ne leggono valore e "
+                           "progetti; un clic apre il suo profilo.",
+                           "Vulnerability index (IVSM) by zone, ISTAT classes, year {year}; a black outline marks "
+                           "the zones projects target. Hovering a zone shows its value and projects; a click opens "
+                           "its profile."),
+    "impact_map_legend": ("Zone dei progetti (bordo nero)", "Project zones (black outline)"),
+    "impact_map_projects": ("Progetti", "Projects"),
     "impact_no_map": ("L'indice composito non è ancora calcolato: la mappa non è disponibile.",
                       "The composite index is not computed yet: no map."),
     "impact_calls": ("Bandi", "Calls"),
@@ -59,6 +62,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "impact_activities": ("Attività", "Activities"),
     "impact_hours": ("Ore", "Hours"),
     "impact_month": ("Mese", "Month"),
+    "impact_timeline_desc": ("{months} mesi con attività, da {first} a {last}: {activities} attività e {hours} ore "
+                             "in tutto. La tabella sotto il grafico riporta ogni mese.",
+                             "{months} months with activities, from {first} to {last}: {activities} activities and "
+                             "{hours} hours in all. The table under the chart lists every month."),
+    "impact_timeline_table": ("Attività e ore per mese", "Activities and hours by month"),
+    "impact_participants": ("Partecipanti", "Participants"),
     "impact_reach_by_area": ("Persone raggiunte per zona", "People reached by zone"),
     "impact_area": ("Zona", "Zone"),
     "impact_unplaced": ("Senza zona (non collegate)", "No zone (not linked)"),

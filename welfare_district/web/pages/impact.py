@@ -7,10 +7,12 @@ other visitor sees the disclosure-controlled figures the public API gives.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from welfare_district.access.policy import authorise, role_may
 from welfare_district.engine import Database
@@ -20,38 +22,51 @@ from welfare_district.impact.monitoring import overlap, read_register
 from welfare_district.privacy.disclosure import DisclosurePolicy
 from welfare_district.web import indicator_reads as reads
 from welfare_district.web.deps import DatabaseDep, LanguageDep, PrincipalDep, ReadCacheDep
-from welfare_district.web.figures import figure_payload
 from welfare_district.web.figures_access import EXACT_ACTION, FiguresDep
-from welfare_district.web.figures_impact import timeline_chart, with_actions
+from welfare_district.web.figures_impact import actions_legend, actions_svg, projects_by_area, timeline_svg
 from welfare_district.web.figures_map import ClassMethod
-from welfare_district.web.i18n import Language
+from welfare_district.web.i18n import Language, translate
 from welfare_district.web.pages.common import COMPOSITE_ID
-from welfare_district.web.pages.map_view import MapQuery, build_map_view, label_points
+from welfare_district.web.pages.map_view import MapQuery, _region, build_map_view, level_outlines
 from welfare_district.web.read_cache import ReadCache
+from welfare_district.web.svg_map import Legend
 from welfare_district.web.templating import render
-from welfare_district.web.vendor import PLOTLY_JS_PATH, TOPOJSON_PATH, vendor_url
 
 MAP_LEVEL = "zone"
 ProjectId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
+@dataclass(frozen=True)
+class ActionsMap:
+    """The actions map as the page shows it: the SVG, its legend, its caption and the year drawn."""
+
+    svg: Markup
+    legend: Legend
+    caption: str
+    year: int
+
+
 def actions_map(db: Database, cache: ReadCache, lang: Language, root: str, figures: Any,
-                projects: list[dict[str, Any]]) -> str | None:
-    """The IVSM composite classes by zone with the projects' target zones marked; None when the composite
-    is not computed yet (the page then shows the lists only)."""
+                projects: list[dict[str, Any]]) -> ActionsMap | None:
+    """The IVSM composite classes by zone (latest year) with the projects' target zones outlined, drawn as SVG
+    from the dashboard map's classes and outlines; None when the composite is not computed yet (the page then
+    shows the lists only)."""
     years = reads.available_years(db, cache=cache)
     if not years:
         return None
     query = MapQuery(COMPOSITE_ID, MAP_LEVEL, max(years), ClassMethod.IVSM)
     try:
-        view = build_map_view(db, query, lang, cache, root, protection=figures.protection)
+        view = build_map_view(db, query, lang, cache, root, protection=figures.protection, svg=True)
     except NotFoundError:
         return None
-    by_area: dict[str, list[str]] = {}
-    for p in projects:
-        for area in p["target_areas"]:
-            by_area.setdefault(area, []).append(p["project_id"])
-    return with_actions(view.figure_json, label_points(db, MAP_LEVEL, cache), by_area, lang)
+    # the dashboard map's own regions (fills, hover rows) for the same classes; names stay off the zones
+    regions = [_region(a, view.classes, lang, 2, names=False) for a in view.areas]
+    fields = [("value", translate(lang, "hover_value")), ("class", translate(lang, "hover_class"))]
+    caption = translate(lang, "impact_map_caption", year=query.year)
+    svg = actions_svg(level_outlines(db, MAP_LEVEL, cache), regions, projects_by_area(projects), fields, lang,
+                      title=translate(lang, "impact_map_title"), desc=caption)
+    legend = view.legend or Legend(view.title)  # an SVG view always carries its legend; mypy cannot know
+    return ActionsMap(svg, actions_legend(legend, lang), caption, query.year)
 
 
 def overlaps_of(db: Database, project_id: str, policy: DisclosurePolicy, exact: bool) -> list[dict[str, Any]]:
@@ -88,9 +103,8 @@ def build_router() -> APIRouter:
         root = request.scope.get("root_path", "")
         context = {"calls": calls, "projects": projects, "exact": exact,
                    "threshold": policy.special_threshold,
-                   "map_json": actions_map(db, cache, lang, root, figures, projects) if projects else None,
-                   "can_report": bool(role_may(principal, "activity.report")),
-                   "plotly_url": vendor_url(request, PLOTLY_JS_PATH)}
+                   "actions": actions_map(db, cache, lang, root, figures, projects) if projects else None,
+                   "can_report": bool(role_may(principal, "activity.report"))}
         return render(request, "impact.html", lang, context, active="impact")
 
     @router.get("/impact/projects/{project_id}", response_class=HTMLResponse, name="impact_project_page")
@@ -101,14 +115,10 @@ def build_router() -> APIRouter:
         policy, exact = scope(request, principal)
         project = views.project_detail(db, project_id, policy, exact)
         estimates = views.project_estimates(db, project_id, policy, exact)
-        root = request.scope.get("root_path", "")
         context = {"project": project, "estimates": estimates, "exact": exact,
                    "threshold": policy.special_threshold,
                    "overlaps": overlaps_of(db, project_id, policy, exact),
-                   "timeline_json": figure_payload(timeline_chart(project["timeline"], lang),
-                                                   topojson_url=root + TOPOJSON_PATH)
-                   if project["timeline"] else None,
-                   "plotly_url": vendor_url(request, PLOTLY_JS_PATH)}
+                   "timeline_svg": timeline_svg(project["timeline"], lang) if project["timeline"] else None}
         return render(request, "impact_project.html", lang, context, active="impact")
 
     return router
