@@ -34,8 +34,11 @@ RUNS: list[tuple[str, list[str]]] = [
     ("bench_directory.py", []),
     ("bench_directory_pages.py", []),
     ("bench_impact.py", []),
+    ("bench_impact_pages.py", []),
+    ("bench_first_requests.py", []),
 ]
 BY_HAND = [
+    "python benchmarks/bench_impact_recovery.py --seeds 1-10  # builds ten 20 % cities, about 1 minute each",
     "python benchmarks/bench_synth.py --scale veneto --runs 1",
     "welfare synth --scale veneto --no-extracts --seed 20231231 --out /tmp/veneto && "
     "python benchmarks/bench_indicators.py --synth /tmp/veneto --runs 1 --keep /tmp/veneto_wh.duckdb "
