@@ -11,11 +11,14 @@ never opened) and measures, on the copy:
    signed in as a partner of that project); then POSTs of that project's activity report through the upload
    form: a changed report (loaded) and the same bytes again (unchanged);
 2. full render in headless Chromium against uvicorn on loopback: navigation start to the performance mark
-   "charts-drawn", which an init script sets once every Plotly figure of the page says data-rendered
-   (pages without a figure: the load event), in ``--runs`` fresh browser contexts (empty cache: plotly.min.js
-   is downloaded and compiled each time) and ``--runs`` visits in one context (warm cache). One untimed
-   visit first warms the server, as a running server would be.
+   "charts-drawn", which an init script sets once every figure of the page says data-rendered (the SVG
+   map's frame and the SVG charts, marked by their scripts once painted; a Plotly figure, should a page
+   still have one, once drawn; pages without a figure: the load event), in ``--runs`` fresh browser
+   contexts (empty cache: every script and style sheet is downloaded and compiled each time) and ``--runs``
+   visits in one context (warm cache). One untimed visit first warms the server, as a running server would
+   be.
 
+The browser table also gives the bytes a cold visit transfers (page, scripts, style sheets; median).
 Prints the machine's cores, load average (start and end) and the process's peak resident memory (the
 server side; Chromium runs in processes of its own). Target: monitoring pages load in at most 2 s.
 
@@ -53,23 +56,27 @@ TARGET_MS = 2000.0
 SETTINGS: dict[str, Any] = {"demo": True, "language": "it",
                             "secret_key": "benchmark secret key of the impact pages, 48 chars",
                             "pseudonym_key": "benchmark-pseudonym-key-0123456789abcdef"}
-# Sets the mark "charts-drawn" once every figure of the page has drawn (map.js sets data-rendered).
+# Every element that says data-rendered once its figure is on screen: the SVG map's frame (map.js), the SVG
+# charts (impact_charts.js) and any Plotly figure (charts.js).
+FIGURES = "[data-plotly-figure], .svgmap, [data-svg-chart]"
+# Sets the mark "charts-drawn" once every figure of the page has drawn.
 CHARTS_DRAWN = """(() => {
   const check = () => {
-    const figures = document.querySelectorAll('[data-plotly-figure]');
+    const figures = document.querySelectorAll('FIGURES');
     if (!figures.length || performance.getEntriesByName('charts-drawn').length) return;
     for (const f of figures) if (f.getAttribute('data-rendered') !== 'true') return;
     performance.mark('charts-drawn');
   };
   new MutationObserver(check).observe(document, {subtree: true, attributes: true,
                                                  attributeFilter: ['data-rendered']});
-})();"""
+})();""".replace("FIGURES", FIGURES)
 _DRAWN_MS = """() => {
-  const figures = document.querySelectorAll('[data-plotly-figure]').length;
+  const figures = document.querySelectorAll('FIGURES').length;
   const mark = performance.getEntriesByName('charts-drawn')[0];
   const nav = performance.getEntriesByType('navigation')[0];
-  return [figures, mark ? mark.startTime : null, nav.loadEventEnd];
-}"""
+  const bytes = performance.getEntriesByType('resource').reduce((n, r) => n + r.transferSize, nav.transferSize);
+  return [figures, mark ? mark.startTime : null, nav.loadEventEnd, bytes];
+}""".replace("FIGURES", FIGURES)
 
 
 def _ms(fn: Callable[[], Any]) -> float:
@@ -204,16 +211,17 @@ def serve(db: Any, settings: Any) -> Iterator[str]:
         sock.close()
 
 
-def _visit(page: Any, url: str) -> float:
+def _visit(page: Any, url: str) -> tuple[float, int]:
+    """Navigation start to charts drawn (or load) in ms, and the bytes the visit transferred."""
     page.goto(url)
-    figures = page.evaluate("document.querySelectorAll('[data-plotly-figure]').length")
+    figures = page.evaluate(f"document.querySelectorAll('{FIGURES}').length")
     # selectors, not wait_for_function: the pages' Content-Security-Policy forbids evaluating strings
     for index in range(figures):
-        page.locator("[data-plotly-figure]").nth(index).and_(page.locator("[data-rendered='true']")).wait_for(
+        page.locator(FIGURES).nth(index).and_(page.locator("[data-rendered='true']")).wait_for(
             timeout=60_000)
     page.wait_for_load_state("load")
-    _, drawn, loaded = page.evaluate(_DRAWN_MS)
-    return float(drawn if figures else loaded)
+    _, drawn, loaded, transferred = page.evaluate(_DRAWN_MS)
+    return float(drawn if figures else loaded), int(transferred)
 
 
 def _browser_sign_in(page: Any, base: str) -> None:
@@ -224,8 +232,9 @@ def _browser_sign_in(page: Any, base: str) -> None:
     page.wait_for_load_state()
 
 
-def browser_times(base: str, info: dict[str, Any], runs: int) -> list[tuple[str, list[float], list[float]]]:
-    """(label, cold-cache ms, warm-cache ms) per page: navigation start to charts drawn (or load)."""
+def browser_times(base: str, info: dict[str, Any], runs: int) -> list[tuple[str, list[float], list[float], int]]:
+    """(label, cold-cache ms, warm-cache ms, bytes of a cold visit) per page: navigation start to charts drawn
+    (or load)."""
     from playwright.sync_api import sync_playwright
 
     pages = [("/impact", base + "/impact", False),
@@ -246,22 +255,24 @@ def browser_times(base: str, info: dict[str, Any], runs: int) -> list[tuple[str,
                     _browser_sign_in(tab, base)
                 _visit(tab, url)
                 warmup.close()
-                cold = []
+                cold, sizes = [], []
                 for _ in range(runs):
                     ctx = context()
                     tab = ctx.new_page()
                     if signed:  # signing in loads the style sheets: this page's "cold" is cold for itself only
                         _browser_sign_in(tab, base)
-                    cold.append(_visit(tab, url))
+                    took, size = _visit(tab, url)
+                    cold.append(took)
+                    sizes.append(size)
                     ctx.close()
                 ctx = context()
                 tab = ctx.new_page()
                 if signed:
                     _browser_sign_in(tab, base)
                 _visit(tab, url)
-                warm = [_visit(tab, url) for _ in range(runs)]
+                warm = [_visit(tab, url)[0] for _ in range(runs)]
                 ctx.close()
-                rows.append((label, cold, warm))
+                rows.append((label, cold, warm, int(statistics.median(sizes))))
         finally:
             browser.close()
     return rows
@@ -292,7 +303,7 @@ def main() -> None:
             extracts = args.extracts or args.database.parent / "synth" / "extracts" / "impatto"
             info = _prepare(db, settings, extracts)
             server = server_times(db, settings, info, args.runs)
-            browser: list[tuple[str, list[float], list[float]]] = []
+            browser: list[tuple[str, list[float], list[float], int]] = []
             if not args.no_browser:
                 with serve(db, settings) as base:
                     browser = browser_times(base, info, args.runs)
@@ -313,11 +324,11 @@ def main() -> None:
     if browser:
         print(f"\nChromium: navigation start to charts drawn (or load without charts), {args.runs} runs each")
         print(f"  {'page':<32} {'cold median':>12} {'cold max':>9} {'warm median':>12} {'warm max':>9} "
-              f"{'within 2 s':>11}")
-        for label, cold, warm in browser:
+              f"{'within 2 s':>11} {'cold kB':>8}")
+        for label, cold, warm, size in browser:
             verdict = "yes" if max(cold) <= TARGET_MS else ("warm only" if max(warm) <= TARGET_MS else "no")
             print(f"  {label:<32} {statistics.median(cold):>12.0f} {max(cold):>9.0f} "
-                  f"{statistics.median(warm):>12.0f} {max(warm):>9.0f} {verdict:>11}")
+                  f"{statistics.median(warm):>12.0f} {max(warm):>9.0f} {verdict:>11} {size / 1000:>8.0f}")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ def test_impact_pages_have_no_serious_accessibility_violation(page: Any, impact_
     base = impact_site["base"]
     _open(page, base + "/impact")
     _check(page, "list", artifacts_dir)
+    _open(page, base + "/impact?lang=en")
+    _check(page, "list-en", artifacts_dir)
     _open(page, f"{base}/impact/projects/{impact_site['project']}")
     _check(page, "project", artifacts_dir)
     sign_in_partner(page, base)
