@@ -72,3 +72,13 @@ def test_padova_extracts_keep_their_columns(tmp_path: Path) -> None:
         header = (out / "extracts" / name).read_text(encoding="utf-8").splitlines()[0]
         assert "COMUNE_RESIDENZA" not in header and ",COMUNE," not in header + ","
     assert set(_read(out, "cpi_iscritti_2021.csv", sep=";")["COMUNE DOMICILIO"]) == {"PADOVA"}
+
+
+def test_isee_protocols_stay_unique_across_districts(region: Path) -> None:
+    from welfare_district.sources.catalogue import shipped_catalogue
+
+    decl = shipped_catalogue()["isee"]
+    isee = pd.read_csv(region / "extracts" / "isee_dsu_2021.csv", dtype=str, keep_default_na=False,
+                       sep=decl.separator or None, encoding="cp1252", engine="python")
+    protocols = isee["PROTOCOLLO_DSU"]
+    assert protocols.is_unique and {p[-2:] for p in protocols} == {"01", "02"}  # V01, V02

@@ -102,8 +102,11 @@ def write(ctx: Context) -> None:
         kind = np.where(uniform(ctx.seed, "isee/tipo", ids) < 0.06, "CORRENTE", "ORDINARIO")
         df = pd.DataFrame(
             {
+                # the last two digits tell the virtual districts of a region apart (their person ids differ by
+                # multiples of 10^9, which the 8-digit number alone cannot show); always 00 for one city
                 "PROTOCOLLO_DSU": [
-                    f"INPS-ISEE-{year}-{int(i) % 10**8:08d}-00" for i in (ids * 7919 + 10_000_000 * (year % 10))
+                    f"INPS-ISEE-{year}-{int(i) % 10**8:08d}-{int(pid) // 10**9 % 100:02d}"
+                    for i, pid in zip(ids * 7919 + 10_000_000 * (year % 10), ids, strict=True)
                 ],
                 "DATA_PRESENTAZIONE": format_dates(dsu["submitted"], "dmy"),
                 "TIPO_ISEE": kind,
