@@ -102,6 +102,18 @@ def duckdb_path(path: str) -> str:
     return path
 
 
+def postgresql_key(*columns: str) -> sa.PrimaryKeyConstraint:
+    """A primary key created on PostgreSQL only, for large tables that are replaced whole or per year.
+
+    On DuckDB a primary key is an ART index rebuilt at commit: replacing the two million rows of a city's
+    linkage or geocoding results took about 51 s with it and under 2 s without (first loads 3x faster too).
+    The writers of these tables delete and insert in one transaction, which keeps the key unique; the
+    PostgreSQL key (cheap B-tree upkeep there) makes the tests on PostgreSQL catch any writer that would not.
+    Databases created before keep their DuckDB key and work as before.
+    """
+    return sa.PrimaryKeyConstraint(*columns).ddl_if(dialect="postgresql")
+
+
 def bulk_insert(conn: sa.Connection, dialect: Dialect, table: str, data: pa.Table) -> int:
     """Append an Arrow table to an existing table inside the caller's transaction.
 

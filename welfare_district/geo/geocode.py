@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from welfare_district.engine import Database, bulk_insert
+from welfare_district.engine import Database, bulk_insert, postgresql_key
 from welfare_district.errors import InputError, NotFoundError
 from welfare_district.geo.address import (
     ParsedAddress,
@@ -271,8 +271,8 @@ def geocode_table() -> sa.Table:
     """The ``geocode_result`` table: one row per (source, record_id), replaced per source on each run."""
     table = sa.Table(
         "geocode_result", sa.MetaData(),
-        sa.Column("source", sa.String(200), primary_key=True),
-        sa.Column("record_id", sa.String(200), primary_key=True),
+        sa.Column("source", sa.String(200), nullable=False),
+        sa.Column("record_id", sa.String(200), nullable=False),
         sa.Column("civico_id", sa.BigInteger, nullable=True),
         sa.Column("street_code", sa.String(16), nullable=True),
         sa.Column("section_id", sa.String(64), nullable=True),
@@ -282,6 +282,7 @@ def geocode_table() -> sa.Table:
         sa.Column("score", sa.Double, nullable=False),
         sa.Column("reason", sa.String(32), nullable=True),
         sa.Column("geocoded_at", sa.DateTime(timezone=True), nullable=False),
+        postgresql_key("source", "record_id"),  # replaced per source in one transaction
     )
     # PostgreSQL answers per-section lookups from this index; DuckDB scans the column, and maintaining the
     # index made storing two million results seconds slower

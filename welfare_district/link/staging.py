@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from welfare_district.engine import Database, bulk_insert
+from welfare_district.engine import Database, bulk_insert, postgresql_key
 from welfare_district.ingest.load import ensure_tables as ensure_ingest_tables
 from welfare_district.link.deterministic import OPTIONAL_COLUMNS, RECORD_COLUMNS
 from welfare_district.link.run import LinkResult, LinkSettings, link_records
@@ -56,9 +56,10 @@ class LinkTables:
 def link_tables() -> LinkTables:
     """The result tables (built once, on first use); ``metadata.create_all`` is idempotent."""
     md = sa.MetaData()
+    # keys on PostgreSQL only (engine.postgresql_key): both tables are replaced whole in one transaction
     person = sa.Table(
         "person_link", md,
-        sa.Column("record_id", sa.Text, primary_key=True),
+        sa.Column("record_id", sa.Text, nullable=False),
         sa.Column("source", sa.String(64), nullable=False),
         sa.Column("file_name", sa.Text, nullable=False),
         sa.Column("row_number", sa.BigInteger, nullable=False),
@@ -68,12 +69,14 @@ def link_tables() -> LinkTables:
         sa.Column("link_method", sa.String(16), nullable=False),
         sa.Column("cf_status", sa.String(16), nullable=False),
         sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False),
+        postgresql_key("record_id"),
     )
     family = sa.Table(
         "family_link", md,
-        sa.Column("record_id", sa.Text, primary_key=True),
+        sa.Column("record_id", sa.Text, nullable=False),
         sa.Column("source", sa.String(64), nullable=False),
         sa.Column("family_id", sa.String(17), nullable=False),
+        postgresql_key("record_id"),
     )
     # Lookups by person or family need these indexes on PostgreSQL; DuckDB scans columns without them, and
     # keeping them up to date made writing two million links several seconds slower.

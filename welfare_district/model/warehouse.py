@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
+from welfare_district.engine import postgresql_key
+
 # Vocabularies (English codes; the Italian words of each source system are mapped at ingestion).
 EDUCATION = ("none_illiterate", "none_literate", "primary", "lower_secondary", "upper_secondary", "tertiary")
 LABOUR = ("employed", "unemployed", "retired", "student", "other_inactive")
@@ -41,7 +43,11 @@ def _area_columns() -> list[sa.Column[str]]:
 
 @lru_cache(maxsize=1)
 def warehouse_tables() -> WarehouseTables:
-    """The warehouse tables (built once, on first use); ``metadata.create_all`` is idempotent."""
+    """The warehouse tables (built once, on first use); ``metadata.create_all`` is idempotent.
+
+    The yearly tables are replaced per year in one transaction: their keys exist on PostgreSQL only
+    (engine.postgresql_key).
+    """
     md = sa.MetaData()
     year = "snapshot_year"
     snapshot = sa.Table(
@@ -54,8 +60,9 @@ def warehouse_tables() -> WarehouseTables:
     )
     person = sa.Table(
         "wh_person", md,
-        sa.Column(year, sa.SmallInteger, primary_key=True),
-        sa.Column("person_id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column(year, sa.SmallInteger, nullable=False),
+        sa.Column("person_id", sa.BigInteger, nullable=False),
+        postgresql_key(year, "person_id"),
         sa.Column("family_id", sa.BigInteger, nullable=False),
         sa.Column("relation", sa.String(16), nullable=False),       # RELATION, to the family's head
         sa.Column("dwelling_id", sa.BigInteger),
@@ -71,8 +78,9 @@ def warehouse_tables() -> WarehouseTables:
     )
     family = sa.Table(
         "wh_family", md,
-        sa.Column(year, sa.SmallInteger, primary_key=True),
-        sa.Column("family_id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column(year, sa.SmallInteger, nullable=False),
+        sa.Column("family_id", sa.BigInteger, nullable=False),
+        postgresql_key(year, "family_id"),
         sa.Column("head_person_id", sa.BigInteger, nullable=False),
         sa.Column("size", sa.SmallInteger, nullable=False),
         sa.Column("dwelling_id", sa.BigInteger),
@@ -81,24 +89,27 @@ def warehouse_tables() -> WarehouseTables:
     )
     dwelling = sa.Table(
         "wh_dwelling", md,
-        sa.Column(year, sa.SmallInteger, primary_key=True),
-        sa.Column("dwelling_id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column(year, sa.SmallInteger, nullable=False),
+        sa.Column("dwelling_id", sa.BigInteger, nullable=False),
+        postgresql_key(year, "dwelling_id"),
         sa.Column("surface_m2", sa.SmallInteger),                   # null when no source gives it
         sa.Column("occupants", sa.SmallInteger, nullable=False),    # residents on the reference date
         *_area_columns(),
     )
     isee = sa.Table(
         "wh_isee", md,
-        sa.Column(year, sa.SmallInteger, primary_key=True),
-        sa.Column("family_id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column(year, sa.SmallInteger, nullable=False),
+        sa.Column("family_id", sa.BigInteger, nullable=False),
+        postgresql_key(year, "family_id"),
         sa.Column("declarations", sa.SmallInteger, nullable=False),  # DSU submitted in the year
         sa.Column("isee_eur", sa.Double, nullable=False),            # the latest declaration's value
         *_area_columns(),
     )
     case = sa.Table(
         "wh_case", md,
-        sa.Column(year, sa.SmallInteger, primary_key=True),
-        sa.Column("case_id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column(year, sa.SmallInteger, nullable=False),
+        sa.Column("case_id", sa.BigInteger, nullable=False),
+        postgresql_key(year, "case_id"),
         sa.Column("person_id", sa.BigInteger, nullable=False),
         sa.Column("family_id", sa.BigInteger),
         sa.Column("need", sa.String(32), nullable=False),
