@@ -1,4 +1,4 @@
-"""Figure builders on hand-made inputs: classes, the stepped scale, missing and unstable areas, charts."""
+"""Figure builders on hand-made inputs: classes, hover rows, label contrast, missing and unstable areas, charts."""
 
 from __future__ import annotations
 
@@ -7,14 +7,7 @@ import math
 import pytest
 
 from welfare_district.web.figures_charts import Line, Panel, components_chart, small_multiples, trend_chart
-from welfare_district.web.figures_map import (
-    ClassMethod,
-    MapArea,
-    MapText,
-    classify,
-    indicator_map,
-    stepped_colorscale,
-)
+from welfare_district.web.figures_map import ClassMethod, MapArea, classify, hover_rows, text_colour
 
 
 def test_quantile_classes_split_the_values_evenly() -> None:
@@ -54,28 +47,21 @@ def test_ivsm_classes_follow_istat_limits(value: float, klass: int) -> None:
     assert classes.labels[0] == "low (< 97)" and classes.labels[-1] == "high (> 103)"
 
 
-def test_stepped_scale_gives_each_class_a_flat_band() -> None:
-    scale = stepped_colorscale(["#111111", "#222222"])
-    assert scale == [[0.0, "#111111"], [0.5, "#111111"], [0.5, "#222222"], [1.0, "#222222"]]
-
-
-def test_map_draws_missing_areas_grey_and_marks_unstable_ones() -> None:
+def test_hover_rows_state_counts_interval_class_and_instability() -> None:
     areas = [MapArea("a", "A", 1.0, 3, 300, 0.2, 2.9), MapArea("b", "B", 5.0, 1, 20, unstable=True),
-             MapArea("c", "C", None)]
+             MapArea("c", "C", None), MapArea("d", "D", None, protected=True, reason="too few people")]
     classes = classify([a.value for a in areas], ClassMethod.EQUAL, "en")
-    fig = indicator_map(areas, classes, MapText("Share", "Value"), "en", geojson="/g.geojson",
-                        label_points={"a": (11.8, 45.4), "b": (11.9, 45.4), "c": (11.85, 45.41)},
-                        names_on_map=True)
-    main, missing, unstable, names = fig.data
-    assert list(main.locations) == ["a", "b"] and list(main.z) == [0, 4] and main.geojson == "/g.geojson"
-    assert list(main.colorbar.ticktext) == list(classes.labels)
-    assert list(main.customdata[0][:5]) == ["A", "1.0", "3", "300", "0.2–2.9"]
-    assert main.customdata[1][6] == "Unstable value: read with caution"
-    assert list(missing.locations) == ["c"] and missing.name == "No value" and missing.showlegend
-    assert list(unstable.ids) == ["b"] and unstable.name == "Unstable value"
-    # names are black on the light lowest class and white on the dark highest one
-    assert list(names.textfont.color) == ["#000000", "#ffffff", "#000000"]
-    assert fig.layout.showlegend is True
+    rows = [hover_rows(a, classes, "en", 1) for a in areas]
+    assert rows[0][:5] == ["A", "1.0", "3", "300", "0.2–2.9"] and rows[0][5] == classes.labels[0]
+    assert rows[1][6] == "Unstable value: read with caution"
+    assert rows[2][1] == "n/a" and rows[2][5] == "–"
+    assert rows[3][1] == "protected figure" and rows[3][6] == "too few people" and rows[3][2:6] == ["–"] * 4
+
+
+def test_names_are_black_on_light_classes_and_white_on_dark_ones() -> None:
+    classes = classify([1.0, 2.0, 3.0, 4.0, 5.0], ClassMethod.EQUAL, "en")
+    assert text_colour(classes, 1.0) == "#000000" and text_colour(classes, 5.0) == "#ffffff"
+    assert text_colour(classes, None) == "#000000"  # the light grey of "no value"
 
 
 def test_charts_keep_one_trace_per_series_and_panel() -> None:

@@ -117,7 +117,7 @@ def test_every_page_renders_in_both_languages(city_client: TestClient, path: str
     "/?level=city", "/?level=block", "/?year=1990", "/?year=abc", "/?indicator=nope", "/?method=jenks",
     "/areas/nope", "/areas/Q1?year=1800", "/trends?area=nope", "/trends?indicator=nope",
     "/rankings?level=nope", "/rankings?order=up", "/rankings?sort=rank", "/rankings?year=1800",
-    "/indicators/nope", "/fragments/map?year=1800", "/fragments/geometry/city.geojson",
+    "/indicators/nope", "/fragments/map?year=1800",
 ])
 def test_unknown_values_give_an_html_404(city_client: TestClient, path: str) -> None:
     response = city_client.get(path)
@@ -171,14 +171,6 @@ def test_ivsm_classes_fall_back_to_quantiles_for_a_plain_indicator(city_client: 
     body = city_client.get("/fragments/map", params={"indicator": "share_75plus", "method": "ivsm"}).json()
     assert body["method"] == "quantiles"
     assert {"value": "ivsm", "disabled": True} in body["methods"]
-
-
-def test_geometry_is_served_once_per_level_with_a_cache_header(city_client: TestClient, city_db: Database) -> None:
-    response = city_client.get("/fragments/geometry/zone.geojson")
-    assert response.status_code == 200 and "max-age" in response.headers["cache-control"]
-    collection = response.json()
-    assert {f["properties"]["area_id"] for f in collection["features"]} == \
-        {a.area_id for a in reads.area_index(city_db).by_level["zone"]}
 
 
 def test_rankings_sort_on_the_server_and_link_the_exports(city_client: TestClient, city_db: Database) -> None:

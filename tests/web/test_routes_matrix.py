@@ -24,7 +24,7 @@ _FIGURES = [
     "GET /api/v1/indicators", "GET /api/v1/indicators/{indicator_id}", "GET /api/v1/values",
     "GET /api/v1/series", "GET /api/v1/rankings", "GET /api/v1/composite", "GET /api/v1/map",
     "GET /api/v1/exports/values.csv", "GET /api/v1/exports/values.xlsx", "GET /api/v1/exports/values.geojson",
-    "GET /api/v1/exports/rankings.csv", "GET /", "GET /fragments/map", "GET /fragments/geometry/{level}.geojson",
+    "GET /api/v1/exports/rankings.csv", "GET /", "GET /fragments/map",
     "GET /areas/{area_id}", "GET /trends", "GET /rankings", "GET /indicators", "GET /indicators/{indicator_id}",
 ]
 _DIRECTORY = [

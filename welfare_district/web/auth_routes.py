@@ -58,7 +58,6 @@ ROUTE_ACTIONS: dict[str, str | None] = {
     "GET /api/v1/exports/rankings.csv": _FIGURES,
     "GET /": _FIGURES,
     "GET /fragments/map": _FIGURES,
-    "GET /fragments/geometry/{level}.geojson": _FIGURES,
     "GET /areas/{area_id}": _FIGURES,
     "GET /trends": _FIGURES,
     "GET /rankings": _FIGURES,

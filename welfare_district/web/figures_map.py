@@ -1,11 +1,10 @@
 """The indicator map: values put into classes, a stepped colour-blind-safe scale, unstable values marked.
 
 Classes are computed here (quantiles, equal intervals, or ISTAT's fixed IVSM classes for the composite) so
-the legend, the hover text and the table under the map state the same intervals. The dashboard's map is
-drawn as SVG from these classes (``web.svg_map``); ``indicator_map`` draws them as a Plotly choropleth for
-the impact page, each area coloured by its class index on a stepped scale whose ticks are the intervals.
-Protected (suppressed) areas have no value, take no part in the class breaks and are drawn apart: a neutral
-grey with diagonal hatch marks and their own legend entry, the reason in the hover.
+the legend, the hover text and the table under the map state the same intervals; the maps are drawn as SVG
+from these classes (``web.svg_map``). Protected (suppressed) areas have no value, take no part in the class
+breaks and are drawn apart: a neutral grey with diagonal hatch marks and their own legend entry, the reason
+in the hover.
 """
 
 from __future__ import annotations
@@ -14,19 +13,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 import plotly.colors as pc
-import plotly.graph_objects as go
 
 from welfare_district.indicators.composite import IVSM_CLASSES, ivsm_class
-from welfare_district.web.i18n import Language, format_decimal, plotly_separators, translate
+from welfare_district.web.i18n import Language, format_decimal, translate
 
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, DejaVu Sans, sans-serif"
 MISSING_COLOUR = "#d9d9d9"
-# Protected areas: a mid grey (darker than "no value") with darker diagonal marks, readable in greyscale.
-PROTECTED_COLOUR = "#a3a3a3"
-PROTECTED_MARK_COLOUR = "#4d4d4d"
 # Indicators go from light (low) to dark (high) Viridis, the composite along Cividis: both stay readable to
 # the common colour-vision deficiencies and keep their order in greyscale.
 INDICATOR_SCALE = "Viridis_r"
@@ -134,25 +128,6 @@ def _quantile(ordered: list[float], q: float) -> float:
     return ordered[below] + (ordered[above] - ordered[below]) * (pos - below)
 
 
-def stepped_colorscale(colours: Sequence[str]) -> list[list[Any]]:
-    """A Plotly colour scale with one flat band per class (class i spans [i/n, (i+1)/n])."""
-    n = len(colours)
-    scale: list[list[Any]] = []
-    for i, colour in enumerate(colours):
-        scale.append([i / n, colour])
-        scale.append([(i + 1) / n, colour])
-    return scale
-
-
-@dataclass(frozen=True)
-class MapText:
-    """The translated words a map needs: legend title, hover labels, legend entries."""
-
-    title: str
-    value_label: str
-    show_counts: bool = True
-
-
 def hover_rows(area: MapArea, classes: Classes, lang: Language, digits: int) -> list[str]:
     """What hovering an area tells: name, value, numerator, denominator, interval, class, and a note
     (the instability warning, or why a protected figure is hidden), formatted in ``lang``."""
@@ -168,93 +143,6 @@ def hover_rows(area: MapArea, classes: Classes, lang: Language, digits: int) -> 
     return [area.name, value, count(area.numerator), count(area.denominator), ci,
             "–" if klass is None else classes.labels[klass],
             translate(lang, "unstable_hover") if area.unstable else ""]
-
-
-def indicator_map(areas: Sequence[MapArea], classes: Classes, text: MapText, lang: Language, *,
-                  geojson: str | dict[str, Any], label_points: dict[str, tuple[float, float]] | None = None,
-                  names_on_map: bool = False, digits: int = 1, marker_size: int = 11) -> go.Figure:
-    """A choropleth of ``areas`` coloured by class, with missing values grey and unstable ones marked.
-
-    Guarantees: the first trace holds every area with a value, keyed by area_id (featureidkey
-    properties.area_id in ``geojson``, a URL or a FeatureCollection); its colour bar lists the class labels;
-    hover gives name, value, numerator, denominator, confidence interval, class and the instability flag;
-    areas without a value form a grey trace with a legend entry; unstable areas get a marker trace with a
-    legend entry when ``label_points`` places them (``marker_size`` px: smaller for small areas, so the marks
-    do not hide the colours); no trace needs map tiles or a world topology.
-    """
-    t = partial_translate(lang)
-    rows = {a.area_id: hover_rows(a, classes, lang, digits) for a in areas}
-    hover = ("<b>%{customdata[0]}</b><br>" + text.value_label + ": %{customdata[1]}"
-             + (f"<br>{t('hover_numerator')}: %{{customdata[2]}}<br>{t('hover_denominator')}: %{{customdata[3]}}"
-                if text.show_counts else "")
-             + f"<br>{t('hover_ci')}: %{{customdata[4]}}<br>{t('hover_class')}: %{{customdata[5]}}"
-             + "<br><i>%{customdata[6]}</i><extra></extra>")
-    valued = [a for a in areas if not a.protected and classes.index(a.value) is not None]
-    missing = [a for a in areas if not a.protected and classes.index(a.value) is None]
-    protected = [a for a in areas if a.protected]
-    n = len(classes.colours)
-    common: dict[str, Any] = {"geojson": geojson, "featureidkey": "properties.area_id",
-                              "hovertemplate": hover, "marker": {"line": {"color": "#ffffff", "width": 1}}}
-    main = go.Choropleth(
-        locations=[a.area_id for a in valued], z=[classes.index(a.value) for a in valued],
-        customdata=[rows[a.area_id] for a in valued], colorscale=stepped_colorscale(classes.colours),
-        zmin=-0.5, zmax=n - 0.5, name=text.title, showlegend=False,
-        colorbar={"title": {"text": text.title, "side": "top"}, "tickvals": list(range(n)),
-                  "ticktext": list(classes.labels), "thickness": 16, "outlinewidth": 0, "len": 0.9},
-        **common)
-    traces: list[Any] = [main]
-    if missing:
-        traces.append(go.Choropleth(
-            locations=[a.area_id for a in missing], z=[0] * len(missing),
-            customdata=[rows[a.area_id] for a in missing], colorscale=[[0, MISSING_COLOUR], [1, MISSING_COLOUR]],
-            showscale=False, showlegend=True, name=t("legend_missing"), **common))
-    if protected:
-        traces += _protected_traces(protected, rows, hover, common, t("legend_protected"), label_points,
-                                    marker_size)
-    unstable = [a for a in areas if a.unstable and label_points and a.area_id in label_points]
-    if unstable and label_points:
-        traces.append(go.Scattergeo(
-            lon=[label_points[a.area_id][0] for a in unstable], lat=[label_points[a.area_id][1] for a in unstable],
-            mode="markers", name=t("legend_unstable"), customdata=[rows[a.area_id] for a in unstable],
-            hovertemplate=hover, ids=[a.area_id for a in unstable],
-            marker={"symbol": "x", "size": marker_size, "color": "#000000",
-                    "line": {"width": 1.5 if marker_size > 7 else 0.5, "color": "#ffffff"}}))
-    if names_on_map and label_points:
-        located = [a for a in areas if a.area_id in label_points]
-        traces.append(go.Scattergeo(
-            lon=[label_points[a.area_id][0] for a in located], lat=[label_points[a.area_id][1] for a in located],
-            text=[a.name for a in located], mode="text", hoverinfo="skip", showlegend=False,
-            textfont={"size": 13, "weight": "bold",
-                      "color": [text_colour(classes, a.value) for a in located]}))
-    fig = go.Figure(traces)
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
-    fig.update_layout(
-        margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=plotly_separators(lang),
-        font={"family": FONT, "size": 14}, paper_bgcolor="#ffffff", hoverlabel={"font": {"size": 14}},
-        dragmode=False, showlegend=len(traces) > 1, legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "bottom",
-                                "bgcolor": "rgba(255,255,255,0.85)"},
-    )
-    return fig
-
-
-def _protected_traces(protected: Sequence[MapArea], rows: dict[str, list[str]], hover: str, common: dict[str, Any],
-                      name: str, label_points: dict[str, tuple[float, float]] | None, marker_size: int) -> list[Any]:
-    # Choropleths cannot be pattern-filled: the grey fill carries the legend entry and diagonal marks on each
-    # area (same legend group, so one entry toggles both) give the hatched look.
-    style = {**common, "marker": {"line": {"color": PROTECTED_MARK_COLOUR, "width": 1}}}
-    traces: list[Any] = [go.Choropleth(
-        locations=[a.area_id for a in protected], z=[0] * len(protected),
-        customdata=[rows[a.area_id] for a in protected], colorscale=[[0, PROTECTED_COLOUR], [1, PROTECTED_COLOUR]],
-        showscale=False, showlegend=True, name=name, legendgroup="protected", **style)]
-    placed = [a for a in protected if label_points and a.area_id in label_points]
-    if placed and label_points:
-        traces.append(go.Scattergeo(
-            lon=[label_points[a.area_id][0] for a in placed], lat=[label_points[a.area_id][1] for a in placed],
-            mode="markers", name=name, legendgroup="protected", showlegend=False, hovertemplate=hover,
-            customdata=[rows[a.area_id] for a in placed], ids=[a.area_id for a in placed],
-            marker={"symbol": "line-ne-open", "size": marker_size + 2, "color": PROTECTED_MARK_COLOUR,
-                    "line": {"width": 1.5 if marker_size > 7 else 1, "color": PROTECTED_MARK_COLOUR}}))
-    return traces
 
 
 def _luminance(colour: str) -> float:
@@ -273,8 +161,3 @@ def text_colour(classes: Classes, value: float | None) -> str:
     fill = MISSING_COLOUR if klass is None else classes.colours[klass]  # protected areas have no class either
     lum = _luminance(fill)
     return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
-
-
-def partial_translate(lang: Language) -> Any:
-    """``translate`` bound to ``lang`` (a small helper for figure builders)."""
-    return lambda key, **params: translate(lang, key, **params)

@@ -56,7 +56,7 @@ def actions_map(db: Database, cache: ReadCache, lang: Language, root: str, figur
         return None
     query = MapQuery(COMPOSITE_ID, MAP_LEVEL, max(years), ClassMethod.IVSM)
     try:
-        view = build_map_view(db, query, lang, cache, root, protection=figures.protection, svg=True)
+        view = build_map_view(db, query, lang, cache, root, protection=figures.protection)
     except NotFoundError:
         return None
     # the dashboard map's own regions (fills, hover rows) for the same classes; names stay off the zones

@@ -3,8 +3,7 @@
 ``/`` renders the whole page with the map drawn on the server as SVG (it works without JavaScript: the
 selectors are a GET form and the table's pages are links). With JavaScript, a change of selector or of
 table page fetches ``/fragments/map`` (the SVG, legend and table as HTML) and swaps them in place.
-``/fragments/geometry/{level}.geojson`` serves each level's shapes under a versioned URL for the Plotly map
-of the impact page. Before any indicator is computed the page shows residents by quartiere instead.
+Before any indicator is computed the page shows residents by quartiere instead.
 """
 
 from __future__ import annotations
@@ -41,7 +40,6 @@ from welfare_district.web.pages.map_view import (
     MapQuery,
     MapView,
     build_map_view,
-    geometry_bytes,
     level_outlines,
     page_url,
 )
@@ -50,7 +48,6 @@ from welfare_district.web.svg_map import Legend, Marker, Region, hex_colour, ren
 from welfare_district.web.templating import render
 
 CITY_NAME = "Padova"
-_ONE_DAY = 24 * 3600
 # Names on the residents map are white on the dark (low) end of Viridis, black on the light end.
 _DARK_LIMIT = 0.55
 Param = Annotated[str | None, Query()]
@@ -164,7 +161,7 @@ def _view(request: Request, db: Database, lang: Language, cache: ReadCache, figu
           ) -> MapView:
     root = request.scope.get("root_path", "")
     markers = service_markers(db) if query.services else []
-    return build_map_view(db, query, lang, cache, root, protection=figures.protection, svg=True, markers=markers)
+    return build_map_view(db, query, lang, cache, root, protection=figures.protection, markers=markers)
 
 
 def build_router() -> APIRouter:
@@ -230,13 +227,6 @@ def build_router() -> APIRouter:
             "method": query.method.value,
         }
         return JSONResponse(body, headers={"Cache-Control": "no-store", "Vary": "Cookie"})
-
-    @router.get("/fragments/geometry/{level}.geojson", name="map_geometry")
-    def map_geometry(db: DatabaseDep, cache: ReadCacheDep, level: str) -> Response:
-        """One level's simplified shapes; the URL carries the data stamp, so browsers may keep it a day."""
-        parse_level(level, MAP_LEVELS)
-        return Response(geometry_bytes(db, level, cache), media_type="application/geo+json",
-                        headers={"Cache-Control": f"public, max-age={_ONE_DAY}"})
 
     return router
 

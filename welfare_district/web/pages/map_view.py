@@ -3,7 +3,7 @@
 The page and its fragment endpoint build the same ``MapView``: the map as server-drawn SVG (``web.svg_map``,
 each level's projected outlines cached until the data change) with its legend, one page of the table under
 the map (sorted by value, highest first), the caption and the page URL that reproduces the view. The
-impact page draws the same classes with Plotly, so a view can carry the Plotly figure instead.
+impact page draws its actions map from the same view.
 """
 
 from __future__ import annotations
@@ -22,17 +22,13 @@ from welfare_district.engine import Database
 from welfare_district.errors import NotFoundError
 from welfare_district.indicators.library import Indicator
 from welfare_district.web import indicator_reads as reads
-from welfare_district.web.areas import DISPLAY_TOLERANCE, AreaLevel
-from welfare_district.web.figures import figure_payload
 from welfare_district.web.figures_map import (
     MISSING_COLOUR,
     Classes,
     ClassMethod,
     MapArea,
-    MapText,
     classify,
     hover_rows,
-    indicator_map,
     text_colour,
 )
 from welfare_district.web.i18n import Language, format_int, translate
@@ -60,14 +56,10 @@ from welfare_district.web.svg_map import (
     outlines,
     render_svg,
 )
-from welfare_district.web.vendor import TOPOJSON_PATH
 
 if TYPE_CHECKING:
     from welfare_district.privacy.cache import ProtectedTables
 
-GEOMETRY_PATH = "/fragments/geometry/{level}.geojson"
-# Unstable-value marks of the Plotly map (impact page): a section is a few pixels wide at city scale.
-MARKER_SIZE = {"quartiere": 12, "zone": 10, "section": 5}
 PAGE_ROWS = 50
 
 
@@ -135,7 +127,6 @@ class MapView:
     caption: str
     figure_label: str
     table_caption: str
-    figure_json: str
     rows: list[MapRow]
     classes: Classes
     composite: bool
@@ -146,37 +137,6 @@ class MapView:
     legend: Legend | None = None
     table: TablePage | None = None
     areas: list[MapArea] = field(default_factory=list)
-
-
-def geometry_bytes(db: Database, level: str, cache: ReadCache) -> bytes:
-    """The level's areas as a compact GeoJSON FeatureCollection (properties: area_id only), simplified."""
-    from welfare_district.geo.store import read_areas_geojson
-
-    def build() -> bytes:
-        collection = read_areas_geojson(db, level, simplify_tolerance=DISPLAY_TOLERANCE[AreaLevel(level)])
-        features = [{"type": "Feature", "id": f["id"], "properties": {"area_id": f["properties"]["area_id"]},
-                     "geometry": f["geometry"]} for f in collection["features"]]
-        return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")).encode()
-
-    return cached(cache, db, ("page_geometry", level), build)
-
-
-def label_points(db: Database, level: str, cache: ReadCache) -> dict[str, tuple[float, float]]:
-    """A point inside each area of ``level`` (for markers and names), keyed by area id."""
-
-    def build() -> dict[str, tuple[float, float]]:
-        collection = json.loads(geometry_bytes(db, level, cache))
-        ids = [f["properties"]["area_id"] for f in collection["features"]]
-        geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in collection["features"]])
-        points = shapely.point_on_surface(geoms)
-        return {i: (float(p.x), float(p.y)) for i, p in zip(ids, points, strict=True)}
-
-    return cached(cache, db, ("page_label_points", level), build)
-
-
-def geometry_url(root: str, level: str, stamp: str) -> str:
-    """The versioned URL of a level's geometry: a new stamp (new areas or figures) is a new URL."""
-    return f"{root}{GEOMETRY_PATH.format(level=level)}?v={stamp}"
 
 
 def _indicator_areas(db: Database, query: MapQuery, cache: ReadCache, protection: ProtectedTables | None,
@@ -208,7 +168,6 @@ def level_outlines(db: Database, level: str, cache: ReadCache | None) -> Outline
     from welfare_district.geo.store import read_areas_geojson
 
     def projection() -> Projection:
-        import shapely
 
         for lvl in ("quartiere", level):
             features = read_areas_geojson(db, lvl)["features"]
@@ -225,14 +184,12 @@ def level_outlines(db: Database, level: str, cache: ReadCache | None) -> Outline
 
 
 def build_map_view(db: Database, query: MapQuery, lang: Language, cache: ReadCache, root: str, *,
-                   protection: ProtectedTables | None = None, svg: bool = False,
-                   markers: Sequence[Marker] = ()) -> MapView:
+                   protection: ProtectedTables | None = None, markers: Sequence[Marker] = ()) -> MapView:
     """The map, table and captions for ``query`` in ``lang``; the protected figures with ``protection``
     (suppressed areas drawn apart, out of the class breaks, "—" in the table with a footnote).
 
-    Guarantees: with ``svg`` the view carries the SVG map, its legend and the table page ``query.page``
-    (NotFoundError past the last page), else the Plotly figure, whose geometry is the versioned geometry
-    URL of the level; table rows are sorted by value, highest first (areas without a shown value last, in
+    Guarantees: the view carries the SVG map, its legend and the table page ``query.page`` (NotFoundError
+    past the last page); table rows are sorted by value, highest first (areas without a shown value last, in
     area order) and state the same class labels as the legend; NotFoundError when the composite cannot be
     computed (no reference city or components). ``markers`` (the services layer) are drawn over the SVG map.
     """
@@ -265,20 +222,11 @@ def build_map_view(db: Database, query: MapQuery, lang: Language, cache: ReadCac
         caption=translate(lang, "imap_caption", unit=unit, method=method_text, **common),
         figure_label=figure_label,
         table_caption=translate(lang, "imap_table_caption", **common),
-        figure_json="", rows=[], classes=classes, composite=composite,
+        rows=[], classes=classes, composite=composite,
         any_unstable=any(a.unstable for a in areas), provenance=provenance(stored), notes=notes, areas=areas)
     ordered = _by_value(areas)
     rows = [_row(a, index[a.area_id].code if a.area_id in index else a.area_id, classes, composite, lang, digits)
             for a in ordered]
-    if not svg:
-        points = label_points(db, query.level, cache)
-        fig = indicator_map(
-            areas, classes, MapText(title=f"{_wrap_title(title)}<br><span style='font-size:12px'>{method_text}"
-                                          "</span>", value_label=translate(lang, "hover_value"),
-                                    show_counts=not composite),
-            lang, geojson=geometry_url(root, query.level, cache.stamp(db)), label_points=points,
-            names_on_map=query.level == "quartiere", marker_size=MARKER_SIZE[query.level], digits=digits)
-        return replace(view, rows=rows, figure_json=figure_payload(fig, topojson_url=root + TOPOJSON_PATH))
     table = _table_page(rows, query, root)
     shapes = level_outlines(db, query.level, cache)
     regions = [_region(a, classes, lang, digits, names=query.level == "quartiere") for a in areas]
@@ -376,16 +324,3 @@ def _unit(indicator: Indicator, lang: Language) -> str:
     if indicator.multiplier == 1:
         return translate(lang, "unit_ratio")
     return translate(lang, "unit_per", per=format_int(indicator.multiplier, lang))
-
-
-def _wrap_title(title: str, width: int = 22) -> str:
-    # Plotly does not wrap colour-bar titles; break long names on spaces so the legend stays narrow.
-    words, lines, line = title.split(), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "<br>".join(lines)
