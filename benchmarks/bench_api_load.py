@@ -10,7 +10,11 @@ After a fixed number of requests the run stops by itself and prints latency perc
 the machine's cores and the server's peak resident memory; then it times every other endpoint (cold first
 request and median of --repeat warm ones).
 
-Run: python benchmarks/bench_api_load.py [--database PATH|URL] [--clients 20] [--requests 3000]
+By default the load starts once the server's background cache warm-up has finished, as on a server in
+service; ``--warmup during`` measures just after a start, while the warm-up still runs, ``--warmup off``
+without it.
+
+Run: python benchmarks/bench_api_load.py [--database PATH|URL] [--clients 20] [--requests 3000] [--warmup M]
 """
 
 from __future__ import annotations
@@ -70,12 +74,27 @@ def _database_url(arg: str | None, tmp: Path) -> str:
     return f"duckdb:///{copy}"
 
 
-def _start_server(url: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "WELFARE_DATABASE_URL": url, "WELFARE_DEMO": "true"}
-    return subprocess.Popen(
+def _start_server(url: str, port: int, warmup: str) -> tuple[subprocess.Popen[bytes], threading.Event]:
+    """The server, and an event set once its cache warm-up has finished (at once when it is off)."""
+    env = {**os.environ, "WELFARE_DATABASE_URL": url, "WELFARE_DEMO": "true",
+           "WELFARE_WARMUP": "false" if warmup == "off" else "true"}
+    server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "welfare_district.web.app:create_app", "--host",
-         "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
-        env=env, cwd=ROOT)
+         "127.0.0.1", "--port", str(port), "--log-level", "info", "--no-access-log"],
+        env=env, cwd=ROOT, stderr=subprocess.PIPE)
+    finished = threading.Event()
+    if warmup == "off":
+        finished.set()
+
+    def watch() -> None:
+        # the server logs one line when its background warm-up ends; the rest of its log is dropped
+        assert server.stderr is not None
+        for line in server.stderr:
+            if b"warm-up finished" in line:
+                finished.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    return server, finished
 
 
 def _wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
@@ -171,16 +190,21 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="requests of the load phase")
     parser.add_argument("--years", type=int, default=3, help="latest years mixed into the map requests")
     parser.add_argument("--repeat", type=int, default=5, help="warm repetitions per endpoint")
+    parser.add_argument("--warmup", choices=["finished", "during", "off"], default="finished",
+                        help="load once the server's cache warm-up has finished (a server in service), while it "
+                             "runs (just after a start), or with it off")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="welfare-bench-") as tmp:
         url = _database_url(args.database, Path(tmp))
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        server = _start_server(url, port)
+        server, warmed = _start_server(url, port, args.warmup)
         try:
             t0 = time.perf_counter()
             _wait_ready(base, server)
             startup = time.perf_counter() - t0
+            if args.warmup == "finished" and not warmed.wait(timeout=900):
+                sys.exit("the server's cache warm-up did not finish within 15 minutes")
             catalogue = httpx.get(f"{base}/api/v1/indicators", timeout=30).json()
             years = catalogue["years"][-args.years:]
             if not years:
@@ -196,7 +220,8 @@ def main() -> None:
             server_cpu_ms = (_cpu_seconds(server.pid) - cpu0) * 1000 / max(1, len(result["latencies"]))
             lat = result["latencies"]
             print(f"map load: {args.clients} clients, {len(urls)} maps (7 IVSM components x years {years}), "
-                  f"section level; server start {startup:.1f} s, first build of all maps {warmup:.1f} s")
+                  f"section level; server start {startup:.1f} s, first build of all maps {warmup:.1f} s; "
+                  f"warm-up {args.warmup}")
             print(f"{'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7} "
                   f"{'req/s':>7} {'KB/resp':>8} {'srv CPU ms/req':>14} {'cores':>5} {'peak RSS MB':>11}")
             print(f"{len(lat):>8} {len(result['errors']):>6} {_percentile(lat, 50):>7.1f} "
