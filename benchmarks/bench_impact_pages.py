@@ -1,7 +1,7 @@
 """The register-of-actions pages at Padova scale: server time and full render in headless Chromium.
 
-Copies the demo database (default /tmp/demo3/var/welfare.duckdb, else var/welfare.duckdb; the original is
-never opened) and measures, on the copy:
+Copies the demo database (default var/welfare.duckdb, built by `welfare demo`; the original is never
+opened) and measures, on the copy:
 
 1. server time through the whole web stack (in-process HTTP client, demo mode): the first request of each
    page in a fresh app (every cache cold, in the order a visitor would open them), then the median and
@@ -34,10 +34,9 @@ import os
 import re
 import resource
 import shutil
-import socket
 import statistics
+import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,8 +45,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO = Path("/tmp/demo3/var/welfare.duckdb")
-DEFAULT_DATABASE = DEMO if DEMO.is_file() else ROOT / "var" / "welfare.duckdb"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _timing import serve_app  # noqa: E402  (the benchmarks folder, added above)
+
+DEFAULT_DATABASE = ROOT / "var" / "welfare.duckdb"
 CHROMIUM = os.environ.get("WELFARE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -190,25 +192,10 @@ def server_times(db: Any, settings: Any, info: dict[str, Any], runs: int) -> lis
 @contextmanager
 def serve(db: Any, settings: Any) -> Iterator[str]:
     """The app over the open ``db`` served by uvicorn in a thread on a free loopback port."""
-    import uvicorn
-
     from welfare_district.web.app import create_app
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, database=db), log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise SystemExit("the web server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_app(create_app(settings, database=db)) as base:
+        yield base
 
 
 def _visit(page: Any, url: str) -> tuple[float, int]:

@@ -1,7 +1,7 @@
 """Time the ingestion of every extract of a synthetic city into a fresh DuckDB database.
 
 Usage: python benchmarks/bench_ingest.py [--synth DIR] [--repeat R]
-DIR is a dataset written by `welfare synth` (its extracts/ are read); default /tmp/demo1/var/synth, the full
+DIR is a dataset written by `welfare synth` (its extracts/ are read); default var/synth, the full
 synthetic Padova of seed 20231231.
 Prints, per source, rows and the median seconds over R runs (each run on a new database file), then the
 total: median time, rows per second, peak resident memory and the machine's core count.
@@ -46,7 +46,7 @@ def _run(extracts: Path, url: str) -> tuple[float, dict[str, list[float]]]:
 def main() -> None:
     """Run the ingestion R times and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--synth", type=Path, default=Path("/tmp/demo1/var/synth"))
+    parser.add_argument("--synth", type=Path, default=Path(__file__).resolve().parents[1] / "var" / "synth")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     args.extracts = args.synth / "extracts"

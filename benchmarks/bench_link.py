@@ -1,7 +1,7 @@
 """Linkage quality and cost on a synthetic city: codice fiscale rules + model, side by side with Splink alone.
 
 Usage: python benchmarks/bench_link.py [--synth DIR] [--repeat R] [--splink-alone | --no-splink-alone]
-``DIR`` is a `welfare synth` output (extracts/ and ground_truth/), /tmp/demo1/var/synth by default.
+``DIR`` is a `welfare synth` output (extracts/ and ground_truth/), var/synth (built by `welfare demo`) by default.
 Prints: records, pairs compared, time (median of R runs), peak RSS, cores, pairwise precision / recall / F1
 overall, per source and for third-sector records without a valid codice fiscale.
 """
@@ -59,7 +59,7 @@ def _scores(result: LinkResult, truth: pd.Series, records: pd.DataFrame) -> dict
 def main() -> None:
     """Run the benchmark and print its tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--synth", type=Path, default=Path("/tmp/demo1/var/synth"))
+    parser.add_argument("--synth", type=Path, default=Path(__file__).resolve().parents[1] / "var" / "synth")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--splink-alone", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args()

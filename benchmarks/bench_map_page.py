@@ -16,17 +16,19 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
+import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _timing import serve_app  # noqa: E402  (the benchmarks folder, added above)
+
 DEFAULT_DATABASE = ROOT / "var" / "welfare.duckdb"
 CHROMIUM = os.environ.get("WELFARE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -47,33 +49,18 @@ _PAGE_BYTES = """() => {
 
 @contextmanager
 def serve(url: str) -> Iterator[str]:
-    """The app over ``url`` served by uvicorn in a thread on a free loopback port."""
-    import uvicorn
-
+    """The app over ``url`` served by uvicorn in a thread on a free loopback port, its warm-up finished."""
     from welfare_district.settings import get_settings
     from welfare_district.web.app import create_app
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
     app = create_app(get_settings(database_url=url, language="it", demo=True))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise SystemExit("the web server did not start")
-        time.sleep(0.05)
-    # A server started on its own database fills its read caches in a background thread; the visits are
-    # timed once that is over, as on a server that has been running, not against it for the CPU.
-    warmup = getattr(app.state, "warmup", None)
-    if warmup is not None and not warmup.wait(timeout=900):
-        raise SystemExit("the server's cache warm-up did not finish within 15 minutes")
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_app(app) as base:
+        # A server started on its own database fills its read caches in a background thread; the visits are
+        # timed once that is over, as on a server that has been running, not against it for the CPU.
+        warmup = getattr(app.state, "warmup", None)
+        if warmup is not None and not warmup.wait(timeout=900):
+            raise SystemExit("the server's cache warm-up did not finish within 15 minutes")
+        yield base
 
 
 def _visit(page: Any, url: str) -> tuple[float, int, int, float, int]:

@@ -1,7 +1,8 @@
 """Run the whole pipeline on a synthetic city and compare its indicators with those of the city's truth.
 
 Usage: python benchmarks/bench_pipeline.py [--synth DIR] [--keep DIR] [--levels city,quartiere]
-DIR is a dataset written by `welfare synth` (default /tmp/padova, the full synthetic Padova of seed 20231231).
+DIR is a dataset written by `welfare synth` (default var/synth, the full synthetic Padova of seed 20231231
+that `welfare demo` builds).
 Runs areas -> ingest -> link -> geocode -> warehouse -> indicators on a fresh DuckDB file, then a second time
 (every stage should skip), and builds the truth warehouse with its indicators in a second DuckDB file.
 Prints the seconds of each stage of both runs (and the CPU seconds of the first, which a machine shared with
@@ -89,7 +90,7 @@ def comparison_table(truth: pd.DataFrame, pipeline: pd.DataFrame, levels: list[s
 def main() -> None:
     """Run the pipeline twice and the truth once; print timings, memory and the indicator comparison."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--synth", type=Path, default=Path("/tmp/padova"))
+    parser.add_argument("--synth", type=Path, default=Path(__file__).resolve().parents[1] / "var" / "synth")
     parser.add_argument("--keep", type=Path, default=None, help="keep the two database files in this folder")
     parser.add_argument("--levels", default="city,quartiere")
     parser.add_argument("--once", action="store_true", help="one pipeline run, no second run and no truth")
