@@ -32,3 +32,20 @@ def synth_small_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def synth_small(synth_small_dir: Path) -> dict[str, pd.DataFrame]:
     """The truth tables of the small run as DataFrames."""
     return read_truth(synth_small_dir / "truth")
+
+
+REGION: dict[str, Any] = {
+    "scale": "veneto",
+    "years": (2020, 2021),
+    "seed": 5,
+    "fraction": 0.02,
+    "max_chunks": 2,
+}
+
+
+@pytest.fixture(scope="session")
+def region_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A region of two virtual districts at 2% with extracts, written by two processes."""
+    out = tmp_path_factory.mktemp("region") / "veneto"
+    generate(out, workers=2, **REGION)
+    return out

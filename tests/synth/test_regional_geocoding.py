@@ -16,10 +16,8 @@ from welfare_district.synth.generate import generate
 
 
 @pytest.fixture(scope="module")
-def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("region") / "veneto"
-    generate(out, scale="veneto", years=(2020, 2021), seed=5, fraction=0.02, workers=1, max_chunks=2)
-    return out
+def region(region_dir: Path) -> Path:
+    return region_dir
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +27,18 @@ def index(region: Path) -> GeocodeIndex:
     return GeocodeIndex(attach_comune(civici, areaset.areas))
 
 
-def _read(region: Path, name: str, **kwargs: object) -> pd.DataFrame:
-    path = region / "extracts" / name
+def _read_one(path: Path, **kwargs: object) -> pd.DataFrame:
     if path.suffix == ".xlsx":
         return pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
     return pd.read_csv(path, dtype=str, keep_default_na=False, **kwargs)  # type: ignore[call-overload]
+
+
+def _read(root: Path, name: str, **kwargs: object) -> pd.DataFrame:
+    """The file ``name`` of a city, or of every district of a region (one folder each) end to end."""
+    paths = [root / "extracts" / name] if (root / "extracts" / name).exists() else sorted(
+        (root / "extracts").glob(f"V*/{name}"))
+    assert paths, name
+    return pd.concat([_read_one(p, **kwargs) for p in paths], ignore_index=True)
 
 
 def test_register_rows_are_placed_in_their_own_district(region: Path, index: GeocodeIndex) -> None:
@@ -78,7 +83,6 @@ def test_isee_protocols_stay_unique_across_districts(region: Path) -> None:
     from welfare_district.sources.catalogue import shipped_catalogue
 
     decl = shipped_catalogue()["isee"]
-    isee = pd.read_csv(region / "extracts" / "isee_dsu_2021.csv", dtype=str, keep_default_na=False,
-                       sep=decl.separator or None, encoding="cp1252", engine="python")
+    isee = _read(region, "isee_dsu_2021.csv", sep=decl.separator or None, encoding="cp1252", engine="python")
     protocols = isee["PROTOCOLLO_DSU"]
     assert protocols.is_unique and {p[-2:] for p in protocols} == {"01", "02"}  # V01, V02

@@ -47,14 +47,19 @@ def synth(
     workers: Annotated[
         int | None, typer.Option("--workers", hidden=True, help="Processes for regional runs.")
     ] = None,
+    districts: Annotated[
+        int | None,
+        typer.Option("--districts", help="Regional scales only: keep the first K virtual districts."),
+    ] = None,
 ) -> None:
     """Generate the synthetic population and its yearly snapshots into OUT."""
-    from welfare_district.synth.generate import check_arguments, check_output, generate
+    from welfare_district.synth.generate import check_arguments, check_districts, check_output, generate
 
     console = Console(soft_wrap=True)
     try:
         year_range = parse_years(years)
         check_arguments(scale, year_range, seed, fraction)
+        check_districts(scale, districts)
         check_output(out, overwrite)
         started = time.perf_counter()
         with Progress(
@@ -80,6 +85,7 @@ def synth(
                 overwrite=overwrite,
                 extracts=extracts,
                 workers=workers,
+                max_chunks=districts,
                 progress=report,
             )
     except WelfareError as exc:

@@ -68,6 +68,17 @@ def check_arguments(scale: str, years: tuple[int, int], seed: int, fraction: flo
         raise InputError(f"fraction must be in (0, 1], got {fraction}")
 
 
+def check_districts(scale: str, districts: int | None) -> None:
+    """Raise InputError unless ``districts`` is None or a count of districts the (multi-chunk) scale has."""
+    if districts is None:
+        return
+    n = SCALES.get(scale, 1)
+    if n == 1:
+        raise InputError(f"scale {scale!r} is a single city: a number of districts applies to a region only")
+    if not 1 <= districts <= n:
+        raise InputError(f"districts must be between 1 and {n} for scale {scale!r}, got {districts}")
+
+
 def chunk_specs(scale: str, years: tuple[int, int], seed: int, fraction: float) -> list[ChunkSpec]:
     """The chunks of a run: the city itself, or the virtual districts V01..Vnn."""
     n = SCALES[scale]
@@ -136,15 +147,18 @@ def check_output(out_dir: Path, overwrite: bool) -> None:
         raise InputError(f"output folder {out_dir} is not empty (overwrite it with --overwrite)")
 
 
-def _run_extracts(root: Path, seed: int, years: tuple[int, int]) -> dict[str, int]:
-    """Call the extracts stage if its package is installed; skip only when that package is absent."""
+def _run_extracts(root: Path, seed: int, years: tuple[int, int], workers: int | None = None) -> dict[str, int]:
+    """Call the extracts stage if its package is installed; skip only when that package is absent.
+
+    ``workers`` (regional runs only) lets the stage write its districts in that many processes."""
     try:
         from welfare_district.synth.extracts import write_extracts
     except ModuleNotFoundError as exc:
         if exc.name == "welfare_district.synth.extracts":
             return {}
         raise
-    counts = write_extracts(truth_dir=root / "truth", out_dir=root / "extracts", seed=seed, years=years)
+    more = {} if workers is None else {"workers": workers}
+    counts = write_extracts(truth_dir=root / "truth", out_dir=root / "extracts", seed=seed, years=years, **more)
     return {str(k): int(v) for k, v in dict(counts or {}).items()}
 
 
@@ -167,7 +181,9 @@ def generate(
     on any failure ``out_dir`` is untouched and no temporary folder is left. Bad arguments raise InputError.
     ``fraction`` (0-1] scales every section's residents down (for tests); ``workers`` defaults to the
     number of cores, at most 2, and only matters for multi-chunk scales; ``max_chunks`` keeps only the
-    first chunks of a multi-chunk scale (tests and benchmarks of the regional mode).
+    first chunks (districts) of a multi-chunk scale, and is an InputError for a single-chunk one. A
+    multi-chunk scale writes its extracts per district, ``extracts/<city area id>/`` (see
+    ``welfare_district.synth.extracts.districts``).
     """
     from welfare_district.geo.civici import build_synthetic_civici
     from welfare_district.geo.hierarchy import build_synthetic_hierarchy
@@ -175,6 +191,7 @@ def generate(
     out_dir = Path(out_dir)
     years = (int(years[0]), int(years[1]))
     check_arguments(scale, years, seed, fraction)
+    check_districts(scale, max_chunks)
     check_output(out_dir, overwrite)
     specs = chunk_specs(scale, years, seed, fraction)[: max_chunks or None]
     n_years = years[1] - years[0] + 1
@@ -224,7 +241,8 @@ def generate(
         step(1, "writing extracts")
         # the demo register of actions changes the truth (its simulated effect) before any extract reads it
         impact_plan = plan_and_apply(tmp / "truth", seed, years) if [s.index for s in specs] == [0] else None
-        extract_rows = _run_extracts(tmp, seed, years) if extracts else {}
+        regional = specs[0].index > 0
+        extract_rows = _run_extracts(tmp, seed, years, n_workers if regional else None) if extracts else {}
         if extracts and impact_plan is not None:
             extract_rows.update(write_reports(tmp, impact_plan, tmp / "truth"))
         info = {

@@ -15,6 +15,8 @@ from welfare_district.synth.extracts.output import GroundTruth, csv_bytes, heade
 from welfare_district.synth.extracts.truth import Truth
 from welfare_district.synth.extracts.xlsx import Sheet, xlsx_bytes
 
+DISTRICT_BLOCK = 1_000_000  # integer record numbers per district: a district's lists are far shorter
+
 
 @dataclass
 class CsvFile:
@@ -50,7 +52,13 @@ class CsvFile:
 
 @dataclass
 class Context:
-    """State passed to each source writer."""
+    """State passed to each source writer.
+
+    ``out_dir`` is where the files go; ``extracts_root`` (default: ``out_dir``) is the extracts folder that
+    ground-truth file names are relative to. For a virtual district of a region, ``out_dir`` is
+    ``extracts/<city area id>`` and ``district`` its number (0 for a city of its own): source systems use it to
+    keep their record numbers unique across the districts of one regional database.
+    """
 
     truth: Truth
     seed: int
@@ -58,6 +66,23 @@ class Context:
     out_dir: Path
     gt: GroundTruth
     counts: dict[str, int] = field(default_factory=dict)
+    extracts_root: Path | None = None
+    district: int = 0
+
+    @property
+    def root(self) -> Path:
+        """The extracts folder: record file names and ``counts`` keys are relative to it (or its parent)."""
+        return self.extracts_root if self.extracts_root is not None else self.out_dir
+
+    @property
+    def tag(self) -> str:
+        """'' for a city; 'V01-' for virtual district 1, the prefix of its codes that are numbered per file."""
+        return f"V{self.district:02d}-" if self.district else ""
+
+    def serial(self, numbers: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        """Row numbers 1, 2, ... as a district's system numbers them: its own block of a million (1000001 in
+        district 1), so that integer record numbers stay unique across a region; unchanged for a city."""
+        return np.asarray(numbers, dtype=np.int64) + self.district * DISTRICT_BLOCK
 
     @property
     def last_year(self) -> int:
@@ -66,7 +91,7 @@ class Context:
 
     def rel(self, path: Path) -> str:
         """A path relative to the output root (the parent of the extracts folder), with '/' separators."""
-        return path.relative_to(self.out_dir.parent).as_posix()
+        return path.relative_to(self.root.parent).as_posix()
 
     def csv(self, name: str, sep: str, encoding: str = "utf-8", eol: str = "\n", bom: bool = False) -> CsvFile:
         """A chunked CSV writer for ``out_dir/name``."""
@@ -104,4 +129,4 @@ class Context:
         flags: Mapping[str, npt.NDArray[np.bool_]],
     ) -> None:
         """Ground-truth rows for a block of data rows of ``path``."""
-        self.gt.add(source, path.relative_to(self.out_dir).as_posix(), first_row, keys, person_ids, family_ids, flags)
+        self.gt.add(source, path.relative_to(self.root).as_posix(), first_row, keys, person_ids, family_ids, flags)

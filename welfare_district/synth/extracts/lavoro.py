@@ -44,6 +44,8 @@ def write(ctx: Context) -> None:
     """Write ``cpi_iscritti_<year>.csv`` for every snapshot year in range."""
     spell_start = pd.Series(dtype="int64")  # person -> first year of the latest unemployment spell
     last_seen = pd.Series(dtype="int64")  # person -> last snapshot year in which they were unemployed
+    # each virtual district of a region has a job centre of its own
+    office = f"CPI DI PADOVA {ctx.tag.rstrip('-')}".strip()
     for year in ctx.years:
         py = ctx.truth.table(
             "person_year", year, ["person_id", "family_id", "dwelling_id", "labour_status", "education"]
@@ -95,7 +97,7 @@ def write(ctx: Context) -> None:
                 "STATO OCCUPAZIONALE": st,
                 "DATA DID": format_dates(did, "dmy"),
                 "TITOLO DI STUDIO": edu,
-                "CPI COMPETENZA": "CPI DI PADOVA",
+                "CPI COMPETENZA": office,
             },
             columns=COLUMNS,
         )
@@ -107,7 +109,7 @@ def write(ctx: Context) -> None:
             SOURCE,
             out.path,
             first,
-            np.array([f"{year}-{i + 1}" for i in range(len(df))], dtype=object),
+            np.array([f"{ctx.tag}{year}-{i + 1}" for i in range(len(df))], dtype=object),
             pids[order],
             sel["family_id"].to_numpy()[order],
             {k: v[order] for k, v in m.flags.items()},

@@ -6,6 +6,7 @@ This is the contract the documentation describes and the ingest source catalogue
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -57,9 +58,15 @@ LAYOUTS: tuple[FileLayout, ...] = (
 )
 
 
+# a region's extracts hold one folder per virtual district, named by its city area id (V01-028060)
+_DISTRICT = re.compile(r"^V\d+-\d{6}/")
+
+
 def layout_for(relative_path: str) -> FileLayout:
-    """The layout of an extract file given its path relative to the extracts folder ('/' separators)."""
+    """The layout of an extract file given its path relative to the extracts folder ('/' separators); a
+    leading district folder (``V01-028060/anagrafe_2025.csv``) does not change it."""
+    inner = _DISTRICT.sub("", relative_path, count=1)
     for layout in LAYOUTS:
-        if fnmatch.fnmatchcase(relative_path, layout.pattern):
+        if fnmatch.fnmatchcase(inner, layout.pattern):
             return layout
     raise KeyError(f"no layout declared for {relative_path}")

@@ -6,6 +6,7 @@ callers; this module only joins, quotes and encodes them (workbooks are in ``xls
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -175,37 +176,62 @@ class GroundTruth:
     def close(self) -> int:
         """Finish records.csv and write error_rates.csv; returns the number of summary rows."""
         self._fh.close()
-        rows = []
-        for source in sorted(self.by_source):
-            tally = self.by_source[source]
-            total = tally["__rows__"]
-            configured: Mapping[str, float] = ERROR_RATES.get(source, {})
-            for kind in sorted(set(configured) | {k for k in tally if k != "__rows__"}):
-                affected = tally.get(kind, 0)
-                elig = self.eligible.get(source, {})
-                w = elig.get(f"{kind}__w", 0.0)
-                rows.append(
-                    {
-                        "source": source,
-                        "error": kind,
-                        "configured_rate": "" if kind not in configured else f"{configured[kind]:.4f}",
-                        "rows": total,
-                        "affected": affected,
-                        "achieved_rate": f"{affected / total:.4f}" if total else "",
-                        "eligible_share": f"{elig[kind] / w:.4f}" if w else "",
-                    }
-                )
-        summary = pd.DataFrame(
-            rows,
-            columns=[
-                "source",
-                "error",
-                "configured_rate",
-                "rows",
-                "affected",
-                "achieved_rate",
-                "eligible_share",
-            ],
-        )
-        (self.folder / "error_rates.csv").write_bytes(csv_bytes(summary.astype(str), ","))
-        return len(summary)
+        return write_error_rates(self.folder, self.by_source, self.eligible)
+
+    def append(self, part: Path, rows: int) -> None:
+        """Append the data rows of another ``records.csv`` (its header skipped) holding ``rows`` rows."""
+        with part.open("rb") as fh:
+            fh.readline()
+            shutil.copyfileobj(fh, self._fh, 1 << 20)
+        self.rows += rows
+
+    def merge(self, by_source: Mapping[str, Mapping[str, int]], eligible: Mapping[str, Mapping[str, float]]) -> None:
+        """Add the tallies of another sink (a district written elsewhere) to this one's error summary."""
+        for source, tally in by_source.items():
+            mine = self.by_source.setdefault(source, {"__rows__": 0})
+            for kind, n in tally.items():
+                mine[kind] = mine.get(kind, 0) + n
+        for source, acc in eligible.items():
+            mine_e = self.eligible.setdefault(source, {})
+            for kind, v in acc.items():
+                mine_e[kind] = mine_e.get(kind, 0.0) + v
+
+
+def write_error_rates(
+    folder: Path, by_source: Mapping[str, Mapping[str, int]], eligible: Mapping[str, Mapping[str, float]]
+) -> int:
+    """``error_rates.csv``: configured and achieved rate per source and error kind; returns its rows."""
+    rows = []
+    for source in sorted(by_source):
+        tally = by_source[source]
+        total = tally["__rows__"]
+        configured: Mapping[str, float] = ERROR_RATES.get(source, {})
+        for kind in sorted(set(configured) | {k for k in tally if k != "__rows__"}):
+            affected = tally.get(kind, 0)
+            elig = eligible.get(source, {})
+            w = elig.get(f"{kind}__w", 0.0)
+            rows.append(
+                {
+                    "source": source,
+                    "error": kind,
+                    "configured_rate": "" if kind not in configured else f"{configured[kind]:.4f}",
+                    "rows": total,
+                    "affected": affected,
+                    "achieved_rate": f"{affected / total:.4f}" if total else "",
+                    "eligible_share": f"{elig[kind] / w:.4f}" if w else "",
+                }
+            )
+    summary = pd.DataFrame(
+        rows,
+        columns=[
+            "source",
+            "error",
+            "configured_rate",
+            "rows",
+            "affected",
+            "achieved_rate",
+            "eligible_share",
+        ],
+    )
+    (folder / "error_rates.csv").write_bytes(csv_bytes(summary.astype(str), ","))
+    return len(summary)

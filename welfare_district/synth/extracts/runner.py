@@ -36,13 +36,20 @@ WRITERS: tuple[Callable[[Context], None], ...] = (
 )
 
 
-def write_extracts(truth_dir: Path, out_dir: Path, seed: int, years: tuple[int, int]) -> dict[str, int]:
+def write_extracts(
+    truth_dir: Path, out_dir: Path, seed: int, years: tuple[int, int], workers: int = 1
+) -> dict[str, int]:
     """Write every source extract under ``out_dir`` and the ground truth under ``out_dir/../ground_truth``.
 
     Guarantees: the same truth, seed and years give byte-identical files; every data row of every person-level
-    extract appears exactly once in ``ground_truth/records.csv``. Returns data rows written per file, keyed by
-    the path relative to ``out_dir``'s parent (e.g. ``extracts/anagrafe_2024.csv``).
+    extract appears exactly once in ``ground_truth/records.csv``, its ``file`` relative to ``out_dir``. Returns
+    data rows written per file, keyed by the path relative to ``out_dir``'s parent (e.g.
+    ``extracts/anagrafe_2024.csv``). A truth of virtual districts (a region) gets one folder per district,
+    ``out_dir/<city area id>/`` (see ``districts``), written by up to ``workers`` processes; the catalogue
+    stays once in ``out_dir/catalogo/``.
     """
+    from welfare_district.synth.extracts.districts import districts_of, write_districts
+
     truth = Truth(Path(truth_dir))
     lo, hi = years
     in_range = [y for y in truth.years if lo <= y <= hi]
@@ -50,6 +57,10 @@ def write_extracts(truth_dir: Path, out_dir: Path, seed: int, years: tuple[int, 
         raise InputError(f"no snapshot year of the truth falls in {lo}-{hi}", path=str(truth_dir))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    districts = districts_of(Path(truth_dir))
+    if districts:
+        counts = write_districts(Path(truth_dir), out_dir, districts, seed, in_range, workers)
+        return dict(sorted(counts.items()))
     gt = GroundTruth(out_dir.parent / "ground_truth")
     ctx = Context(truth=truth, seed=seed, years=in_range, out_dir=out_dir, gt=gt)
     try:

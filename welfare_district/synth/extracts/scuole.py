@@ -121,6 +121,8 @@ def write(ctx: Context) -> None:
             k = part["person_id"].to_numpy(dtype=np.int64)
             quart = addresses(ctx.truth, part["dwelling_id"].to_numpy()).quartiere_id
             mec, name = _schools(o, quart, two_key(k, year), ctx.seed)
+            # a district's schools are schools of their own: its prefix keeps their codes apart
+            mec = mec if not ctx.tag else np.array([ctx.tag + c for c in mec], dtype=object)
             cls = age_cal[sel] - offset
             frames.append(
                 pd.DataFrame(

@@ -69,7 +69,8 @@ def write(ctx: Context) -> None:
     opened_year = cases["opened"].dt.year.to_numpy()
     # files are numbered by year of opening, in order of opening
     number = pd.Series(opened_year).groupby(opened_year).cumcount().to_numpy() + 1
-    codes = [f"{y}/{n:05d}" for y, n in zip(opened_year, number, strict=True)]
+    # a region's districts prefix their numbers (V01-2024/00001): case numbers stay unique across comuni
+    codes = [f"{ctx.tag}{y}/{n:05d}" for y, n in zip(opened_year, number, strict=True)]
     worker = pick(ctx.seed, "servizi_sociali/assistente", ids, [1.0] * 24)
     end = np.datetime64(f"{year}-12-31")
     opened = to_days(cases["opened"])

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from welfare_district.synth.chunk import ID_STRIDE
 from welfare_district.synth.extracts.config import ERROR_RATES
 from welfare_district.synth.extracts.context import Context
 from welfare_district.synth.extracts.corrupt import draw
@@ -55,6 +56,41 @@ def account_code(seed: int, family_ids: npt.ArrayLike, dwelling_ids: npt.ArrayLi
     """The tax office's account number for a family in a dwelling (10 digits, stable across years)."""
     key = np.asarray(family_ids, dtype=np.int64) * 1_000_003 + np.asarray(dwelling_ids, dtype=np.int64)
     return hash64(seed, "tari/utenza", key) % np.uint64(9_000_000_000) + np.uint64(1_000_000_000)
+
+
+def _district_accounts(ctx: Context) -> tuple[pd.Index, npt.NDArray[np.uint64]]:
+    """Every (family, dwelling) pair of the district's truth and its account number: ``1d`` + 8 digits for
+    district ``d`` (11xxxxxxxx in V01), the 8 digits a keyed bijection of the pair's rank, so that numbers
+    never collide, within the district or across the region."""
+    if not 0 < ctx.district < 90:
+        raise ValueError(f"district number {ctx.district} does not fit a 10-digit account number")
+    fy = ctx.truth.table("family_year", columns=["family_id", "dwelling_id"]).drop_duplicates()
+    keys = np.sort(_pair_key(fy["family_id"].to_numpy(), fy["dwelling_id"].to_numpy()))
+    h = hash64(ctx.seed, "tari/utenza/district", np.array([0, 1]))
+    step = int(h[0] % np.uint64(10**8 // 10)) * 10 + 3  # ends in 3: coprime with 10^8, so j -> code is 1-1
+    shift = int(h[1] % np.uint64(10**8))
+    j = np.arange(len(keys), dtype=np.int64)
+    local = (j * step + shift) % 10**8  # j * step < 2^63: a district has far fewer than 10^8 pairs
+    return pd.Index(keys), (local + (10 + ctx.district) * 10**8).astype(np.uint64)
+
+
+def _pair_key(family_ids: npt.ArrayLike, dwelling_ids: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    # ids below 2^31 within a district (its offset removed): one exact integer per pair
+    f = np.asarray(family_ids, dtype=np.int64) % ID_STRIDE
+    d = np.asarray(dwelling_ids, dtype=np.int64) % ID_STRIDE
+    return (f << np.int64(31)) | d
+
+
+def account_codes(ctx: Context, family_ids: npt.ArrayLike, dwelling_ids: npt.ArrayLike) -> npt.NDArray[np.uint64]:
+    """Account numbers of (family, dwelling) pairs: ``account_code`` for a city; for a virtual district of a
+    region, numbers unique across the whole region (see ``_district_accounts``)."""
+    if not ctx.district:
+        return account_code(ctx.seed, family_ids, dwelling_ids)
+    index, codes = ctx.truth.derived("tari/accounts", lambda: _district_accounts(ctx))
+    pos = index.get_indexer(pd.Index(_pair_key(family_ids, dwelling_ids)))
+    if (pos < 0).any():
+        raise ValueError("a TARI account refers to a family and dwelling pair absent from family_year")
+    return codes[pos]
 
 
 def category(occupants: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
@@ -104,7 +140,7 @@ def write(ctx: Context) -> None:
     fam = fy["family_id"].to_numpy(dtype=np.int64)
     dw = fy["dwelling_id"].to_numpy(dtype=np.int64)
     payer = _taxpayers(ctx, year, fy)
-    account = account_code(ctx.seed, fam, dw)
+    account = account_codes(ctx, fam, dw)
     since, old_size = _history_of_stay(ctx, fy)
     size = fy["size"].to_numpy(dtype=np.int64)
     changed = (old_size > 0) & (old_size != size)
@@ -226,7 +262,7 @@ def _write_history(ctx: Context) -> None:
         for i0 in range(0, len(h), CHUNK):
             sl = slice(i0, i0 + CHUNK)
             cf, names, flags = _names(ctx, HISTORY, payer[sl], keys[sl], shares)
-            codes = account_code(ctx.seed, hfam[sl], hdw[sl]).astype(str).astype(object)
+            codes = account_codes(ctx, hfam[sl], hdw[sl]).astype(str).astype(object)
             block = {
                 "ANNO": hyears[sl],
                 "CODICE_UTENZA": codes,

@@ -82,7 +82,7 @@ def emporio(ctx: Context) -> None:
     )
     which = pick(ctx.seed, f"{source}/date_format", b.keys, [0.55, 0.35, 0.10])
     birth = format_dates(b.birth, which, ["dmy", "dmy_short", "iso"])
-    card = [f"{i + 1:04d}/{pd.Timestamp(d).year % 100:02d}" for i, d in enumerate(b.registered)]
+    card = [f"{ctx.tag}{i + 1:04d}/{pd.Timestamp(d).year % 100:02d}" for i, d in enumerate(b.registered)]
     expiry = b.registered + np.timedelta64(365, "D")
     df = pd.DataFrame(
         {
@@ -132,9 +132,10 @@ def ascolto(ctx: Context) -> None:
     born = _mixed_dates(ctx, source, b, ["cell", "long_it", "dmy"], [0.4, 0.3, 0.3])
     places = place_table(pd.Series(b.true.place))
     birthplace = [title_it(c) if c else title_it(s) for c, s in zip(places["comune"], places["stato"], strict=True)]
+    numbers = ctx.serial(np.arange(1, len(b.keys) + 1))
     rows = [
         [
-            i + 1,
+            int(numbers[i]),
             str(s).upper(),
             title_it(str(n)),
             born[i],
@@ -193,7 +194,7 @@ def migranti(ctx: Context) -> None:
     )[pick(ctx.seed, f"{source}/attivita", b.keys, [0.25, 0.25, 0.15, 0.3, 0.05])]
     df = pd.DataFrame(
         {
-            "id": np.arange(1, len(b.keys) + 1),
+            "id": ctx.serial(np.arange(1, len(b.keys) + 1)),
             "nominativo": [f"{n} {s}" for s, n in zip(_title(b.surname), _title(b.first_name), strict=True)],
             "sesso": b.true.sex,
             "data_nascita": format_dates(b.birth, which, ["iso", "dmy", "long_it"]),
@@ -250,7 +251,7 @@ def anziani(ctx: Context) -> None:
         )
     header = ["Assistito/a", "Nato/a il", "Via e n. civico", "Telefono", "C.F.", "Servizio", "Dal", "Note"]
     path = ctx.write_xlsx(FILES[source], [Sheet("Assistiti", header, rows)], SOURCE_LABELS[source])
-    _record(ctx, source, path, [f"riga {i + 1}" for i in range(len(rows))], b)
+    _record(ctx, source, path, [f"{ctx.tag}riga {i + 1}" for i in range(len(rows))], b)
 
 
 def write(ctx: Context) -> None:

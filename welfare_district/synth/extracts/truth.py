@@ -64,12 +64,29 @@ def _dataset(path: Path) -> ds.Dataset:
     raise InputError(f"truth table {path.name} not found", path=str(path))
 
 
-class Truth:
-    """Lazy access to ``<truth_dir>/*.parquet`` and ``<truth_dir>/../areas/civici.csv``."""
+# the id column that tells which district a row of each truth table belongs to (ids are offset per district)
+DISTRICT_KEY = {
+    "persons": "person_id",
+    "person_year": "person_id",
+    "family_year": "family_id",
+    "dwellings": "dwelling_id",
+    "isee": "dsu_id",
+    "cases": "case_id",
+}
 
-    def __init__(self, truth_dir: Path) -> None:
+
+class Truth:
+    """Lazy access to ``<truth_dir>/*.parquet`` and ``<truth_dir>/../areas/civici.csv``.
+
+    With ``id_range`` (lo, hi) only the rows whose district key (``DISTRICT_KEY``; ``civico_id`` for house
+    numbers) lies in [lo, hi) are seen: one virtual district of a region, read through the Parquet statistics
+    so that the row groups of other districts are skipped.
+    """
+
+    def __init__(self, truth_dir: Path, id_range: tuple[int, int] | None = None) -> None:
         self.dir = truth_dir
         self.civici_path = truth_dir.parent / "areas" / "civici.csv"
+        self.id_range = id_range
         self._derived: dict[str, Any] = {}
 
     def derived(self, name: str, build: Callable[[], T]) -> T:
@@ -82,6 +99,10 @@ class Truth:
         """One truth table (optionally one snapshot year), as pandas with datetime64 dates."""
         dset = _dataset(self.dir / name)
         flt = (ds.field("year") == year) if year is not None else None
+        if self.id_range is not None:
+            key = ds.field(DISTRICT_KEY[name])
+            inside = (key >= self.id_range[0]) & (key < self.id_range[1])
+            flt = inside if flt is None else flt & inside
         df = dset.to_table(columns=columns, filter=flt).to_pandas(date_as_object=False)
         for col in df.columns:
             if df[col].dtype.kind == "M":
@@ -96,7 +117,7 @@ class Truth:
     @cached_property
     def years(self) -> list[int]:
         """Snapshot years present in family_year, ascending."""
-        y = _dataset(self.dir / "family_year").to_table(columns=["year"]).column("year")
+        y = self.table("family_year", columns=["year"])["year"]
         return sorted(int(v) for v in pd.unique(y.to_numpy()))
 
     @cached_property
@@ -142,6 +163,9 @@ class Truth:
             keep_default_na=False,
         )
         df["number"] = pd.to_numeric(df["number"], errors="coerce").fillna(0).astype("int64")
+        if self.id_range is not None:
+            ids = df["civico_id"].to_numpy(dtype=np.int64)
+            df = df[(ids >= self.id_range[0]) & (ids < self.id_range[1])]
         return df.set_index("civico_id", drop=False)
 
     @cached_property
