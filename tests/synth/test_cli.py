@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,30 @@ def test_success_and_failure_mid_run_leave_clean_state(
     code, output = _run(["--out", str(again), "--fraction", "0.01", "--years", "2019-2020", "--no-extracts"])
     assert code == 1 and "No space left on device" in output
     assert not again.exists() and not _leftovers(tmp_path)
+
+
+def test_districts_only_for_a_region(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = _run(["--out", str(out), "--fraction", "0.01", "--districts", "2"])
+    assert code != 0 and "single city" in output and not out.exists()
+    code, output = _run(["--out", str(out), "--scale", "veneto", "--districts", "30", "--no-extracts"])
+    assert code != 0 and "between 1 and 24" in output and not out.exists()
+
+
+def test_districts_keeps_the_first_districts(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = _run(["--out", str(out), "--scale", "veneto", "--districts", "1", "--fraction", "0.01",
+                         "--years", "2021-2021"])
+    assert code == 0, output
+    assert sorted(p.name for p in (out / "extracts").iterdir()) == ["V01-028060", "catalogo"]
+    assert (out / "extracts" / "V01-028060" / "anagrafe_2021.csv").is_file()
+
+
+def test_every_visible_option_is_documented() -> None:
+    import typer.main
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    command = typer.main.get_command(build_app()).commands["synth"]  # type: ignore[attr-defined]
+    names = [n for p in command.params if not getattr(p, "hidden", False) for n in p.opts + p.secondary_opts]
+    missing = [n for n in names if n.startswith("--") and not re.search(rf"(?<![\w-]){n}(?![\w-])", readme)]
+    assert not missing, f"welfare synth options missing from README.md: {missing}"

@@ -33,7 +33,7 @@ from welfare_district.synth.writer import (
 )
 
 # Bumped whenever the same seed would give different files, so cached datasets are rebuilt.
-GENERATOR_VERSION = "synth-3"
+GENERATOR_VERSION = "synth-4"
 # scale -> number of chunks; the region is the city repeated as virtual districts V01..V24 (~4.9 million)
 SCALES: dict[str, int] = {"padova": 1, "veneto": 24}
 YEAR_RANGE = (2012, 2035)
