@@ -6,6 +6,7 @@ Prints a table with the median of the runs.
 
     python benchmarks/bench_synth.py --scale padova --runs 3 [--report]
     python benchmarks/bench_synth.py --scale veneto --runs 1
+    python benchmarks/bench_synth.py --scale veneto --districts 4 --extracts --runs 1
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from pathlib import Path
 _CHILD = """
 import json, resource, sys, time
 from welfare_district.synth.generate import generate
-out, scale, first, last, seed, extracts = sys.argv[1:7]
+out, scale, first, last, seed, extracts, districts = sys.argv[1:8]
 start = time.perf_counter()
-result = generate(out, scale=scale, years=(int(first), int(last)), seed=int(seed), extracts=extracts == "1")
+result = generate(out, scale=scale, years=(int(first), int(last)), seed=int(seed), extracts=extracts == "1",
+                  max_chunks=int(districts) or None)
 wall = time.perf_counter() - start
 kib = 1024
 print(json.dumps({
@@ -38,7 +40,7 @@ print(json.dumps({
 
 
 def run_once(
-    scale: str, years: tuple[int, int], seed: int, extracts: bool, report: bool = False
+    scale: str, years: tuple[int, int], seed: int, extracts: bool, report: bool = False, districts: int = 0
 ) -> dict[str, object]:
     """One generation in a child process; its measurements as a dict (and the calibration report)."""
     with tempfile.TemporaryDirectory(prefix="bench-synth-") as tmp:
@@ -55,6 +57,7 @@ def run_once(
                 str(years[1]),
                 str(seed),
                 "1" if extracts else "0",
+                str(districts),
             ],
             capture_output=True,
             text=True,
@@ -82,12 +85,14 @@ def main() -> None:
     parser.add_argument("--years", default="2019-2025")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--extracts", action="store_true", help="include the source extracts stage")
+    parser.add_argument("--districts", type=int, default=0, help="veneto only: the first K districts (0: all)")
     parser.add_argument("--report", action="store_true", help="print the calibration report of the last run")
     args = parser.parse_args()
     first, last = (int(y) for y in args.years.split("-"))
     results = []
     for i in range(args.runs):
-        r = run_once(args.scale, (first, last), args.seed, args.extracts, args.report and i == args.runs - 1)
+        r = run_once(args.scale, (first, last), args.seed, args.extracts, args.report and i == args.runs - 1,
+                     args.districts)
         print(
             f"run {i + 1}/{args.runs}: {r['wall_s']:.1f} s, peak {r['rss_self_mib']:.0f} MiB "
             f"(+ workers {r['rss_workers_mib']:.0f} MiB)",
@@ -100,7 +105,7 @@ def main() -> None:
     rss = [float(r["rss_self_mib"]) for r in results]  # type: ignore[arg-type]
     workers = [float(r["rss_workers_mib"]) for r in results]  # type: ignore[arg-type]
     table = [
-        ("scale", args.scale),
+        ("scale", args.scale + (f", first {args.districts} districts" if args.districts else "")),
         ("years", args.years),
         ("extracts", "yes" if args.extracts else "no"),
         ("runs", str(args.runs)),
@@ -109,6 +114,7 @@ def main() -> None:
         ("peak RSS main process, median (MiB)", f"{statistics.median(rss):.0f}"),
         ("peak RSS largest worker, median (MiB)", f"{statistics.median(workers):.0f}"),
         ("cores (os.cpu_count)", str(os.cpu_count())),
+        ("load average (1 min) at the end", f"{os.getloadavg()[0]:.2f}"),
         ("persons", f"{rows['truth/persons.parquet']:,}"),
         ("person_year rows", f"{rows['truth/person_year.parquet']:,}"),
         ("family_year rows", f"{rows['truth/family_year.parquet']:,}"),
