@@ -19,11 +19,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import sqlalchemy as sa
 
 from welfare_district.engine import Database
+
+if TYPE_CHECKING:
+    from welfare_district.ingest.load import LoadResult
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,10 @@ class PipelineInput:
 
     dataset_dir: Path | None
     seed: int = 0
+    # a regional dataset only (one extracts folder per comune): where each comune's database file goes
+    # (default: beside a DuckDB database file, else WELFARE_VAR_DIR/comuni) and how many comuni run at once
+    partition_dir: Path | None = None
+    workers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,11 @@ def stage_ingest(db: Database, inputs: PipelineInput) -> str:
 
     if inputs.dataset_dir is None or not (inputs.dataset_dir / "extracts").is_dir():
         return "no extracts folder: nothing to ingest"
-    results = ingest_folder(db, inputs.dataset_dir / "extracts")
+    return ingest_summary(ingest_folder(db, inputs.dataset_dir / "extracts"))
+
+
+def ingest_summary(results: list[LoadResult]) -> str:
+    """One line on a folder's loads: files, rows loaded and quarantined, files already loaded."""
     unchanged = sum(1 for r in results if r.status == "unchanged")
     rows = sum(r.rows_loaded for r in results if r.status != "unchanged")
     quarantined = sum(r.rows_quarantined for r in results if r.status != "unchanged")
@@ -227,17 +239,30 @@ STAGES: tuple[tuple[str, Stage], ...] = (
 )
 
 
+REGIONAL_DONE = frozenset({"ingest", "link", "geocode", "warehouse"})  # what run_region does per comune
+
+
 def run_pipeline(db: Database, inputs: PipelineInput,
                  on_stage: Callable[[str], None] | None = None) -> list[StageResult]:
     """Run every stage in order; the first failing stage raises and later stages do not run.
 
-    Each stage is atomic on its own (it commits all of its writes or none).
+    Each stage is atomic on its own (it commits all of its writes or none). A regional dataset (extracts in
+    one folder per comune, see regional.py) runs ingest, link, geocode and warehouse per comune and merges.
     """
+    from welfare_district.regional import regional_plan, run_region
+
     results = []
-    for name, stage in STAGES:
+    stages = list(STAGES)
+    while stages:
+        name, stage = stages.pop(0)
         if on_stage is not None:
             on_stage(name)
         started = time.perf_counter()
         summary = stage(db, inputs)
         results.append(StageResult(name, summary, time.perf_counter() - started))
+        plan = regional_plan(db, inputs) if name == "areas" else None
+        if plan:
+            # a region: each comune's ingest, link, geocode and warehouse in its own file, then one merge
+            results += run_region(db, inputs, plan, on_stage)
+            stages = [s for s in stages if s[0] not in REGIONAL_DONE]
     return results

@@ -36,13 +36,14 @@ def _dataset_matches(folder: Path, seed: int, years: tuple[int, int]) -> bool:
             and manifest.get("years") == list(years))
 
 
-def _run_stages(database_url: str, dataset_dir: Path | None, seed: int) -> None:
+def _run_stages(database_url: str, dataset_dir: Path | None, seed: int, comuni_dir: Path | None = None,
+                workers: int | None = None) -> None:
     from welfare_district.engine import connect, redact
     from welfare_district.pipeline import PipelineInput, run_pipeline
 
     console = Console(soft_wrap=True)
     with connect(database_url) as db, console.status("pipeline") as status:
-        results = run_pipeline(db, PipelineInput(dataset_dir, seed),
+        results = run_pipeline(db, PipelineInput(dataset_dir, seed, comuni_dir, workers),
                                on_stage=lambda name: status.update(f"stage: {name}"))
     table = Table(title=f"Pipeline on {redact(database_url)}")
     for col in ("stage", "result", "seconds"):
@@ -57,12 +58,18 @@ def pipeline(
         "--dataset", help="Folder written by `welfare synth`; without it, synthetic areas for --seed.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic areas when no dataset is given.")] = 0,
     database_url: DatabaseUrl = None,
+    comuni_dir: Annotated[Path | None, typer.Option(
+        "--comuni-dir", help="Regional dataset: folder of each comune's database file "
+        "(default: beside the database file).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Regional dataset: comuni processed at once (default: cores, at most 2).")] = None,
 ) -> None:
-    """Run every pipeline stage in order on the database (each stage all-or-nothing)."""
+    """Run every pipeline stage in order on the database (each stage all-or-nothing); a regional dataset
+    (one extracts folder per comune) runs comune by comune and merges."""
     from welfare_district.settings import get_settings
 
     try:
-        _run_stages(database_url or get_settings().database_url, dataset, seed)
+        _run_stages(database_url or get_settings().database_url, dataset, seed, comuni_dir, workers)
     except WelfareError as exc:
         raise _fail(exc) from None
 

@@ -135,6 +135,12 @@ def staged_person_records(db: Database, load_ids: list[str] | None = None) -> pd
         keys = keys.dropna(subset=[column]).drop_duplicates(["load_id", "row_number"])
         found = people[["load_id", "row_number"]].merge(keys, how="left", on=["load_id", "row_number"])[column]
         family_key = family_key.where(family_key.notna(), found.to_numpy())
+    # A register's family codes are its own: two comuni's registers may both number a family 1234. Codes
+    # from files in a folder (a region's comune folder) carry the folder, so they never meet another's.
+    folder = people["file_name"].astype(str).str.rpartition("/")[0]
+    in_folder = (folder != "").to_numpy() & family_key.notna().to_numpy()
+    if in_folder.any():
+        family_key = family_key.where(~in_folder, folder + "/" + family_key.astype(str))
     # a family's code recurs for each member and year: equal codes share one string object
     family_key = _per_distinct(pd.DataFrame({"family_key": family_key}), lambda keys: keys)["family_key"]
     # names and addresses repeat across the register's yearly files: each distinct combination is built once

@@ -72,7 +72,7 @@ def build_warehouse(db: Database, years: list[int] | None = None, register_sourc
     if not register_years:
         raise NotFoundError("The register has no staged rows: run the ingest and link stages first")
     chosen = register_years if years is None else sorted(set(years) & set(register_years))
-    version = boundary_version or _section_version(db)
+    version = boundary_version or section_version(db)
     report = BuildReport(chosen)
     surfaces, public = _dwelling_facts(inputs)
     parts: dict[str, list[pd.DataFrame]] = {n: [] for n in ("person", "family", "dwelling", "isee", "case")}
@@ -106,7 +106,7 @@ def _concat(frames: list[pd.DataFrame], name: str) -> pa.Table:
     return pa.concat_tables(tables) if tables else warehouse_arrow(pd.DataFrame(), name)
 
 
-def _section_version(db: Database) -> str:
+def section_version(db: Database) -> str:
     """The boundary version of the stored sections (the level every placement goes through)."""
     areas = db.ibis.table("area")
     versions = areas.filter(areas.level == "section").select("boundary_version").distinct().to_pyarrow()
@@ -237,10 +237,18 @@ def _cases(inputs: Inputs, person: pd.DataFrame, year: int) -> pd.DataFrame:
     where = person.drop_duplicates("_person").set_index("_person")
     need = cases["intervention_area"].astype(object).str.upper().map(CASE_NEED).fillna(UNKNOWN_NEED)
     out = pd.DataFrame({
-        "snapshot_year": year, "case_id": hashed_ids(cases["source"] + ":" + cases["case_number"].astype(str)),
+        "snapshot_year": year, "case_id": hashed_ids(_case_keys(cases)),
         "person_id": int_ids(cases["person_id"]), "family_id": cases["person_id"].map(where["family_id"]),
         "need": need, "opened": pd.to_datetime(cases["opened_on"]).dt.date,
         "closed": pd.to_datetime(cases["closed_on"]).dt.date,
         **{a: cases["person_id"].map(where[a]) for a in AREA},
     })
     return out.drop_duplicates("case_id").reset_index(drop=True)
+
+
+def _case_keys(cases: pd.DataFrame) -> pd.Series:
+    """``source:case_number``, with the file's folder in between for files in a folder: case numbers are
+    a comune's own, and a region's comuni each have their folder."""
+    folder = cases["record_id"].astype(str).str.split(":", n=2).str[1].str.rpartition("/")[0]
+    number = cases["case_number"].astype(str)
+    return cases["source"] + ":" + folder.where(folder == "", folder + ":") + number

@@ -1,0 +1,175 @@
+"""The merge stage of a regional run: the comune files' results become the region's, in one transaction.
+
+What a comune's stages write (staged records with their load log, failures, quarantine and quality; links;
+geocodes; warehouse years) is copied from each comune's DuckDB file into the regional database. Before the
+copy, the rows an earlier merge brought are removed: the loads whose file lies in a comune folder, and every
+row of the link, geocode and warehouse tables (in a regional run only the comuni write those). Files outside
+the comune folders (the service catalogue) keep their loads. ``wh_snapshot`` gets one row per year found in
+any comune, built now, so the indicator stage recomputes those years.
+
+On DuckDB the comune files are attached read-only and copied by SQL; on PostgreSQL their rows travel as
+Arrow batches through COPY. Either way a failure rolls the whole merge back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+
+from welfare_district.engine import Database, bulk_insert
+from welfare_district.errors import InputError
+
+BATCH_ROWS = 250_000  # rows per Arrow batch towards PostgreSQL: bounded memory, few round trips
+
+
+@dataclass
+class MergeReport:
+    """Rows copied per table and the snapshot years the region now has."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    years: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    by_load: list[sa.Table]  # rows belong to a load (load_log last: the others are found through it)
+    whole: list[sa.Table]  # replaced whole
+
+
+def _tables(db: Database) -> _Tables:
+    from welfare_district.geo.geocode import geocode_table
+    from welfare_district.ingest.load import ensure_tables as ensure_ingest_tables
+    from welfare_district.link.staging import link_tables
+    from welfare_district.model.records import record_tables
+    from welfare_district.model.warehouse import ensure_warehouse_tables, warehouse_tables
+
+    ensure_ingest_tables(db)
+    links = link_tables()
+    links.metadata.create_all(db.engine, checkfirst=True)
+    geocodes = geocode_table()
+    geocodes.metadata.create_all(db.engine, checkfirst=True)
+    ensure_warehouse_tables(db.engine)
+    rec = record_tables()
+    wh = warehouse_tables()
+    return _Tables(
+        by_load=[*rec.records.values(), rec.failure, rec.quarantine, rec.quality, rec.load_log],
+        whole=[links.person, links.family, links.review, geocodes, wh.person, wh.family, wh.dwelling, wh.isee,
+               wh.case],
+    )
+
+
+def merge_comuni(db: Database, databases: list[Path], is_comune_folder: Callable[[str], bool]) -> MergeReport:
+    """Replace the region's comune-derived rows with those of ``databases`` (one DuckDB file per comune).
+
+    ``is_comune_folder`` tells whether the first folder of a stored file name is a comune's (such loads
+    came from an earlier merge and are replaced, even when that comune's folder is gone). Guarantees: one
+    transaction (on any error nothing changes); every row of the tables listed in the module docstring of
+    every comune file is copied once; loads of files outside comune folders are kept. Raises InputError when
+    a comune file is missing or two comuni hold the same file content.
+    """
+    from welfare_district.model.warehouse import warehouse_tables
+
+    for path in databases:
+        if not path.is_file():
+            raise InputError("the comune's database file is missing: run its stages first", path=str(path))
+    tables = _tables(db)
+    report = MergeReport()
+    log = tables.by_load[-1]
+    copy = _copy_duckdb if db.dialect.is_duckdb else _copy_arrow
+    current = databases[0] if databases else Path()
+    try:
+        with db.engine.begin() as conn:
+            earlier = [str(load_id) for load_id, name in conn.execute(sa.select(log.c.load_id, log.c.file_name))
+                       if "/" in str(name) and is_comune_folder(str(name).split("/", 1)[0])]
+            for table in tables.by_load:
+                for start in range(0, len(earlier), 1000):
+                    conn.execute(sa.delete(table).where(table.c.load_id.in_(earlier[start:start + 1000])))
+            for table in [*tables.whole, warehouse_tables().snapshot]:
+                conn.execute(sa.delete(table))
+            years: set[int] = set()
+            for current in databases:
+                copied, found = copy(conn, db, current, [*tables.by_load, *tables.whole])
+                for name, n in copied.items():
+                    report.rows[name] = report.rows.get(name, 0) + n
+                years |= found
+            report.years = sorted(years)
+            _write_snapshots(conn, db, report.years)
+    except sa.exc.IntegrityError as exc:
+        raise InputError("two comuni hold the same file content (the same source file in two folders); "
+                         f"nothing merged: {str(exc.orig).splitlines()[0]}") from None
+    except (duckdb.Error, sa.exc.DBAPIError) as exc:
+        raise InputError(f"cannot read the comune's database file, nothing merged: {_first_line(exc)}",
+                         path=str(current)) from None
+    return report
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _copy_duckdb(conn: sa.Connection, db: Database, path: Path,
+                 tables: list[sa.Table]) -> tuple[dict[str, int], set[int]]:
+    """Attach the comune file read-only and copy by SQL inside the caller's transaction."""
+    raw: Any = conn.connection.dbapi_connection
+    quoted = str(path).replace("'", "''")
+    raw.execute(f"ATTACH '{quoted}' AS comune_part (READ_ONLY)")
+    try:
+        def run(sql: str, params: list[object] | None = None) -> list[Any]:
+            return list(raw.execute(sql, params or []).fetchall())
+
+        copied = {}
+        for table in tables:
+            present = {r[0] for r in run("SELECT column_name FROM duckdb_columns() WHERE database_name = "
+                                         "'comune_part' AND table_name = ?", [table.name])}
+            if not present:
+                continue  # a table the comune's stages never created adds no rows
+            cols = ", ".join(f'"{c.name}"' for c in table.columns if c.name in present)
+            copied[table.name] = int(run(f'SELECT COUNT(*) FROM comune_part."{table.name}"')[0][0])
+            raw.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM comune_part."{table.name}"')
+        has_years = run("SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = 'comune_part' "
+                        "AND table_name = 'wh_snapshot'")[0][0]
+        years = {int(r[0]) for r in run("SELECT snapshot_year FROM comune_part.wh_snapshot")} if has_years else set()
+    finally:
+        raw.execute("DETACH comune_part")
+    return copied, years
+
+
+def _copy_arrow(conn: sa.Connection, db: Database, path: Path,
+                tables: list[sa.Table]) -> tuple[dict[str, int], set[int]]:
+    """Read the comune file in Arrow batches and append them through the target's bulk insert."""
+    copied = {}
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        for table in tables:
+            if table.name not in names:
+                continue
+            present = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?",
+                                                  [table.name]).fetchall()}
+            cols = ", ".join(f'"{c.name}"' for c in table.columns if c.name in present)
+            reader = con.sql(f'SELECT {cols} FROM "{table.name}"').to_arrow_reader(BATCH_ROWS)
+            copied[table.name] = sum(bulk_insert(conn, db.dialect, table.name, pa.Table.from_batches([b]))
+                                     for b in reader)
+        years = ({int(r[0]) for r in con.execute("SELECT snapshot_year FROM wh_snapshot").fetchall()}
+                 if "wh_snapshot" in names else set())
+    return copied, years
+
+
+def _write_snapshots(conn: sa.Connection, db: Database, years: list[int]) -> None:
+    from welfare_district.synth.truth_warehouse import warehouse_arrow
+    from welfare_district.warehouse.build import ORIGIN, section_version
+
+    if not years:
+        return
+    snapshot = pd.DataFrame({"snapshot_year": years, "reference_date": [date(y, 12, 31) for y in years],
+                             "boundary_version": section_version(db), "origin": ORIGIN,
+                             "built_at": datetime.now(UTC)})
+    bulk_insert(conn, db.dialect, "wh_snapshot", warehouse_arrow(snapshot, "snapshot"))
