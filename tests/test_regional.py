@@ -171,3 +171,15 @@ def test_merge_failing_midway_changes_nothing(region: Path, tmp_path: Path) -> N
         assert _count(db, "SELECT COUNT(*) FROM load_log") == 2 * 18 + 1
         with pytest.raises(InputError, match="missing"):
             merge_comuni(db, [tmp_path / "c" / "V10-028060.duckdb"], lambda name: name.startswith("V"))
+
+
+def test_a_failing_comune_is_named_and_nothing_is_merged(region: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "region"
+    shutil.copytree(region, copy)
+    path = copy / "extracts" / COMUNI[1] / "anagrafe_2021.csv"
+    frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
+    frame.drop(columns=["CODICE_FAMIGLIA"]).to_csv(path, sep=";", index=False)
+    with connect(f"duckdb:///{tmp_path / 'w.duckdb'}") as db:
+        with pytest.raises(InputError, match=f"comune folder {COMUNI[1]}: .*CODICE_FAMIGLIA"):
+            run_pipeline(db, PipelineInput(copy, partition_dir=tmp_path / "c", workers=2))
+        assert not sa.inspect(db.engine).has_table("person_link")

@@ -20,12 +20,13 @@ in each of them.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import resource
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -170,10 +171,17 @@ def run_partitions(jobs: list[PartitionJob], workers: int,
     context = multiprocessing.get_context("spawn")
     done: dict[str, PartitionOutcome] = {}
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        for outcome in pool.map(_run_named, jobs):
-            done[outcome.folder] = outcome
-            if on_done is not None:
-                on_done(outcome)
+        futures = [pool.submit(_run_named, job) for job in jobs]
+        try:
+            for future in as_completed(futures):
+                outcome = future.result()
+                done[outcome.folder] = outcome
+                if on_done is not None:
+                    on_done(outcome)
+        except BaseException:
+            # the comuni not started yet are dropped; the running ones end before the error is raised
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return [done[job.partition.folder] for job in jobs]
 
 
@@ -199,6 +207,7 @@ def run_partition(job: PartitionJob) -> PartitionOutcome:
     )
 
     part = job.partition
+    _reset_peak()
     stages: list[tuple[str, str, float]] = []
     inputs = PipelineInput(None)
     with connect(f"duckdb:///{part.database}") as db:
@@ -214,7 +223,18 @@ def run_partition(job: PartitionJob) -> PartitionOutcome:
     return PartitionOutcome(part.folder, stages, fingerprint, _peak_mib())
 
 
+def _reset_peak() -> None:
+    # a worker runs several comuni: Linux resets the high-water mark when "5" is written here
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 def _peak_mib() -> float:
+    """This comune's peak resident memory (since ``_reset_peak``), else the process's."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
