@@ -28,6 +28,7 @@ from welfare_district.engine import Database
 
 if TYPE_CHECKING:
     from welfare_district.ingest.load import LoadResult
+    from welfare_district.link.run import LinkSettings
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def stage_link(db: Database, inputs: PipelineInput) -> str:
     loads = current_load_ids(db)
     if not loads:
         return "no staged records: nothing to link"
-    fingerprint = _digest("link-1", *loads)
+    fingerprint = link_fingerprint(loads)
     if _last_fingerprint(db, "link") == fingerprint:
         return "unchanged loads: person and family ids kept"
     result = link_staging(db)
@@ -108,17 +109,13 @@ def stage_link(db: Database, inputs: PipelineInput) -> str:
 
 def stage_geocode(db: Database, inputs: PipelineInput) -> str:
     """Geocode every staged address against the house numbers; skipped when loads and civici are unchanged."""
-    from welfare_district.geo.store import read_register
     from welfare_district.link.staging import current_load_ids
     from welfare_district.warehouse.geocoding import geocode_staging
 
     loads = current_load_ids(db)
     if not loads:
         return "no staged records: nothing to geocode"
-    # the comune of each civico is part of its key, so it is part of the fingerprint
-    civici = read_register(db)
-    civici_hash = str(int(pd.util.hash_pandas_object(civici, index=False).sum()))
-    fingerprint = _digest("geocode-2", civici_hash, *loads)
+    fingerprint = geocode_fingerprint(db, loads)
     if _last_fingerprint(db, "geocode") == fingerprint:
         return "unchanged loads and house numbers: stored geocodes kept"
     results = geocode_staging(db)
@@ -127,6 +124,33 @@ def stage_geocode(db: Database, inputs: PipelineInput) -> str:
     matched = int((results["match_kind"] != "unmatched").sum())
     return (f"{len(results):,} records, {int(with_text.sum()):,} with an address, {matched:,} placed "
             f"({matched / max(int(with_text.sum()), 1):.2%})")
+
+
+def link_fingerprint(loads: list[str], settings: LinkSettings | None = None) -> str:
+    """The link stage's fingerprint of these loads; settings other than the defaults are part of it, so a
+    pipeline run (default settings) redoes a linkage made with other settings."""
+    from welfare_district.link.run import LinkSettings
+
+    if settings is None or settings == LinkSettings():
+        return _digest("link-1", *loads)
+    return _digest("link-1", *loads, repr(settings))
+
+
+def geocode_fingerprint(db: Database, loads: list[str]) -> str:
+    """The geocode stage's fingerprint: these loads and the stored house numbers."""
+    from welfare_district.geo.store import read_register
+
+    # the comune of each civico is part of its key, so it is part of the fingerprint
+    civici = read_register(db)
+    civici_hash = str(int(pd.util.hash_pandas_object(civici, index=False).sum()))
+    return _digest("geocode-2", civici_hash, *loads)
+
+
+def remember_stage(db: Database, stage: str, fingerprint: str) -> None:
+    """Record that ``stage`` completed on inputs with ``fingerprint`` (a later run with equal inputs skips it);
+    call it only after the stage's own transaction committed."""
+    stage_run_table().metadata.create_all(db.engine, checkfirst=True)
+    _remember(db, stage, fingerprint)
 
 
 def stage_warehouse(db: Database, inputs: PipelineInput) -> str:

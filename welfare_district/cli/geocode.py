@@ -1,4 +1,9 @@
-"""`welfare geocode`: geocode one address column of an extract file against the stored house numbers."""
+"""`welfare geocode`: geocode addresses against the stored house numbers.
+
+Without PATH it geocodes every address `welfare ingest` staged in the database (results stored per source,
+the geocode stage's fingerprint remembered so `welfare pipeline` does not redo it); with PATH it geocodes one
+address column of that extract file.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,11 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from welfare_district.cli.common import fail
-from welfare_district.errors import InputError, WelfareError
+from welfare_district.cli.common import fail, open_database
+from welfare_district.errors import InputError, NotFoundError, WelfareError
 
 
 def read_table(path: Path, sep: str | None, encoding: str, header_row: int, sheet: str | None) -> pd.DataFrame:
@@ -32,9 +38,12 @@ def read_table(path: Path, sep: str | None, encoding: str, header_row: int, shee
 
 
 def geocode(
-    path: Annotated[Path, typer.Argument(help="Extract file: CSV (any separator) or Excel workbook.")],
-    column: Annotated[str, typer.Option("--column", help="Column with the address, or the street when "
-                                                          "--number-column is given.")],
+    path: Annotated[Path | None, typer.Argument(help="Extract file: CSV (any separator) or Excel workbook; "
+                                                     "omitted: every address staged by `welfare ingest`.")]
+    = None,
+    column: Annotated[str | None, typer.Option("--column", help="Column with the address, or the street when "
+                                                                 "--number-column is given (required with "
+                                                                 "PATH).")] = None,
     number_column: Annotated[str | None, typer.Option("--number-column", help="Column with the house number.")]
     = None,
     suffix_column: Annotated[str | None, typer.Option("--suffix-column", help="Column with the number's suffix "
@@ -54,13 +63,25 @@ def geocode(
     database_url: Annotated[str | None, typer.Option(
         "--database-url", help="Database URL (default: the WELFARE_DATABASE_URL setting).")] = None,
 ) -> None:
-    """Geocode an address column against the stored civici and print match rates by kind and reason."""
+    """Geocode every staged address (no PATH), or an address column of PATH, against the stored civici, and
+    print match rates and the reasons of the unmatched."""
     from welfare_district.engine import connect
-    from welfare_district.errors import NotFoundError
     from welfare_district.geo.geocode import geocode_frame, match_summary, store_geocodes
     from welfare_district.geo.store import read_register
 
+    if path is None:
+        file_only = {"--column": column, "--number-column": number_column, "--suffix-column": suffix_column,
+                     "--comune-column": comune_column, "--id-column": id_column, "--sep": sep,
+                     "--sheet": sheet, "--store": store}
+        given = [name for name, value in file_only.items() if value is not None]
+        if given:
+            fail(InputError(f"only with a PATH: {', '.join(given)} (without one, the staged addresses are "
+                            f"read from the database)"))
+        _geocode_database(database_url)
+        return
     try:
+        if column is None:
+            raise InputError("--column is required with a PATH: the column with the address (or the street)")
         frame = read_table(path, sep, encoding, header_row, sheet)
         for col in (column, number_column, suffix_column, id_column, comune_column):
             if col is not None and col not in frame.columns:
@@ -100,3 +121,55 @@ def geocode(
     console.print(table)
     if store:
         console.print(f"Stored {len(results):,} results as source {store!r} in geocode_result.")
+
+
+def _geocode_database(url: str | None) -> None:
+    from welfare_district.link.staging import current_load_ids
+    from welfare_district.pipeline import geocode_fingerprint, remember_stage
+    from welfare_district.warehouse.geocoding import geocode_staging
+
+    try:
+        with open_database(url) as db:
+            loads = current_load_ids(db)
+            if not loads:
+                raise NotFoundError("No staged records to geocode: load extracts with `welfare ingest` first")
+            fingerprint = geocode_fingerprint(db, loads)
+            started = time.perf_counter()
+            results = geocode_staging(db)
+            # the fingerprint the pipeline's geocode stage writes, so `welfare pipeline` keeps these geocodes
+            remember_stage(db, "geocode", fingerprint)
+            seconds = time.perf_counter() - started
+    except WelfareError as exc:
+        fail(exc)
+    console = Console(soft_wrap=True)
+    for table in staged_tables(results, seconds):
+        console.print(table)
+
+
+def staged_tables(results: pd.DataFrame, seconds: float) -> list[Table]:
+    """Per source: records, with an address, placed and match rate (placed / with an address); then the
+    unmatched addresses by source and reason. Counts only, never an address."""
+    frame = pd.DataFrame({"source": results["source"].astype(str),
+                          "with_text": (results["reason"] != "empty").to_numpy(),
+                          "placed": (results["match_kind"] != "unmatched").to_numpy()})
+    rates = Table(title=f"Geocoding of the staged addresses: {len(results):,} records in {seconds:.1f} s")
+    rates.add_column("source", no_wrap=True, min_width=15)
+    for title in ("records", "with an address", "placed", "match rate %"):
+        rates.add_column(title, justify="right")
+    per_source = frame.groupby("source", sort=True).agg(records=("placed", "size"), with_text=("with_text", "sum"),
+                                                        placed=("placed", "sum"))
+    rows = [(escape(str(source)), row) for source, row in per_source.iterrows()]
+    for label, row in [*rows, ("[bold]all[/bold]", per_source.sum())]:
+        with_text = int(row["with_text"])
+        rate = f"{100 * int(row['placed']) / with_text:.2f}" if with_text else "-"  # no address: no rate
+        rates.add_row(label, f"{int(row['records']):,}", f"{with_text:,}", f"{int(row['placed']):,}", rate)
+    # rows without an address are the difference of the first two columns: not repeated as a reason
+    unmatched = results[(results["match_kind"] == "unmatched") & (results["reason"] != "empty")]
+    reasons = Table(title="Unmatched addresses by reason")
+    reasons.add_column("source", no_wrap=True, min_width=15)
+    reasons.add_column("reason", no_wrap=True)
+    reasons.add_column("records", justify="right")
+    counts = unmatched.groupby(["source", "reason"], sort=True).size().reset_index(name="records")
+    for rec in counts.to_dict("records"):
+        reasons.add_row(escape(str(rec["source"])), str(rec["reason"]), f"{int(rec['records']):,}")
+    return [rates, reasons]
