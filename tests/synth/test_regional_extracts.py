@@ -139,8 +139,13 @@ def test_scrambled_codes_stay_apart_for_every_district() -> None:
 
 def test_same_arguments_same_bytes_with_one_process(region_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "serial"
-    generate(out, workers=1, **REGION)
+    steps: list[tuple[str, int, int]] = []
+    generate(out, workers=1, progress=lambda label, done, total: steps.append((label, done, total)), **REGION)
     assert (out / "manifest.json").read_bytes() == (region_dir / "manifest.json").read_bytes()
+    # each district's extracts count as a step of their own, and the run ends at its total
+    extracts = [done for label, done, _ in steps if label == "writing extracts"]
+    assert len(extracts) == 1 + len(DISTRICTS) and extracts == sorted(set(extracts))
+    assert steps[-1][1] == steps[-1][2]
 
 
 @pytest.mark.parametrize(("scale", "districts", "message"), [

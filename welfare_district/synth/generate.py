@@ -147,17 +147,20 @@ def check_output(out_dir: Path, overwrite: bool) -> None:
         raise InputError(f"output folder {out_dir} is not empty (overwrite it with --overwrite)")
 
 
-def _run_extracts(root: Path, seed: int, years: tuple[int, int], workers: int | None = None) -> dict[str, int]:
+def _run_extracts(
+    root: Path, seed: int, years: tuple[int, int], workers: int, district_done: Callable[[], None] | None
+) -> dict[str, int]:
     """Call the extracts stage if its package is installed; skip only when that package is absent.
 
-    ``workers`` (regional runs only) lets the stage write its districts in that many processes."""
+    ``district_done`` is given for a region only: its districts are then written by up to ``workers``
+    processes, and it is called after each."""
     try:
         from welfare_district.synth.extracts import write_extracts
     except ModuleNotFoundError as exc:
         if exc.name == "welfare_district.synth.extracts":
             return {}
         raise
-    more = {} if workers is None else {"workers": workers}
+    more: dict[str, Any] = {} if district_done is None else {"workers": workers, "progress": district_done}
     counts = write_extracts(truth_dir=root / "truth", out_dir=root / "extracts", seed=seed, years=years, **more)
     return {str(k): int(v) for k, v in dict(counts or {}).items()}
 
@@ -195,7 +198,9 @@ def generate(
     check_output(out_dir, overwrite)
     specs = chunk_specs(scale, years, seed, fraction)[: max_chunks or None]
     n_years = years[1] - years[0] + 1
-    total = len(specs) * n_years + 3
+    regional = specs[0].index > 0
+    # a region's extracts report each district as it is written (minutes at full scale)
+    total = len(specs) * n_years + 3 + (len(specs) if regional and extracts else 0)
     done = 0
 
     def step(n: int, label: str = "simulating") -> None:
@@ -241,8 +246,8 @@ def generate(
         step(1, "writing extracts")
         # the demo register of actions changes the truth (its simulated effect) before any extract reads it
         impact_plan = plan_and_apply(tmp / "truth", seed, years) if [s.index for s in specs] == [0] else None
-        regional = specs[0].index > 0
-        extract_rows = _run_extracts(tmp, seed, years, n_workers if regional else None) if extracts else {}
+        district_done = (lambda: step(1, "writing extracts")) if regional else None
+        extract_rows = _run_extracts(tmp, seed, years, n_workers, district_done) if extracts else {}
         if extracts and impact_plan is not None:
             extract_rows.update(write_reports(tmp, impact_plan, tmp / "truth"))
         info = {

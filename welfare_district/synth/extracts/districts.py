@@ -12,7 +12,7 @@ import multiprocessing
 import pickle
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
@@ -175,12 +175,14 @@ def write_districts(
     seed: int,
     years: list[int],
     workers: int = 1,
+    progress: Callable[[], None] | None = None,
 ) -> dict[str, int]:
     """Write ``extracts/<city id>/...`` per district, the catalogue once in ``extracts/catalogo/``, and one
     ``ground_truth/records.csv`` whose ``file`` is the path relative to ``extracts`` (``V01-028060/...``).
 
     Guarantees: district d's files come from d's truth only; same arguments give byte-identical files for any
-    ``workers``; returns data rows per file keyed by the path relative to ``extracts``' parent.
+    ``workers``; returns data rows per file keyed by the path relative to ``extracts``' parent. ``progress``
+    is called after each district.
     """
     gt_dir = extracts.parent / "ground_truth"
     gt = GroundTruth(gt_dir)
@@ -192,6 +194,8 @@ def write_districts(
             counts.update(result.counts)
             gt.append(gt_dir / PARTS / district.city_id / "records.csv", result.rows)
             gt.merge(result.by_source, result.eligible)
+            if progress is not None:
+                progress()
         region = Context(truth=Truth(truth_dir), seed=seed, years=years, out_dir=extracts, gt=gt)
         catalogo.write(region)
         counts.update(region.counts)

@@ -37,7 +37,12 @@ WRITERS: tuple[Callable[[Context], None], ...] = (
 
 
 def write_extracts(
-    truth_dir: Path, out_dir: Path, seed: int, years: tuple[int, int], workers: int = 1
+    truth_dir: Path,
+    out_dir: Path,
+    seed: int,
+    years: tuple[int, int],
+    workers: int = 1,
+    progress: Callable[[], None] | None = None,
 ) -> dict[str, int]:
     """Write every source extract under ``out_dir`` and the ground truth under ``out_dir/../ground_truth``.
 
@@ -46,7 +51,7 @@ def write_extracts(
     data rows written per file, keyed by the path relative to ``out_dir``'s parent (e.g.
     ``extracts/anagrafe_2024.csv``). A truth of virtual districts (a region) gets one folder per district,
     ``out_dir/<city area id>/`` (see ``districts``), written by up to ``workers`` processes; the catalogue
-    stays once in ``out_dir/catalogo/``.
+    stays once in ``out_dir/catalogo/``; ``progress`` is called after each district.
     """
     from welfare_district.synth.extracts.districts import districts_of, write_districts
 
@@ -59,7 +64,7 @@ def write_extracts(
     out_dir.mkdir(parents=True, exist_ok=True)
     districts = districts_of(Path(truth_dir))
     if districts:
-        counts = write_districts(Path(truth_dir), out_dir, districts, seed, in_range, workers)
+        counts = write_districts(Path(truth_dir), out_dir, districts, seed, in_range, workers, progress)
         return dict(sorted(counts.items()))
     gt = GroundTruth(out_dir.parent / "ground_truth")
     ctx = Context(truth=truth, seed=seed, years=in_range, out_dir=out_dir, gt=gt)
