@@ -55,8 +55,9 @@ def _frame(url: str, sql: str) -> pd.DataFrame:
 def test_link_staged_records_keeps_ids_and_the_pipeline_keeps_the_linkage(
         database_url: str, tiny_city: Path, tmp_path: Path) -> None:
     runner = CliRunner()
-    empty = runner.invoke(_app(), ["link", "--database-url", database_url])
+    empty = runner.invoke(_app(), ["link", "--database-url", database_url, "--out", str(tmp_path / "out")])
     assert empty.exit_code == 1 and "No staged records to link" in empty.output and "Traceback" not in empty.output
+    assert not (tmp_path / "out").exists()
 
     _ingest(runner, database_url, tiny_city)
     staged = int(_frame(database_url, "SELECT COUNT(*) AS n FROM person_record")["n"][0])

@@ -98,7 +98,7 @@ def _link_file(records_file: Path, out: Path, previous: Path | None, settings: L
     earlier = read_previous(previous) if previous is not None else None
     started = time.perf_counter()
     result = link_records(records, settings, earlier)
-    out.mkdir(parents=True, exist_ok=True)
+    _make_folder(out)  # only now: refused records leave no folder behind
     result.clusters.to_parquet(out / "clusters.parquet", index=False)
     result.review.to_parquet(out / "review.parquet", index=False)
     result.report.to_csv(out / "report.csv", index=False)
@@ -117,13 +117,14 @@ def _link_database(settings: LinkSettings, out: Path | None, url: str | None) ->
         loads = current_load_ids(db)
         if not loads:
             raise NotFoundError("No staged records to link: load extracts with `welfare ingest` first")
+        if out is not None:
+            _make_folder(out)  # before linking: a bad --out must not leave a linkage without its report
         started = time.perf_counter()
         result = link_staging(db, settings)
         # the same fingerprint the pipeline's link stage writes, so `welfare pipeline` keeps this linkage
         remember_stage(db, "link", link_fingerprint(loads, settings))
         seconds = time.perf_counter() - started
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
         result.report.to_csv(out / "report.csv", index=False)  # counts per source only
     console = Console(soft_wrap=True)
     console.print(report_table(result, seconds))
@@ -133,6 +134,13 @@ def _link_database(settings: LinkSettings, out: Path | None, url: str | None) ->
         f"{clusters['family_id'].nunique():,} families; {len(result.review):,} pairs in review; "
         f"{seconds:.1f} s" + (f"; wrote {escape(str(out / 'report.csv'))}" if out is not None else "")
     )
+
+
+def _make_folder(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the --out folder ({type(exc).__name__})", path=str(out)) from None
 
 
 def report_table(result: LinkResult, seconds: float) -> Table:
