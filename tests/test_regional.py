@@ -183,3 +183,20 @@ def test_a_failing_comune_is_named_and_nothing_is_merged(region: Path, tmp_path:
         with pytest.raises(InputError, match=f"comune folder {COMUNI[1]}: .*CODICE_FAMIGLIA"):
             run_pipeline(db, PipelineInput(copy, partition_dir=tmp_path / "c", workers=2))
         assert not sa.inspect(db.engine).has_table("person_link")
+
+
+def test_link_and_geocode_commands_refuse_a_regional_database(region: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from welfare_district.cli import build_app
+
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    with connect(url) as db:
+        run_pipeline(db, PipelineInput(region, partition_dir=tmp_path / "c", workers=1))
+        links = _count(db, "SELECT COUNT(*) FROM person_link")
+    for command in (["link"], ["geocode"]):
+        result = CliRunner().invoke(build_app(), [*command, "--database-url", url])
+        assert result.exit_code == 1
+        assert "holds a region's comuni" in result.output
+    with connect(url) as db:
+        assert _count(db, "SELECT COUNT(*) FROM person_link") == links

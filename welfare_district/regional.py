@@ -102,6 +102,21 @@ def comune_lookup(db: Database) -> ComuneLookup:
                                       "comune_name": [c.name for c in cities]}))
 
 
+def refuse_regional(db: Database, action: str) -> None:
+    """Raise InputError when the database holds a region's comuni (loads from comune folders): ``action``
+    on all of them at once would hold the whole region in memory and be replaced by the next merge."""
+    from welfare_district.link.staging import read_frame
+
+    lookup = comune_lookup(db)
+    if len(lookup.ids) < 2:
+        return
+    names = read_frame(db, "load_log", ["file_name"])["file_name"].astype(str)
+    folders = {n.split("/", 1)[0] for n in names if "/" in n}
+    if any(lookup.resolve(f)[0] for f in folders):
+        raise InputError(f"this database holds a region's comuni: {action} runs comune by comune in "
+                         "`welfare pipeline --dataset DIR` (see docs/pipeline.md)")
+
+
 def plan_partitions(db: Database, extracts_dir: Path, partition_dir: Path) -> list[Partition]:
     """The comuni of a regional dataset, largest first (so that the last to finish is a small one).
 

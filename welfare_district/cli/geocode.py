@@ -126,6 +126,7 @@ def geocode(
 def _geocode_database(url: str | None) -> None:
     from welfare_district.link.staging import current_load_ids
     from welfare_district.pipeline import geocode_fingerprint, remember_stage
+    from welfare_district.regional import refuse_regional
     from welfare_district.warehouse.geocoding import geocode_staging
 
     try:
@@ -133,6 +134,7 @@ def _geocode_database(url: str | None) -> None:
             loads = current_load_ids(db)
             if not loads:
                 raise NotFoundError("No staged records to geocode: load extracts with `welfare ingest` first")
+            refuse_regional(db, "geocoding")
             fingerprint = geocode_fingerprint(db, loads)
             started = time.perf_counter()
             results = geocode_staging(db)

@@ -112,11 +112,13 @@ def _link_file(records_file: Path, out: Path, previous: Path | None, settings: L
 def _link_database(settings: LinkSettings, out: Path | None, url: str | None) -> None:
     from welfare_district.link.staging import current_load_ids, link_staging
     from welfare_district.pipeline import link_fingerprint, remember_stage
+    from welfare_district.regional import refuse_regional
 
     with open_database(url) as db:
         loads = current_load_ids(db)
         if not loads:
             raise NotFoundError("No staged records to link: load extracts with `welfare ingest` first")
+        refuse_regional(db, "linkage")
         if out is not None:
             _make_folder(out)  # before linking: a bad --out must not leave a linkage without its report
         started = time.perf_counter()
