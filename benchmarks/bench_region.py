@@ -1,6 +1,7 @@
 """Run the pipeline on a regional dataset (one extracts folder per comune) and measure time, memory, quality.
 
-Usage: python benchmarks/bench_region.py --synth DIR [--workers N] [--threads N] [--keep DIR] [--again]
+Usage: python benchmarks/bench_region.py --synth DIR [--workers N] [--threads N] [--memory-limit 6GB]
+                                         [--keep DIR] [--again]
                                          [--quality]
 DIR is a regional dataset, e.g. `welfare synth --scale veneto --seed 20231231 --out DIR` (24 districts) or
 with `--districts K` for the first K. Runs every stage once on a fresh DuckDB file (the comuni's files go
@@ -134,6 +135,7 @@ def main() -> None:
     parser.add_argument("--synth", type=Path, required=True, help="regional dataset folder")
     parser.add_argument("--workers", type=int, default=None, help="comuni at once (default: cores, at most 2)")
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads of the regional database")
+    parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit of the regional database (6GB)")
     parser.add_argument("--keep", type=Path, default=None, help="folder for the database (default: temporary)")
     parser.add_argument("--again", action="store_true", help="also time a second run on unchanged data")
     parser.add_argument("--quality", action="store_true", help="score the linkage against the ground truth")
@@ -144,7 +146,9 @@ def main() -> None:
     path = folder / "region.duckdb"
     for stale in (path, folder / "region.duckdb.wal"):
         stale.unlink(missing_ok=True)
-    url = f"duckdb:///{path}" + (f"?threads={args.threads}" if args.threads else "")
+    options = [f"threads={args.threads}"] if args.threads else []
+    options += [f"memory_limit={args.memory_limit}"] if args.memory_limit else []
+    url = f"duckdb:///{path}" + ("?" + "&".join(options) if options else "")
     comuni = folder / "comuni"
     if comuni.exists():
         for old in comuni.glob("*.duckdb*"):
