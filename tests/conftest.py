@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -76,3 +77,17 @@ def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
     skipped = getattr(session.config, "_welfare_ci_skips", 0)
     if IN_CI and skipped and exitstatus == 0:
         session.exitstatus = 1
+
+
+# the last register year (structured addresses) and one third-sector list (free text, duplicates across sources)
+STAGED_FILES = (("anagrafe", "anagrafe_2025.csv"), ("ts_emporio", "terzo_settore/emporio_solidale_tessere.csv"))
+
+
+@pytest.fixture(scope="session")
+def tiny_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 1% synthetic Padova (2024-2025) with its areas and extracts, built once per test process."""
+    from welfare_district.synth.generate import generate
+
+    out = tmp_path_factory.mktemp("tiny_city") / "city"
+    generate(out, years=(2024, 2025), seed=5, fraction=0.01, extracts=True)
+    return out

@@ -11,24 +11,14 @@ import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner
 
+from tests.conftest import STAGED_FILES
 from welfare_district.cli.geocode import geocode
 from welfare_district.cli.ingest import ingest
 from welfare_district.engine import connect
 from welfare_district.pipeline import PipelineInput, stage_areas, stage_geocode
-from welfare_district.synth.generate import generate
 
 pytestmark = pytest.mark.slow
 
-# the last register year (structured addresses) and one third-sector list (free text)
-FILES = (("anagrafe", "anagrafe_2025.csv"), ("ts_emporio", "terzo_settore/emporio_solidale_tessere.csv"))
-
-
-@pytest.fixture(scope="module")
-def tiny_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 1% synthetic Padova (2024-2025) with its areas and extracts."""
-    out = tmp_path_factory.mktemp("staged_geocode") / "city"
-    generate(out, years=(2024, 2025), seed=5, fraction=0.01, extracts=True)
-    return out
 
 
 def _app() -> typer.Typer:
@@ -51,7 +41,7 @@ def test_geocode_staged_addresses_and_the_pipeline_keeps_them(database_url: str,
     assert empty.exit_code == 1 and "No staged records to geocode" in empty.output
     assert "Traceback" not in empty.output
 
-    for source, name in FILES:
+    for source, name in STAGED_FILES:
         done = runner.invoke(_app(), ["ingest", source, str(tiny_city / "extracts" / name),
                                       "--database-url", database_url])
         assert done.exit_code == 0, done.output

@@ -11,27 +11,17 @@ import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner
 
+from tests.conftest import STAGED_FILES
 from welfare_district.cli.ingest import ingest
 from welfare_district.cli.link import link
 from welfare_district.engine import connect
 from welfare_district.link.model import ModelSettings
 from welfare_district.link.run import LinkSettings
 from welfare_district.pipeline import PipelineInput, link_fingerprint, stage_link
-from welfare_district.synth.generate import generate
 
 pytestmark = pytest.mark.slow
 
 CODICE_FISCALE = re.compile(r"[A-Z]{6}\d{2}[A-EHLMPRST]\d{2}[A-Z]\d{3}[A-Z]")
-# the last register year and one third-sector list: the smallest staging with duplicates across sources
-FILES = (("anagrafe", "anagrafe_2025.csv"), ("ts_emporio", "terzo_settore/emporio_solidale_tessere.csv"))
-
-
-@pytest.fixture(scope="module")
-def tiny_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 1% synthetic Padova (2024-2025) with its extracts."""
-    out = tmp_path_factory.mktemp("staged_link") / "city"
-    generate(out, years=(2024, 2025), seed=5, fraction=0.01, extracts=True)
-    return out
 
 
 def _app() -> typer.Typer:
@@ -42,7 +32,7 @@ def _app() -> typer.Typer:
 
 
 def _ingest(runner: CliRunner, url: str, city: Path) -> None:
-    for source, name in FILES:
+    for source, name in STAGED_FILES:
         done = runner.invoke(_app(), ["ingest", source, str(city / "extracts" / name), "--database-url", url])
         assert done.exit_code == 0, done.output
 
