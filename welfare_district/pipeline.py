@@ -98,7 +98,7 @@ def stage_link(db: Database, inputs: PipelineInput) -> str:
     if not loads:
         return "no staged records: nothing to link"
     fingerprint = link_fingerprint(loads)
-    if _last_fingerprint(db, "link") == fingerprint:
+    if last_fingerprint(db, "link") == fingerprint:
         return "unchanged loads: person and family ids kept"
     result = link_staging(db)
     _remember(db, "link", fingerprint)
@@ -116,7 +116,7 @@ def stage_geocode(db: Database, inputs: PipelineInput) -> str:
     if not loads:
         return "no staged records: nothing to geocode"
     fingerprint = geocode_fingerprint(db, loads)
-    if _last_fingerprint(db, "geocode") == fingerprint:
+    if last_fingerprint(db, "geocode") == fingerprint:
         return "unchanged loads and house numbers: stored geocodes kept"
     results = geocode_staging(db)
     _remember(db, "geocode", fingerprint)
@@ -132,8 +132,8 @@ def link_fingerprint(loads: list[str], settings: LinkSettings | None = None) -> 
     from welfare_district.link.run import LinkSettings
 
     if settings is None or settings == LinkSettings():
-        return _digest("link-1", *loads)
-    return _digest("link-1", *loads, repr(settings))
+        return digest("link-1", *loads)
+    return digest("link-1", *loads, repr(settings))
 
 
 def geocode_fingerprint(db: Database, loads: list[str]) -> str:
@@ -143,7 +143,7 @@ def geocode_fingerprint(db: Database, loads: list[str]) -> str:
     # the comune of each civico is part of its key, so it is part of the fingerprint
     civici = read_register(db)
     civici_hash = str(int(pd.util.hash_pandas_object(civici, index=False).sum()))
-    return _digest("geocode-2", civici_hash, *loads)
+    return digest("geocode-2", civici_hash, *loads)
 
 
 def remember_stage(db: Database, stage: str, fingerprint: str) -> None:
@@ -157,10 +157,10 @@ def stage_warehouse(db: Database, inputs: PipelineInput) -> str:
     """Build one warehouse snapshot per register year; skipped when linkage and geocodes are unchanged."""
     from welfare_district.warehouse.build import BUILD_VERSION, build_warehouse
 
-    if _last_fingerprint(db, "link") is None:
+    if last_fingerprint(db, "link") is None:
         return "nothing linked: no snapshots built"
-    fingerprint = _digest(BUILD_VERSION, _last_fingerprint(db, "link") or "", _last_fingerprint(db, "geocode") or "")
-    if _last_fingerprint(db, "warehouse") == fingerprint:
+    fingerprint = digest(BUILD_VERSION, last_fingerprint(db, "link") or "", last_fingerprint(db, "geocode") or "")
+    if last_fingerprint(db, "warehouse") == fingerprint:
         return "unchanged inputs: snapshots kept"
     report = build_warehouse(db)
     _remember(db, "warehouse", fingerprint)
@@ -198,8 +198,8 @@ def stage_directory(db: Database, inputs: PipelineInput) -> str:
     if folder is None or not has_catalogue(folder):
         return "no service catalogue in the dataset: nothing to import"
     files = [hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in sorted(FILES)]
-    fingerprint = _digest("directory-1", _last_fingerprint(db, "warehouse") or "", *files)
-    if _last_fingerprint(db, "directory") == fingerprint:
+    fingerprint = digest("directory-1", last_fingerprint(db, "warehouse") or "", *files)
+    if last_fingerprint(db, "directory") == fingerprint:
         return "unchanged catalogue and warehouse: directory kept"
     loaded = import_catalogue(db, folder, "catalogo")
     families = build_family_profiles(db)
@@ -214,7 +214,7 @@ def stage_impact(db: Database, inputs: PipelineInput) -> str:
     from welfare_district.impact.stage import run_impact_stage
 
     folder = None if inputs.dataset_dir is None else inputs.dataset_dir / "extracts" / "impatto"
-    return run_impact_stage(db, folder, _last_fingerprint, _remember, _digest)
+    return run_impact_stage(db, folder, last_fingerprint, _remember, digest)
 
 
 @lru_cache(maxsize=1)
@@ -228,11 +228,13 @@ def stage_run_table() -> sa.Table:
     )
 
 
-def _digest(*parts: str) -> str:
+def digest(*parts: str) -> str:
+    """A stage's fingerprint of its inputs: equal parts, in the same order, give the same text."""
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def _last_fingerprint(db: Database, stage: str) -> str | None:
+def last_fingerprint(db: Database, stage: str) -> str | None:
+    """The fingerprint ``stage`` last completed with (None when it never did, or was forgotten)."""
     table = stage_run_table()
     table.metadata.create_all(db.engine, checkfirst=True)
     with db.engine.connect() as conn:

@@ -213,9 +213,9 @@ def run_partition(job: PartitionJob) -> PartitionOutcome:
     from welfare_district.ingest.runner import ingest_folder
     from welfare_district.pipeline import (
         PipelineInput,
-        _digest,
-        _last_fingerprint,
+        digest,
         ingest_summary,
+        last_fingerprint,
         stage_geocode,
         stage_link,
         stage_warehouse,
@@ -233,8 +233,8 @@ def run_partition(job: PartitionJob) -> PartitionOutcome:
         for name, stage in (("link", stage_link), ("geocode", stage_geocode), ("warehouse", stage_warehouse)):
             started = time.perf_counter()
             stages.append((name, stage(db, inputs), time.perf_counter() - started))
-        fingerprint = _digest("partition-1", part.folder, *(_last_fingerprint(db, s) or ""
-                                                            for s in ("link", "geocode", "warehouse")))
+        fingerprint = digest("partition-1", part.folder,
+                             *(last_fingerprint(db, s) or "" for s in ("link", "geocode", "warehouse")))
     return PartitionOutcome(part.folder, stages, fingerprint, _peak_mib())
 
 
@@ -286,7 +286,7 @@ def run_region(db: Database, inputs: PipelineInput, parts: list[Partition],
     no comune changed). Raises InputError, before anything is written, when a person-level file lies
     outside the comune folders (its records could not be linked with any comune's)."""
     from welfare_district.ingest.runner import ingest_folder
-    from welfare_district.pipeline import StageResult, _digest, _last_fingerprint, _remember, ingest_summary
+    from welfare_district.pipeline import StageResult, digest, ingest_summary, last_fingerprint, remember_stage
     from welfare_district.regional_merge import merge_comuni
 
     assert inputs.dataset_dir is not None
@@ -317,14 +317,14 @@ def run_region(db: Database, inputs: PipelineInput, parts: list[Partition],
     results.append(StageResult("comuni", f"{len(parts)} comuni, {min(workers, len(parts))} at a time",
                                time.perf_counter() - started))
     started = stage("merge")
-    fingerprint = _digest("merge-1", *sorted(o.fingerprint for o in outcomes))
-    if _last_fingerprint(db, "merge") == fingerprint:
+    fingerprint = digest("merge-1", *sorted(o.fingerprint for o in outcomes))
+    if last_fingerprint(db, "merge") == fingerprint:
         summary = "unchanged comuni: merged rows kept"
     else:
         lookup = comune_lookup(db)
         report = merge_comuni(db, [p.database for p in parts], lambda name: bool(lookup.resolve(name)[0]))
         for name in ("merge", "link", "geocode", "warehouse"):
-            _remember(db, name, fingerprint)
+            remember_stage(db, name, fingerprint)
         summary = (f"{len(parts)} comuni: {report.rows.get('person_link', 0):,} linked records, "
                    f"{report.rows.get('wh_person', 0):,} person-years, years {report.years[0]}-{report.years[-1]}"
                    if report.years else f"{len(parts)} comuni: no snapshots")

@@ -40,8 +40,13 @@ class MergeReport:
 
 @dataclass(frozen=True)
 class _Tables:
-    by_load: list[sa.Table]  # rows belong to a load (load_log last: the others are found through it)
+    log: sa.Table  # load_log: which loads came from comune folders
+    by_load: list[sa.Table]  # rows belong to a load of the log
     whole: list[sa.Table]  # replaced whole
+
+    def copied(self) -> list[sa.Table]:
+        """Every table a comune file contributes, the load log after the rows of its loads."""
+        return [*self.by_load, self.log, *self.whole]
 
 
 def _tables(db: Database) -> _Tables:
@@ -60,8 +65,9 @@ def _tables(db: Database) -> _Tables:
     rec = record_tables()
     wh = warehouse_tables()
     return _Tables(
-        by_load=[*rec.records.values(), rec.failure, rec.quarantine, rec.quality, rec.load_log],
-        whole=[links.person, links.family, links.review, geocodes, wh.person, wh.family, wh.dwelling, wh.isee,
+        log=rec.load_log,
+        by_load=[*rec.records.values(), rec.failure, rec.quarantine, rec.quality],
+        whole=[links.person, links.review, geocodes, wh.person, wh.family, wh.dwelling, wh.isee,
                wh.case],
     )
 
@@ -82,21 +88,21 @@ def merge_comuni(db: Database, databases: list[Path], is_comune_folder: Callable
             raise InputError("the comune's database file is missing: run its stages first", path=str(path))
     tables = _tables(db)
     report = MergeReport()
-    log = tables.by_load[-1]
+    log = tables.log
     copy = _copy_duckdb if db.dialect.is_duckdb else _copy_arrow
     current = databases[0] if databases else Path()
     try:
         with db.engine.begin() as conn:
             earlier = [str(load_id) for load_id, name in conn.execute(sa.select(log.c.load_id, log.c.file_name))
                        if "/" in str(name) and is_comune_folder(str(name).split("/", 1)[0])]
-            for table in tables.by_load:
+            for table in [*tables.by_load, log]:
                 for start in range(0, len(earlier), 1000):
                     conn.execute(sa.delete(table).where(table.c.load_id.in_(earlier[start:start + 1000])))
             for table in [*tables.whole, warehouse_tables().snapshot]:
                 conn.execute(sa.delete(table))
             years: set[int] = set()
             for current in databases:
-                copied, found = copy(conn, db, current, [*tables.by_load, *tables.whole])
+                copied, found = copy(conn, db, current, tables.copied())
                 for name, n in copied.items():
                     report.rows[name] = report.rows.get(name, 0) + n
                 years |= found

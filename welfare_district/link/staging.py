@@ -2,13 +2,12 @@
 
 Every staged person-level row becomes one record of the linkage contract with ``record_id`` =
 ``<source>:<file_name>:<row_number>``. Only the *current* load of each (source, file name) is read: a file
-reloaded with corrected content replaces its earlier load here. The results are kept in three tables
+reloaded with corrected content replaces its earlier load here. The results are kept in two tables
 replaced together in one transaction:
 
-- ``person_link``: one row per staged record: lineage (source, file, row, load), person and family id,
-  how it was linked and the state of its codice fiscale;
-- ``family_link``: one row per record that belongs to a family (the register's own rows and every record
-  whose person has a register record);
+- ``person_link``: one row per staged record: lineage (source, file, row, load), person and family id
+  (a record belongs to a family when it is a register row or its person has one), how it was linked and
+  the state of its codice fiscale;
 - ``link_review``: pairs left for a person to decide.
 
 Re-linking passes the stored ``record_id -> person_id`` mapping as ``previous``, so people keep their ids.
@@ -38,6 +37,7 @@ GIVEN_NAME_FIRST: Final = frozenset({"ts_migranti"})
 # The source's own family-like code that goes to the contract's family_key, per staging table and field.
 _FAMILY_KEY: Final = {"family_membership_record": "family_code", "isee_record": "protocol",
                       "dwelling_record": "dwelling_code"}
+LEGACY_FAMILY_TABLE: Final = "family_link"
 _PERSON_FIELDS: Final = ("codice_fiscale", "surname", "given_name", "full_name", "sex", "birth_date",
                          "birth_place_code", "address", "house_number", "house_number_suffix", "municipality")
 
@@ -48,7 +48,6 @@ class LinkTables:
 
     metadata: sa.MetaData
     person: sa.Table
-    family: sa.Table
     review: sa.Table
 
 
@@ -71,17 +70,10 @@ def link_tables() -> LinkTables:
         sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False),
         postgresql_key("record_id"),
     )
-    family = sa.Table(
-        "family_link", md,
-        sa.Column("record_id", sa.Text, nullable=False),
-        sa.Column("source", sa.String(64), nullable=False),
-        sa.Column("family_id", sa.String(17), nullable=False),
-        postgresql_key("record_id"),
-    )
     # Lookups by person or family need these indexes on PostgreSQL; DuckDB scans columns without them, and
     # keeping them up to date made writing two million links several seconds slower.
-    for table, column in ((person, "person_id"), (family, "family_id")):
-        sa.Index(f"ix_{table.name}_{column}", table.c[column]).ddl_if(dialect="postgresql")
+    for column in ("person_id", "family_id"):
+        sa.Index(f"ix_person_link_{column}", person.c[column]).ddl_if(dialect="postgresql")
     review = sa.Table(
         "link_review", md,
         sa.Column("record_id_l", sa.Text, nullable=False),
@@ -89,7 +81,7 @@ def link_tables() -> LinkTables:
         sa.Column("match_weight", sa.Double, nullable=False),
         sa.Column("reason", sa.String(64), nullable=False),
     )
-    return LinkTables(md, person, family, review)
+    return LinkTables(md, person, review)
 
 
 def current_load_ids(db: Database) -> list[str]:
@@ -115,8 +107,11 @@ def read_frame(db: Database, table: str, columns: list[str], load_ids: list[str]
 
 def record_ids(frame: pd.DataFrame) -> pd.Series:
     """``<source>:<file_name>:<row_number>`` for every row of a staging frame."""
-    return frame["source"].astype(str) + ":" + frame["file_name"].astype(str) + ":" + \
-        frame["row_number"].astype("int64").astype(str)
+    # a file's rows share source and name: the prefix is built once per file, not once per row
+    prefix = _per_distinct(frame[["source", "file_name"]],
+                           lambda files: pd.DataFrame({"prefix": files["source"].astype(str) + ":"
+                                                       + files["file_name"].astype(str) + ":"}))["prefix"]
+    return prefix + frame["row_number"].astype("int64").astype(str)
 
 
 def staged_person_records(db: Database, load_ids: list[str] | None = None) -> pd.DataFrame:
@@ -137,7 +132,8 @@ def staged_person_records(db: Database, load_ids: list[str] | None = None) -> pd
         family_key = family_key.where(family_key.notna(), found.to_numpy())
     # A register's family codes are its own: two comuni's registers may both number a family 1234. Codes
     # from files in a folder (a region's comune folder) carry the folder, so they never meet another's.
-    folder = people["file_name"].astype(str).str.rpartition("/")[0]
+    folder = _per_distinct(people[["file_name"]], lambda files: pd.DataFrame(
+        {"folder": files["file_name"].astype(str).str.rpartition("/")[0]}))["folder"]
     in_folder = (folder != "").to_numpy() & family_key.notna().to_numpy()
     if in_folder.any():
         family_key = family_key.where(~in_folder, folder + "/" + family_key.astype(str))
@@ -231,7 +227,7 @@ def link_staging(db: Database, settings: LinkSettings | None = None) -> LinkResu
     """Link every staged person record of the current loads and replace the stored results atomically.
 
     Guarantees: one ``person_link`` row per staged person record; earlier person ids are kept (the stored
-    mapping is passed as ``previous``); the three result tables change together or not at all.
+    mapping is passed as ``previous``); the two result tables change together or not at all.
     """
     records = staged_person_records(db)
     result = link_records(records[[*RECORD_COLUMNS, *OPTIONAL_COLUMNS]], settings,
@@ -248,9 +244,6 @@ def link_staging(db: Database, settings: LinkSettings | None = None) -> LinkResu
         "cf_status": _text(clusters["cf_status"]),
         "linked_at": pa.array(np.full(len(clusters), now), pa.timestamp("us", tz="UTC")),
     })
-    fam = clusters.dropna(subset=["family_id"])
-    family = pa.table({"record_id": _text(fam["record_id"]), "source": _text(fam["source"]),
-                       "family_id": _text(fam["family_id"])})
     rv = result.review
     review = pa.table({"record_id_l": _text(rv["record_id_l"].astype(str)),
                        "record_id_r": _text(rv["record_id_r"].astype(str)),
@@ -259,7 +252,9 @@ def link_staging(db: Database, settings: LinkSettings | None = None) -> LinkResu
     t = link_tables()
     t.metadata.create_all(db.engine, checkfirst=True)
     with db.engine.begin() as conn:
-        for table, data in ((t.person, person), (t.family, family), (t.review, review)):
+        # databases of earlier versions kept each record's family a second time there
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {LEGACY_FAMILY_TABLE}"))
+        for table, data in ((t.person, person), (t.review, review)):
             conn.execute(sa.delete(table))
             bulk_insert(conn, db.dialect, table.name, data)
     return result
