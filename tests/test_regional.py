@@ -3,7 +3,8 @@
 On a region of two virtual districts at 2 %: the merged tables hold every comune's rows once, each source is
 geocoded within its folder's comune (no ``no_comune``), indicators exist for both comuni, a second run skips
 the comuni and the merge and keeps every id, two workers give the same result as one, a register's family
-codes repeated in another comune stay two families, and bad layouts are refused before anything is written.
+codes repeated in another comune stay two families, a resident who moved between comuni is one person, and
+bad layouts are refused before anything is written.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from welfare_district.engine import Database, connect
 from welfare_district.errors import InputError
 from welfare_district.pipeline import PipelineInput, run_pipeline
+from welfare_district.regional_link import movers
 from welfare_district.regional_merge import merge_comuni
 from welfare_district.synth.generate import generate
 from welfare_district.warehouse.build import _case_keys
@@ -200,3 +202,79 @@ def test_link_and_geocode_commands_refuse_a_regional_database(region: Path, tmp_
         assert "holds a region's comuni" in result.output
     with connect(url) as db:
         assert _count(db, "SELECT COUNT(*) FROM person_link") == links
+
+
+def _register(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
+
+
+def test_a_resident_who_moved_between_comuni_is_one_person(database_url: str, region: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "region"
+    shutil.copytree(region, copy)
+    first, second = (copy / "extracts" / c for c in COMUNI)
+    old_2020, old_2021, new_2021 = (_register(first / "anagrafe_2020.csv"), _register(first / "anagrafe_2021.csv"),
+                                   _register(second / "anagrafe_2021.csv"))
+    # a single-person family of the first comune moves to the second at the end of 2020
+    singles = old_2021.groupby("CODICE_FAMIGLIA")["CODICE_FISCALE"].transform("size") == 1
+    mover = old_2021[singles & old_2021["CODICE_FISCALE"].isin(old_2020["CODICE_FISCALE"])].iloc[0].copy()
+    # and another resident appears in both registers of 2021: an error, not a move
+    twice = old_2021[~old_2021["CODICE_FISCALE"].isin([mover["CODICE_FISCALE"]])].iloc[5].copy()
+    old_2021[old_2021["CODICE_FISCALE"] != mover["CODICE_FISCALE"]].to_csv(first / "anagrafe_2021.csv", sep=";",
+                                                                           index=False)
+    host = new_2021.iloc[0]
+    arrivals = []
+    for person, code in ((mover, "990001"), (twice, "990002")):
+        row = person.copy()
+        for column in ("INDIRIZZO", "NUMERO_CIVICO", "ESPONENTE", "INTERNO", "COMUNE_RESIDENZA"):
+            row[column] = host[column]
+        row["CODICE_INDIVIDUALE"], row["CODICE_FAMIGLIA"] = f"9{code}", code
+        row["RELAZIONE_PARENTELA"] = "INTESTATARIO SCHEDA"
+        arrivals.append(row)
+    pd.concat([new_2021, pd.DataFrame(arrivals)], ignore_index=True).to_csv(second / "anagrafe_2021.csv", sep=";",
+                                                                          index=False)
+    with connect(database_url) as db:
+        results = run_pipeline(db, PipelineInput(copy, partition_dir=tmp_path / "c", workers=1))
+        merge = next(r.summary for r in results if r.stage == "merge")
+        assert "1 residents registered in two comuni joined" in merge
+        assert "1 codes in two registers in the same years left apart" in merge
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT l.file_name, l.person_id FROM person_link l JOIN person_record r "
+                "ON r.load_id = l.load_id AND r.row_number = l.row_number "
+                "WHERE l.source = 'anagrafe' AND r.codice_fiscale = :cf"), {"cf": mover["CODICE_FISCALE"]}).fetchall()
+            assert sorted(f for f, _ in rows) == [f"{COMUNI[0]}/anagrafe_2020.csv", f"{COMUNI[1]}/anagrafe_2021.csv"]
+            assert len({p for _, p in rows}) == 1
+            # one person in the warehouse too: in the first comune in 2020, in the second in 2021
+            person = int(rows[0][1][1:], 16) & ((1 << 63) - 1)
+            years = conn.execute(sa.text("SELECT snapshot_year, quartiere_id FROM wh_person WHERE person_id = :p "
+                                         "ORDER BY snapshot_year"), {"p": person}).fetchall()
+            assert [(y, q.split("-")[0]) for y, q in years] == [(2020, "V01"), (2021, "V02")]
+            apart = conn.execute(sa.text(
+                "SELECT COUNT(DISTINCT l.person_id) FROM person_link l JOIN person_record r "
+                "ON r.load_id = l.load_id AND r.row_number = l.row_number "
+                "WHERE l.source = 'anagrafe' AND r.codice_fiscale = :cf AND r.reference_year = 2021"),
+                {"cf": twice["CODICE_FISCALE"]}).scalar_one()
+            assert apart == 2
+        before = _links(db)
+        again = run_pipeline(db, PipelineInput(copy, partition_dir=tmp_path / "c", workers=1))
+        assert next(r.summary for r in again if r.stage == "merge").startswith("unchanged comuni")
+        pd.testing.assert_frame_equal(_links(db), before)
+
+
+def test_movers_map_each_code_to_its_first_comune() -> None:
+    codes = pd.DataFrame({
+        "codice_fiscale": ["A", "A", "A", "B", "B", "C", "C"],
+        "person_id": ["P3", "P1", "P2", "P5", "P4", "P7", "P6"],
+        "first_year": [2023, 2019, 2021, 2019, 2021, 2019, 2019],
+        "last_year": [2025, 2020, 2022, 2020, 2025, 2025, 2019],
+    })
+    mapping, apart = movers(codes)
+    # A moved twice (2019-20, 2021-22, 2023-25): its later ids become the first; B once, the first comune's
+    # id listed second; C is in two registers in 2019
+    assert sorted(zip(mapping["old_id"], mapping["new_id"], strict=True)) == [("P2", "P1"), ("P3", "P1"),
+                                                                            ("P4", "P5")]
+    assert apart == 1
+    overlapping = codes.assign(first_year=codes["first_year"].where(codes["person_id"] != "P4", 2020))
+    assert sorted(movers(overlapping)[0]["old_id"]) == ["P2", "P3"]  # B's comuni now share 2020
+    assert movers(overlapping)[1] == 2
+    assert movers(codes.iloc[:0])[0].empty

@@ -14,8 +14,8 @@ The merge stage then replaces what the regional database holds of the comuni (th
 geocodes and snapshots) with the union of the comune files, in one transaction, and the indicator, directory
 and impact stages run on the region as for a city. Ids stay unique across comuni because each one derives
 from the file's path under ``extracts/`` (which starts with the comune's folder) or from the comune's own
-codes. Not covered: linkage runs within a comune, so a person with records in two comuni has one person id
-in each of them.
+codes. People registered in two comuni (who moved) are joined after the merge by their register's
+trusted codice fiscale (regional_link.py); other records are linked within their comune only.
 """
 
 from __future__ import annotations
@@ -216,10 +216,12 @@ def run_partition(job: PartitionJob) -> PartitionOutcome:
         digest,
         ingest_summary,
         last_fingerprint,
+        remember_stage,
         stage_geocode,
         stage_link,
         stage_warehouse,
     )
+    from welfare_district.regional_link import write_register_codes
 
     part = job.partition
     _reset_peak()
@@ -233,7 +235,11 @@ def run_partition(job: PartitionJob) -> PartitionOutcome:
         for name, stage in (("link", stage_link), ("geocode", stage_geocode), ("warehouse", stage_warehouse)):
             started = time.perf_counter()
             stages.append((name, stage(db, inputs), time.perf_counter() - started))
-        fingerprint = digest("partition-1", part.folder,
+        linked = last_fingerprint(db, "link") or ""
+        if last_fingerprint(db, "register_codes") != linked:
+            write_register_codes(db)  # what the merge needs to join the people who moved between comuni
+            remember_stage(db, "register_codes", linked)
+        fingerprint = digest("partition-2", part.folder,
                              *(last_fingerprint(db, s) or "" for s in ("link", "geocode", "warehouse")))
     return PartitionOutcome(part.folder, stages, fingerprint, _peak_mib())
 
@@ -325,8 +331,12 @@ def run_region(db: Database, inputs: PipelineInput, parts: list[Partition],
         report = merge_comuni(db, [p.database for p in parts], lambda name: bool(lookup.resolve(name)[0]))
         for name in ("merge", "link", "geocode", "warehouse"):
             remember_stage(db, name, fingerprint)
+        moved = report.movers
         summary = (f"{len(parts)} comuni: {report.rows.get('person_link', 0):,} linked records, "
-                   f"{report.rows.get('wh_person', 0):,} person-years, years {report.years[0]}-{report.years[-1]}"
+                   f"{report.rows.get('wh_person', 0):,} person-years, years {report.years[0]}-{report.years[-1]}; "
+                   f"{moved.codes_joined:,} residents registered in two comuni joined"
+                   + (f", {moved.codes_apart:,} codes in two registers in the same years left apart"
+                      if moved.codes_apart else "")
                    if report.years else f"{len(parts)} comuni: no snapshots")
     results.append(StageResult("merge", summary, time.perf_counter() - started))
     return results

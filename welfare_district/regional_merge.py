@@ -1,7 +1,8 @@
 """The merge stage of a regional run: the comune files' results become the region's, in one transaction.
 
 What a comune's stages write (staged records with their load log, failures, quarantine and quality; links;
-geocodes; warehouse years) is copied from each comune's DuckDB file into the regional database. Before the
+geocodes; warehouse years; trusted register codes) is copied from each comune's DuckDB file into the
+regional database, and the people of a register code found in two comuni are joined (regional_link.py). Before the
 copy, the rows an earlier merge brought are removed: the loads whose file lies in a comune folder, and every
 row of the link, geocode and warehouse tables (in a regional run only the comuni write those). Files outside
 the comune folders (the service catalogue) keep their loads. ``wh_snapshot`` gets one row per year found in
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 
 from welfare_district.engine import Database, bulk_insert
 from welfare_district.errors import InputError
+from welfare_district.regional_link import MoverReport, join_movers, register_code_table
 
 BATCH_ROWS = 250_000  # rows per Arrow batch towards PostgreSQL: bounded memory, few round trips
 
@@ -36,6 +38,7 @@ class MergeReport:
 
     rows: dict[str, int] = field(default_factory=dict)
     years: list[int] = field(default_factory=list)
+    movers: MoverReport = field(default_factory=MoverReport)
 
 
 @dataclass(frozen=True)
@@ -62,13 +65,15 @@ def _tables(db: Database) -> _Tables:
     geocodes = geocode_table()
     geocodes.metadata.create_all(db.engine, checkfirst=True)
     ensure_warehouse_tables(db.engine)
+    codes = register_code_table()
+    codes.metadata.create_all(db.engine, checkfirst=True)
     rec = record_tables()
     wh = warehouse_tables()
     return _Tables(
         log=rec.load_log,
         by_load=[*rec.records.values(), rec.failure, rec.quarantine, rec.quality],
         whole=[links.person, links.review, geocodes, wh.person, wh.family, wh.dwelling, wh.isee,
-               wh.case],
+               wh.case, codes],
     )
 
 
@@ -107,6 +112,7 @@ def merge_comuni(db: Database, databases: list[Path], is_comune_folder: Callable
                     report.rows[name] = report.rows.get(name, 0) + n
                 years |= found
             report.years = sorted(years)
+            report.movers = join_movers(conn, db)
             _write_snapshots(conn, db, report.years)
     except sa.exc.IntegrityError as exc:
         raise InputError("two comuni hold the same file content (the same source file in two folders); "
