@@ -124,8 +124,9 @@ def join_movers(conn: sa.Connection, db: Database) -> MoverReport:
                                    *((t, c, "old_int", "new_int") for t, c in _INT_IDS)]:
         conn.execute(sa.text(f"UPDATE {name} SET {column} = m.{new} FROM {_MAP} m WHERE {name}.{column} = m.{old}"))
     # a joined person's code: one row from the first year in any comune to the last
-    joined_rows = codes.assign(person_id=codes["person_id"].replace(dict(zip(mapping["old_id"], mapping["new_id"],
-                                                                             strict=True))))
+    new_of = pd.Series(mapping["new_id"].to_numpy(), index=mapping["old_id"].to_numpy())
+    renamed = codes["person_id"].map(new_of)  # a hash lookup per row (Series.replace compares per key)
+    joined_rows = codes.assign(person_id=renamed.where(renamed.notna(), codes["person_id"]))
     joined_rows = joined_rows[joined_rows["person_id"].isin(mapping["new_id"])]
     merged = joined_rows.groupby(["codice_fiscale", "person_id"], as_index=False).agg(
         first_year=("first_year", "min"), last_year=("last_year", "max"))
