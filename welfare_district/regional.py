@@ -40,6 +40,7 @@ from welfare_district.geo.areaset import AreaSet
 if TYPE_CHECKING:
     from welfare_district.geo.comune import ComuneLookup
     from welfare_district.pipeline import PipelineInput, StageResult
+    from welfare_district.regional_merge import MergeReport
 
 
 @dataclass(frozen=True)
@@ -331,12 +332,17 @@ def run_region(db: Database, inputs: PipelineInput, parts: list[Partition],
         report = merge_comuni(db, [p.database for p in parts], lambda name: bool(lookup.resolve(name)[0]))
         for name in ("merge", "link", "geocode", "warehouse"):
             remember_stage(db, name, fingerprint)
-        moved = report.movers
-        summary = (f"{len(parts)} comuni: {report.rows.get('person_link', 0):,} linked records, "
-                   f"{report.rows.get('wh_person', 0):,} person-years, years {report.years[0]}-{report.years[-1]}; "
-                   f"{moved.codes_joined:,} residents registered in two comuni joined"
-                   + (f", {moved.codes_apart:,} codes in two registers in the same years left apart"
-                      if moved.codes_apart else "")
-                   if report.years else f"{len(parts)} comuni: no snapshots")
+        summary = _merge_summary(len(parts), report)
     results.append(StageResult("merge", summary, time.perf_counter() - started))
     return results
+
+
+def _merge_summary(comuni: int, report: MergeReport) -> str:
+    if not report.years:
+        return f"{comuni} comuni: no snapshots"
+    moved = report.movers
+    apart = (f", {moved.codes_apart:,} codes in two registers in the same years left apart"
+             if moved.codes_apart else "")
+    return (f"{comuni} comuni: {report.rows.get('person_link', 0):,} linked records, "
+            f"{report.rows.get('wh_person', 0):,} person-years, years {report.years[0]}-{report.years[-1]}; "
+            f"{moved.codes_joined:,} residents registered in two comuni joined{apart}")

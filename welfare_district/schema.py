@@ -54,13 +54,14 @@ def declared_tables() -> list[sa.Table]:
     from welfare_district.model.records import record_tables
     from welfare_district.model.warehouse import warehouse_tables
     from welfare_district.pipeline import stage_run_table
+    from welfare_district.regional_link import register_code_table
 
     metadatas: list[sa.MetaData] = [
         area_tables().metadata, record_tables().metadata, link_tables().metadata, warehouse_tables().metadata,
         directory_tables().metadata, impact_tables().metadata, access_tables().metadata,
         session_tables().metadata, audit_tables().metadata]
     tables = [t for md in metadatas for t in md.sorted_tables]
-    tables += [geocode_table(), indicator_value_table(), profile_table(), stage_run_table()]
+    tables += [geocode_table(), indicator_value_table(), profile_table(), stage_run_table(), register_code_table()]
     return sorted({t.name: t for t in tables}.values(), key=lambda t: t.name)
 
 
