@@ -22,7 +22,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check welfare_district tests benchmarks
-	$(BIN)/mypy welfare_district
+	$(BIN)/mypy welfare_district benchmarks
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py

@@ -86,7 +86,7 @@ def main() -> None:
                     "area_id": rng.choice([None, None, *areas])} for _ in range(997)]
 
         def search(i: int) -> object:
-            found = find_services(get_index(db), **filters[i % len(filters)])  # type: ignore[arg-type]
+            found = find_services(get_index(db), **filters[i % len(filters)])
             return paginate([s.document for s in found], 1, 20)
 
         def nearby(i: int) -> object:
@@ -96,7 +96,7 @@ def main() -> None:
         def desk(i: int) -> object:
             lat, lon = points[i % len(points)]
             profile = Profile(ages=[rng.randint(0, 95) for _ in range(rng.randint(1, 5))],
-                              isee_eur=rng.choice([None, rng.uniform(0, 40_000)]),
+                              isee_eur=rng.choice([None, rng.uniform(0, 40_000)]), citizenships=None,
                               needs=rng.sample(needs, 2), lat=lat, lon=lon)
             return match_services(get_index(db), profile)
 

@@ -100,7 +100,7 @@ def main() -> None:
             desk_token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/desk").text).group(1)  # type: ignore[union-attr]
 
             def get(url: str, **params: object) -> object:
-                answer = client.get(url, params=params)  # type: ignore[arg-type]
+                answer = client.get(url, params=params)
                 assert answer.status_code == 200, (url, answer.status_code)
                 return answer
 

@@ -3,7 +3,10 @@
 Usage: python benchmarks/bench_geocode.py [--synth DIR] [--sources ts_emporio,tari,...] [--anagrafe-years N]
        [--typo-rate R]
 
-DIR is a folder written by `welfare synth` (default var/synth). For every source the table gives records,
+DIR is a folder written by `welfare synth` (default var/synth). Extract files are found at the root of
+DIR/extracts and in its sub-folders: a regional dataset keeps one folder per comune (V01-028060/...), whose
+files are listed one by one and, when they name no comune, matched within their folder's comune (as the
+pipeline does, comune by comune); --anagrafe-years counts per folder. For every source the table gives records,
 matched share, matches by kind, unmatched by reason, wrong section and wrong quartiere among the matches,
 time, rows per second, the process's peak RSS so far and the cores. Rows whose address is stale (ground truth error
 `address_stale`) are scored against the civico of the earlier dwelling they were written from, and also
@@ -20,17 +23,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import posixpath
 import random
 import re
 import resource
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from welfare_district.geo.comune import attach_comune
+from welfare_district.geo.comune import ComuneLookup, attach_comune
 from welfare_district.geo.folder import read_area_folder
 from welfare_district.geo.geocode import GeocodeIndex, geocode_frame
 from welfare_district.synth.extracts.layout import layout_for
@@ -48,22 +52,54 @@ class Source:
     suffix_column: str | None = None
 
 
+def _find(extracts: Path, pattern: str) -> list[str]:
+    """The files matching ``pattern`` (a file name, or ``folder/file name``) at the root of ``extracts`` or in
+    any folder below it (a regional dataset keeps one folder per comune: ``V01-028060/anagrafe_2025.csv``), as
+    paths relative to ``extracts`` with '/' separators, sorted."""
+    return sorted(p.relative_to(extracts).as_posix() for p in extracts.rglob(pattern) if p.is_file())
+
+
+def _latest_per_folder(files: list[str], n: int) -> list[str]:
+    """The last ``n`` of the sorted ``files`` of each folder (the latest years, one folder per comune)."""
+    if n <= 0:
+        return []
+    by_folder: dict[str, list[str]] = {}
+    for rel in files:
+        by_folder.setdefault(posixpath.dirname(rel), []).append(rel)
+    return [rel for group in by_folder.values() for rel in group[-n:]]
+
+
+# the address-bearing files: source, file name pattern (relative to the extracts folder or a comune's folder in
+# it), address column and, if structured, the number and suffix columns; free text first, then the registers
+ADDRESS_FILES = [
+    Source("ts_emporio", "terzo_settore/emporio_solidale_tessere.csv", "Indirizzo"),
+    Source("ts_ascolto", "terzo_settore/centro_ascolto_schede.xlsx", "INDIRIZZO"),
+    Source("ts_migranti", "terzo_settore/associazione_migranti_iscritti.csv", "indirizzo"),
+    Source("ts_anziani", "terzo_settore/volontari_anziani_assistiti.xlsx", "Via e n. civico"),
+    Source("tari", "tari_utenze_*.csv", "INDIRIZZO_UTENZA"),
+    Source("tari_variazioni", "tari_variazioni.csv", "INDIRIZZO_UTENZA"),
+    Source("ater", "ater_assegnatari_*.xlsx", "Indirizzo"),
+    Source("servizi_sociali", "servizi_sociali_cartelle.xlsx", "Indirizzo"),
+    Source("cpi", "cpi_iscritti_*.csv", "INDIRIZZO DOMICILIO"),
+    Source("anagrafe", "anagrafe_*.csv", "INDIRIZZO", "NUMERO_CIVICO", "ESPONENTE"),
+]
+
+
 def sources(extracts: Path, anagrafe_years: int = 1) -> list[Source]:
-    """The address-bearing files of a synthetic dataset: free text first, then the registers."""
-    found = [
-        Source("ts_emporio", "terzo_settore/emporio_solidale_tessere.csv", "Indirizzo"),
-        Source("ts_ascolto", "terzo_settore/centro_ascolto_schede.xlsx", "INDIRIZZO"),
-        Source("ts_migranti", "terzo_settore/associazione_migranti_iscritti.csv", "indirizzo"),
-        Source("ts_anziani", "terzo_settore/volontari_anziani_assistiti.xlsx", "Via e n. civico"),
-    ]
-    found += [Source("tari", p.name, "INDIRIZZO_UTENZA") for p in sorted(extracts.glob("tari_utenze_*.csv"))]
-    found += [Source("tari_variazioni", "tari_variazioni.csv", "INDIRIZZO_UTENZA")]
-    found += [Source("ater", p.name, "Indirizzo") for p in sorted(extracts.glob("ater_assegnatari_*.xlsx"))]
-    found += [Source("servizi_sociali", "servizi_sociali_cartelle.xlsx", "Indirizzo")]
-    found += [Source("cpi", p.name, "INDIRIZZO DOMICILIO") for p in sorted(extracts.glob("cpi_iscritti_*.csv"))]
-    anagrafe = sorted(extracts.glob("anagrafe_*.csv"))[-anagrafe_years:] if anagrafe_years > 0 else []
-    found += [Source("anagrafe", p.name, "INDIRIZZO", "NUMERO_CIVICO", "ESPONENTE") for p in anagrafe]
-    return [s for s in found if (extracts / s.file).exists()]
+    """The address-bearing files of a synthetic dataset: free text first, then the registers.
+
+    Files are found at the root of ``extracts`` and in its sub-folders (recursively), so a regional dataset
+    with one folder per comune gives every comune's files; ``Source.file`` is then the path relative to
+    ``extracts`` (``V01-028060/anagrafe_2025.csv``), as in ground_truth/records.csv. ``anagrafe_years`` counts
+    per folder.
+    """
+    found = []
+    for kind in ADDRESS_FILES:
+        files = _find(extracts, kind.file)
+        if kind.source == "anagrafe":
+            files = _latest_per_folder(files, anagrafe_years)
+        found += [replace(kind, file=f) for f in files]
+    return found
 
 
 def read_extract(extracts: Path, rel: str) -> pd.DataFrame:
@@ -111,7 +147,8 @@ def true_civici(truth: Truth, file: str, gt: pd.DataFrame) -> pd.DataFrame:
             dw[here & ~closing] = family_dwelling(int(y), fams[here & ~closing])
             dw[closing] = family_dwelling(int(y) - 1, fams[closing])
     elif source == "servizi_sociali":
-        opened = gt["record_key"].str.slice(0, 4).astype(int).to_numpy()
+        # the case number: year of opening / number, after the district's tag in a region (V01-2024/00001)
+        opened = gt["record_key"].str.extract(r"(\d{4})/\d+$", expand=False).astype(int).to_numpy()
         dw, _ = truth.dwelling_near(pids, np.minimum(opened, truth.years[-1]))
     elif source == "anagrafe":
         dw = person_dwelling(year, pids)
@@ -151,6 +188,20 @@ COMUNE_COLUMN = {"anagrafe": "COMUNE_RESIDENZA", "cpi": "COMUNE DOMICILIO", "tar
                  "tari_variazioni": "COMUNE", "ater": "Comune"}
 
 
+FOLDER_COMUNE = "_folder_comune"  # the column given to rows of a comune's folder whose file names no comune
+
+
+def folder_comune(file: str, lookup: ComuneLookup) -> str | None:
+    """The comune whose folder holds ``file`` (its first folder, as in ``V01-028060/anagrafe_2025.csv``) when the
+    register holds several comuni and that folder names one of them; else None (a city's dataset, or a folder
+    such as terzo_settore). The pipeline geocodes such a folder's records within its comune only."""
+    folder, sep, _ = file.partition("/")
+    if not sep or lookup.single is not None:
+        return None
+    comune, _ = lookup.resolve(folder)
+    return comune
+
+
 def register(synth: Path) -> pd.DataFrame:
     """The dataset's house numbers with the comune of each (from the areas written next to them)."""
     civici = pd.read_csv(synth / "areas" / "civici.csv", dtype={"street_code": str, "suffix": str},
@@ -174,17 +225,23 @@ def evaluate(synth: Path, chosen: list[Source], index: GeocodeIndex | None = Non
                          keep_default_na=False, usecols=["source", "file", "row", "record_key", "person_id",
                                                          "family_id", "errors"])
     gt_all = gt_all[gt_all["file"].isin(files)]
+    lookup = ComuneLookup(civici)
     rows = []
     for src in chosen:
         frame = read_extract(synth / "extracts", src.file)
         typo = np.zeros(len(frame), dtype=bool)
         if typo_rate > 0 and src.number_column is None:
             frame[src.column], typo = add_typos(frame[src.column], typo_rate)
-        start = time.perf_counter()
         comune = COMUNE_COLUMN.get(src.source)
+        if comune not in frame.columns:
+            comune, in_folder = None, folder_comune(src.file, lookup)
+            if in_folder is not None:
+                frame[FOLDER_COMUNE] = in_folder
+                comune = FOLDER_COMUNE
+        start = time.perf_counter()
         result = geocode_frame(frame, index, id_column=None, text_column=src.column,
                                number_column=src.number_column, suffix_column=src.suffix_column,
-                               comune_column=comune if comune in frame.columns else None)
+                               comune_column=comune)
         seconds = time.perf_counter() - start
         gt = gt_all[gt_all["file"] == src.file]
         expected = true_civici(truth, src.file, gt).set_index("row").reindex(result.index)
@@ -230,7 +287,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--synth", type=Path, default=Path("var/synth"))
     parser.add_argument("--sources", default="", help="comma-separated source names (default: all)")
-    parser.add_argument("--anagrafe-years", type=int, default=1, help="latest register years to geocode")
+    parser.add_argument("--anagrafe-years", type=int, default=1, help="latest register years to geocode (per folder)")
     parser.add_argument("--typo-rate", type=float, default=0.0,
                         help="share of one-field addresses given a typo first (robustness test)")
     args = parser.parse_args()

@@ -30,7 +30,7 @@ import resource
 import statistics
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -144,17 +144,36 @@ def _held(low: float | None, high: float | None, true: float) -> bool:
     return low is not None and high is not None and low <= true <= high
 
 
+class _Truth(NamedTuple):
+    """One project of ground_truth/impact_effects.csv, as the generator recorded it."""
+
+    project_id: str
+    simulated_effect: bool
+    families_followed: int
+    true_person_effect: float
+    true_area_effect: float
+
+
+def _read_truth(path: Path) -> list[_Truth]:
+    """The rows of impact_effects.csv, one typed tuple per project, in file order."""
+    truth = pd.read_csv(path)
+    return [_Truth(*row) for row in zip(
+        truth["project_id"].astype(str).tolist(), truth["simulated_effect"].astype(bool).tolist(),
+        truth["families_followed"].astype(int).tolist(), truth["true_person_effect"].astype(float).tolist(),
+        truth["true_area_effect"].astype(float).tolist(), strict=True)]
+
+
 def _measure(dataset: Path, url: str, seed: int) -> tuple[list[dict[str, Any]], list[float]]:
     from welfare_district.engine import connect
     from welfare_district.impact.monitoring import placed_beneficiaries, read_register
     from welfare_district.impact.outcomes import area_impact, person_impact
 
-    truth = pd.read_csv(dataset / "ground_truth" / "impact_effects.csv")
+    truth = _read_truth(dataset / "ground_truth" / "impact_effects.csv")
     rows, times = [], []
     with connect(url) as db:
         reg = read_register(db)
         placed = placed_beneficiaries(db, reg)
-        for t in truth.itertuples(index=False):
+        for t in truth:
             old = _before(db, t.project_id, reg, placed)
             started = time.perf_counter()
             new = person_impact(db, t.project_id, reg=reg, placed=placed)
@@ -241,9 +260,9 @@ def main() -> None:
             print(f"{name:34} {'yes' if effect else 'no':>6} {n:4d} {held:5d} {held / max(n, 1):8.3f} "
                   f"{f'{low}-{high}':>15} {float((part[col] - part[true]).mean()):+10.3f} {width:10.3f}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    built = [b for b in builds if b > 0]
-    print(f"\nseeds: {args.seeds} at fraction {args.fraction}; cities built: {len(built)}"
-          + (f" (median {statistics.median(built):.1f} s each)" if built else " (all cached)")
+    built_times = [b for b in builds if b > 0]
+    print(f"\nseeds: {args.seeds} at fraction {args.fraction}; cities built: {len(built_times)}"
+          + (f" (median {statistics.median(built_times):.1f} s each)" if built_times else " (all cached)")
           + f"; person-level estimate: median {statistics.median(times):.3f} s over {len(times)} projects")
     print(f"cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.2f}; "
           f"peak resident memory: {peak_mb:,.0f} MB")

@@ -81,8 +81,13 @@ def _measure(public: Any, exact: Any, args: argparse.Namespace) -> list[tuple[st
             assert response.status_code == 200, response.text
 
         for kind, cold in (("cold", True), ("warm", False)):
-            t_exact, t_protected = paired_medians([lambda c=cold: get(exact, c), lambda c=cold: get(public, c)],
-                                                args.repeat)
+            def get_exact(c: bool = cold) -> None:
+                get(exact, c)
+
+            def get_public(c: bool = cold) -> None:
+                get(public, c)
+
+            t_exact, t_protected = paired_medians([get_exact, get_public], args.repeat)
             m_exact = peak_mb(lambda: get(exact, True)) if cold else float("nan")
             m_protected = peak_mb(lambda: get(public, True)) if cold else float("nan")
             results.append((f"{name} section ({kind})", t_exact, t_protected, m_exact, m_protected))
