@@ -229,6 +229,7 @@ def run_partition(job: PartitionJob) -> PartitionOutcome:
     stages: list[tuple[str, str, float]] = []
     inputs = PipelineInput(None)
     with connect(f"duckdb:///{part.database}") as db:
+        _unordered(db)
         started = time.perf_counter()
         save_areas(db, job.areas, job.civici)
         results = ingest_folder(db, job.extracts_dir, under=part.folder)
@@ -243,6 +244,16 @@ def run_partition(job: PartitionJob) -> PartitionOutcome:
         fingerprint = digest("partition-2", part.folder,
                              *(last_fingerprint(db, s) or "" for s in ("link", "geocode", "warehouse")))
     return PartitionOutcome(part.folder, stages, fingerprint, _peak_mib())
+
+
+def _unordered(db: Database) -> None:
+    """Let DuckDB insert and scan this comune's file in parallel without keeping the rows' order.
+
+    The stages never depend on the order rows come back in (linkage and the warehouse sort by record id), and
+    keeping it costs about a tenth of a comune's CPU time.
+    """
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("SET GLOBAL preserve_insertion_order = false")
 
 
 def _reset_peak() -> None:

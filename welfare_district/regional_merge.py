@@ -134,6 +134,8 @@ def _copy_duckdb(conn: sa.Connection, db: Database, path: Path,
     raw: Any = conn.connection.dbapi_connection
     quoted = str(path).replace("'", "''")
     raw.execute(f"ATTACH '{quoted}' AS comune_part (READ_ONLY)")
+    # the copy keeps no row order (readers sort by their keys): DuckDB then inserts in parallel, a sixth faster
+    raw.execute("SET preserve_insertion_order = false")
     try:
         def run(sql: str, params: list[object] | None = None) -> list[Any]:
             return list(raw.execute(sql, params or []).fetchall())
@@ -151,6 +153,7 @@ def _copy_duckdb(conn: sa.Connection, db: Database, path: Path,
                         "AND table_name = 'wh_snapshot'")[0][0]
         years = {int(r[0]) for r in run("SELECT snapshot_year FROM comune_part.wh_snapshot")} if has_years else set()
     finally:
+        raw.execute("RESET preserve_insertion_order")
         raw.execute("DETACH comune_part")
     return copied, years
 

@@ -63,6 +63,10 @@ class Inputs:
 def _with_person(db: Database, frame: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     frame.insert(0, "record_id", record_ids(frame))
+    # the build keeps the first or last row of a person or dwelling: in file and row order, not in the order
+    # the database returned them (a parallel scan does not keep it)
+    order = np.lexsort((frame["row_number"].to_numpy(), pd.factorize(frame["file_name"], sort=True)[0]))
+    frame = frame.iloc[order].reset_index(drop=True)
     # a record id starts with its source: only that source's links can match, and joining against them
     # rather than all two million links is several times cheaper
     sources = frame["source"].unique()
