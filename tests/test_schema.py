@@ -66,3 +66,33 @@ def test_cli_check_exits_1_on_differences_and_upgrade_fixes_them(db: Database) -
     assert upgraded.exit_code == 0 and "added column null_reason to table indicator_value" in upgraded.output
     again = runner.invoke(build_app(), ["db", "check", "--database-url", db.url])
     assert again.exit_code == 0 and "match this version" in again.output
+
+
+def test_a_retired_table_is_listed_and_dropped_with_its_rows(db: Database) -> None:
+    from welfare_district.cli import build_app
+
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE family_link (record_id TEXT, family_id TEXT)"))
+        conn.execute(sa.text("INSERT INTO family_link VALUES ('anagrafe:a.csv:1', 'F1')"))
+    found = differences(db)
+    assert [(d.table, d.fix) for d in found] == [("family_link", "drop")]
+    assert "no longer used" in found[0].describe() and "welfare db upgrade" in found[0].describe()
+    runner = CliRunner()
+    checked = runner.invoke(build_app(), ["db", "check", "--database-url", db.url])
+    assert checked.exit_code == 1 and "table family_link is no longer used" in checked.output
+    upgraded = runner.invoke(build_app(), ["db", "upgrade", "--database-url", db.url])
+    assert upgraded.exit_code == 0 and "dropped table family_link" in upgraded.output
+    assert differences(db) == [] and upgrade(db) == []
+    with db.engine.connect() as conn:
+        assert not sa.inspect(conn).has_table("family_link")
+
+
+def test_a_retired_table_is_not_dropped_when_the_upgrade_is_refused(db: Database) -> None:
+    table = indicator_value_table()
+    required = next(c.name for c in table.columns if not c.nullable and not c.primary_key)
+    _older_table(db, table, {required})
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE family_link (record_id TEXT, family_id TEXT)"))
+    with pytest.raises(ConfigError, match="nothing was changed"):
+        upgrade(db)
+    assert ("family_link", "drop") in {(d.table, d.fix) for d in differences(db)}

@@ -6,7 +6,9 @@ an SQL error far from its cause. ``differences`` lists what an existing database
 the missing columns that can be added in place (nullable ones: existing rows get NULL, which every reader of
 a nullable column handles), all in one transaction, and refuses, changing nothing, when a missing column is
 NOT NULL and could only be filled by rebuilding the table's data.
-Tables absent from the database are not differences: they are created when their stage first runs.
+Tables absent from the database are not differences: they are created when their stage first runs. Tables
+an earlier version wrote and this one no longer reads (``RETIRED_TABLES``) are differences too: ``upgrade``
+drops them in the same transaction.
 Extra columns a database has are left alone; column types and keys are not compared (reflection
 reports them differently per engine).
 """
@@ -21,19 +23,28 @@ import sqlalchemy as sa
 from welfare_district.engine import Database
 from welfare_district.errors import ConfigError
 
-Fix = Literal["add", "rebuild"]
+Fix = Literal["add", "rebuild", "drop"]
+
+# Tables earlier versions wrote that nothing reads any more, with where their content is now.
+RETIRED_TABLES: dict[str, str] = {
+    "family_link": "each record's family is the family_id of its person_link row",
+}
 
 
 @dataclass(frozen=True)
 class Difference:
-    """One declared column missing from an existing table, and whether ``upgrade`` can add it."""
+    """One declared column missing from an existing table (or a retired table still present: ``column`` is
+    empty, ``fix`` is "drop"), and whether ``upgrade`` can mend it."""
 
     table: str
     column: str
     fix: Fix
 
     def describe(self) -> str:
-        """One line for a person: which table lacks which column, and what to do."""
+        """One line for a person: which table lacks which column (or is retired), and what to do."""
+        if self.fix == "drop":
+            return (f"table {self.table} is no longer used ({RETIRED_TABLES[self.table]}): "
+                    "`welfare db upgrade` drops it")
         action = ("`welfare db upgrade` adds it" if self.fix == "add"
                   else "it may not be empty: run again the stage that builds this table")
         return f"table {self.table} lacks column {self.column}: {action}"
@@ -66,7 +77,8 @@ def declared_tables() -> list[sa.Table]:
 
 
 def differences(db: Database) -> list[Difference]:
-    """Declared columns missing from the tables the database already has (empty: nothing to do)."""
+    """Declared columns missing from the tables the database already has, then the retired tables it still
+    has (empty: nothing to do)."""
     # information_schema reads the same on DuckDB and PostgreSQL (SQLAlchemy's inspector does not)
     query = sa.text("SELECT table_name, column_name FROM information_schema.columns "
                     "WHERE table_schema = current_schema()")
@@ -81,6 +93,7 @@ def differences(db: Database) -> list[Difference]:
         for column in table.columns:
             if column.name not in present[table.name]:
                 found.append(Difference(table.name, column.name, _fix(column)))
+    found += [Difference(name, "", "drop") for name in RETIRED_TABLES if name in present]
     return found
 
 
@@ -89,10 +102,11 @@ def _fix(column: sa.Column[object]) -> Fix:
 
 
 def upgrade(db: Database) -> list[Difference]:
-    """Add every missing column that can be added in place, in one transaction; the columns added.
+    """Add every missing column that can be added in place and drop the retired tables, in one transaction;
+    the differences mended.
 
     Guarantees: when any missing column needs a rebuild, ConfigError lists them all and nothing changes;
-    running it again on an upgraded database adds nothing.
+    running it again on an upgraded database changes nothing.
     """
     missing = differences(db)
     blocked = [d for d in missing if d.fix == "rebuild"]
@@ -103,6 +117,9 @@ def upgrade(db: Database) -> list[Difference]:
     preparer = db.engine.dialect.identifier_preparer
     with db.engine.begin() as conn:
         for d in missing:
+            if d.fix == "drop":
+                conn.execute(sa.text(f"DROP TABLE {preparer.quote(d.table)}"))
+                continue
             column = declared[d.table].columns[d.column]
             kind = column.type.compile(dialect=db.engine.dialect)
             conn.execute(sa.text(f"ALTER TABLE {preparer.quote(d.table)} ADD COLUMN {preparer.quote(d.column)} "

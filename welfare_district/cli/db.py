@@ -13,7 +13,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
 
 @app.command("check")
 def check(database_url: DatabaseUrl = None) -> None:
-    """List the columns this version declares that the database's existing tables lack; exit 1 if any."""
+    """List the columns this version declares that the database's existing tables lack, and the tables it no
+    longer uses; exit 1 if any."""
     from welfare_district.schema import differences
 
     try:
@@ -31,7 +32,8 @@ def check(database_url: DatabaseUrl = None) -> None:
 
 @app.command("upgrade")
 def upgrade_(database_url: DatabaseUrl = None) -> None:
-    """Add the missing columns in one transaction (nothing changes if any of them cannot be added)."""
+    """Add the missing columns and drop the retired tables in one transaction (nothing changes if any column
+    cannot be added)."""
     from welfare_district.schema import upgrade
 
     try:
@@ -42,4 +44,5 @@ def upgrade_(database_url: DatabaseUrl = None) -> None:
     if not added:
         typer.echo("Nothing to upgrade: the database's tables match this version.")
     for d in added:
-        typer.echo(f"added column {d.column} to table {d.table}")
+        typer.echo(f"dropped table {d.table}, no longer used" if d.fix == "drop"
+                   else f"added column {d.column} to table {d.table}")

@@ -37,7 +37,6 @@ GIVEN_NAME_FIRST: Final = frozenset({"ts_migranti"})
 # The source's own family-like code that goes to the contract's family_key, per staging table and field.
 _FAMILY_KEY: Final = {"family_membership_record": "family_code", "isee_record": "protocol",
                       "dwelling_record": "dwelling_code"}
-LEGACY_FAMILY_TABLE: Final = "family_link"
 _PERSON_FIELDS: Final = ("codice_fiscale", "surname", "given_name", "full_name", "sex", "birth_date",
                          "birth_place_code", "address", "house_number", "house_number_suffix", "municipality")
 
@@ -252,8 +251,6 @@ def link_staging(db: Database, settings: LinkSettings | None = None) -> LinkResu
     t = link_tables()
     t.metadata.create_all(db.engine, checkfirst=True)
     with db.engine.begin() as conn:
-        # databases of earlier versions kept each record's family a second time there
-        conn.execute(sa.text(f"DROP TABLE IF EXISTS {LEGACY_FAMILY_TABLE}"))
         for table, data in ((t.person, person), (t.review, review)):
             conn.execute(sa.delete(table))
             bulk_insert(conn, db.dialect, table.name, data)
