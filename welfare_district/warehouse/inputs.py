@@ -63,15 +63,22 @@ class Inputs:
 def _with_person(db: Database, frame: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     frame.insert(0, "record_id", record_ids(frame))
-    # the build keeps the first or last row of a person or dwelling: in file and row order, not in the order
-    # the database returned them (a parallel scan does not keep it)
-    order = np.lexsort((frame["row_number"].to_numpy(), pd.factorize(frame["file_name"], sort=True)[0]))
-    frame = frame.iloc[order].reset_index(drop=True)
     # a record id starts with its source: only that source's links can match, and joining against them
     # rather than all two million links is several times cheaper
     sources = frame["source"].unique()
     mine = links[links["source"].isin(sources)] if len(sources) < links["source"].nunique() else links
     return frame.merge(mine.drop(columns=["source"]), on="record_id", how="left")
+
+
+def _in_file_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows sorted by file and row number.
+
+    The build keeps the first or last row of a person or dwelling, so it needs a fixed order, and a parallel
+    scan does not return rows in the order they were written. Callers rebind the result, so the unsorted
+    frame is freed at once.
+    """
+    order = np.lexsort((frame["row_number"].to_numpy(), pd.factorize(frame["file_name"], sort=True)[0]))
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def read_inputs(db: Database, register_source: str = "anagrafe") -> Inputs:
@@ -83,16 +90,16 @@ def read_inputs(db: Database, register_source: str = "anagrafe") -> Inputs:
     geo = geo[["record_id", "civico_id", *AREA]]
     lineage = ["source", "file_name", "row_number", "load_id", "reference_year"]
 
-    people = read_frame(db, "person_record", [*lineage, "sex", "birth_date", "citizenship", "flat", "education",
-                                              "employment_status"], loads, source=register_source)
+    people = _in_file_order(read_frame(db, "person_record", [*lineage, "sex", "birth_date", "citizenship", "flat",
+                                                             "education", "employment_status"], loads,
+                                       source=register_source))
     members = read_frame(db, "family_membership_record", ["load_id", "row_number", "family_code", "relation"],
                          loads, source=register_source)
     register = people.merge(members, on=["load_id", "row_number"], how="left")
     register = _with_person(db, register, links).merge(geo, on="record_id", how="left")
 
     def person_side(table: str, fields: list[str]) -> pd.DataFrame:
-        rows = read_frame(db, table, [*lineage, *fields], loads)
-        return _with_person(db, rows, links)
+        return _with_person(db, _in_file_order(read_frame(db, table, [*lineage, *fields], loads)), links)
 
     isee = person_side("isee_record", ["protocol", "submitted_on", "isee_value"])
     benefits = person_side("benefit_record", ["benefit_type"])
