@@ -241,16 +241,16 @@ def run_partition(job: PartitionJob) -> PartitionOutcome:
         if last_fingerprint(db, "register_codes") != linked:
             write_register_codes(db)  # what the merge needs to join the people who moved between comuni
             remember_stage(db, "register_codes", linked)
-        fingerprint = digest("partition-2", part.folder,
-                             *(last_fingerprint(db, s) or "" for s in ("link", "geocode", "warehouse")))
+        fingerprint = digest("partition-2", part.folder, linked,
+                             *(last_fingerprint(db, s) or "" for s in ("geocode", "warehouse")))
     return PartitionOutcome(part.folder, stages, fingerprint, _peak_mib())
 
 
 def _unordered(db: Database) -> None:
     """Let DuckDB insert and scan this comune's file in parallel without keeping the rows' order.
 
-    The stages never depend on the order rows come back in (linkage and the warehouse sort by record id), and
-    keeping it costs about a tenth of a comune's CPU time.
+    The stages never depend on the order rows come back in (linkage sorts by record id, the warehouse by file
+    and row), and keeping it costs about a tenth of a comune's CPU time.
     """
     with db.engine.connect() as conn:
         conn.exec_driver_sql("SET GLOBAL preserve_insertion_order = false")
