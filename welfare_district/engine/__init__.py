@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from ibis.backends import BaseBackend
 
 from welfare_district.engine import dialect as _dialect
-from welfare_district.engine.dialect import Dialect, bulk_insert, postgresql_key, redact
+from welfare_district.engine.dialect import Dialect, batched_checkpoints, bulk_insert, postgresql_key, redact
 from welfare_district.errors import EngineError
 
-__all__ = ["Database", "Dialect", "bulk_insert", "connect", "postgresql_key", "redact"]
+__all__ = ["Database", "Dialect", "batched_checkpoints", "bulk_insert", "connect", "postgresql_key", "redact"]
 
 
 @dataclass

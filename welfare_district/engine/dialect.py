@@ -6,6 +6,8 @@ module whenever the two engines need different URLs, connections or bulk-load pa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,6 +140,36 @@ def bulk_insert(conn: sa.Connection, dialect: Dialect, table: str, data: pa.Tabl
             for row in zip(*(col.to_pylist() for col in batch.columns), strict=True):
                 copy.write_row(row)
     return data.num_rows
+
+
+# How large DuckDB lets its write-ahead log grow during a batch of loads before it checkpoints (default 16 MiB).
+# Bounded because rows not yet checkpointed stay in memory: 160 MB kept a comune's peak where it was.
+BATCH_CHECKPOINT_THRESHOLD = "160MB"
+
+
+@contextmanager
+def batched_checkpoints(engine: sa.Engine, dialect: Dialect) -> Iterator[None]:
+    """Inside the block DuckDB checkpoints less often, and once when the block completes; a no-op elsewhere.
+
+    Every automatic checkpoint rewrites (and compresses again) the partly filled last row group of each table
+    that grew since the previous one, so a folder of small loads appending to the same tables paid for the
+    same rows about ten times (some 8 CPU-s per comune). Commits are as durable as before (each one writes
+    the log); only the moment the log is folded into the file changes. The previous setting is restored even
+    when the block fails, and a failed block skips the final checkpoint (DuckDB runs it later as usual).
+    """
+    if not dialect.is_duckdb:
+        yield
+        return
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql("SELECT current_setting('checkpoint_threshold')").scalar()
+        conn.exec_driver_sql(f"SET GLOBAL checkpoint_threshold = '{BATCH_CHECKPOINT_THRESHOLD}'")
+    try:
+        yield
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CHECKPOINT")
+    finally:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SET GLOBAL checkpoint_threshold = ?", (str(before),))
 
 
 def _quote(name: str) -> str:

@@ -196,8 +196,16 @@ def parse_address(text: object) -> ParsedAddress:
     if m and (s[:cut] + m.group("street")).strip(" ,;.-"):
         street = s[:cut] + m.group("street")
         number, suffix = int(m.group("num")) or None, m.group("suf") or ""
+    dug, name, key = _street_parts(street)
+    return ParsedAddress(dug, name, number, suffix, interno, scala, key)
+
+
+@lru_cache(maxsize=1 << 16)
+def _street_parts(street: str) -> tuple[str | None, str, str]:
+    """(street type, name key, whole key) of a normalised street part; cached because a comune's many
+    distinct addresses name a few thousand streets (bounded, so a long run does not grow it for ever)."""
     dug, name = _split_normalised(street)
-    return ParsedAddress(dug, name, number, suffix, interno, scala, _key(street))
+    return dug, name, _key(street)
 
 
 _NUMBER_WINDOW = 28  # longest number part: ", CIVICO 12345/QUATER" and trailing punctuation

@@ -10,6 +10,7 @@ reason, because a household placed in the wrong area is worse for the indicators
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -39,6 +40,7 @@ RESULT_COLUMNS = ["record_id", "civico_id", "street_code", "section_id", "zone_i
                   "street_match", "number_match", "score", "reason", "number", "suffix", "interno"]
 _NUMBER_RANK = {"exact": 0, "suffix_dropped": 1, "suffix_assumed": 2}
 _NUMBER_PENALTY = {"exact": 0.0, "suffix_dropped": 5.0, "suffix_assumed": 10.0}
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # the default text dtype (string inference)
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,13 @@ class GeocodeIndex:
         columns), so a street of that very type and name wins over readings that take the type word as part
         of a name.
         """
-        cid, reason = self.comuni.resolve(comune)
+        return self.resolve_in(self.comuni.resolve(comune), parsed, trust_type)
+
+    def resolve_in(self, place: tuple[str | None, str | None], parsed: ParsedAddress,
+                   trust_type: bool = False) -> Resolution:
+        """``resolve`` once the comune is looked up: ``place`` is ``self.comuni.resolve(comune)``'s answer (a
+        batch looks each spelling up once)."""
+        cid, reason = place
         if cid is None:
             return _unmatched(reason or OUTSIDE)
         return self._registers[cid].resolve(parsed, trust_type)
@@ -179,6 +187,44 @@ def _unmatched(reason: str, street_code: str | None = None) -> Resolution:
 
 def _as_text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "").astype(str)
+
+
+def _number_text(values: pd.Series) -> pd.Series:
+    return values.str.strip().str.replace(r"\.0$", "", regex=True)
+
+
+def _text_codes(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | None = None
+                ) -> tuple[npt.NDArray[np.intp], list[str]]:
+    """(code per row, distinct texts) of ``_as_text(values)``, then ``clean``; codes index the texts.
+
+    Text columns are factorized as they are and only their distinct values converted and cleaned: the
+    same texts as converting every row, without two million string operations.
+    """
+    # _as_text of a column of the default text dtype is its missing values as "": no conversion needed
+    text = values.fillna("") if values.dtype == _TEXT else _as_text(values)
+    codes, uniques = pd.factorize(text, sort=False)
+    texts = pd.Series(uniques, dtype="str")
+    if clean is not None:
+        # cleaning may make two texts equal ("12.0" and "12"): they get one code
+        remap, cleaned = pd.factorize(clean(texts), sort=False)
+        codes, texts = remap[codes], pd.Series(cleaned, dtype="str")
+    return np.asarray(codes, dtype=np.intp), [str(t) for t in texts]
+
+
+def _constant_codes(rows: int) -> tuple[npt.NDArray[np.intp], list[str]]:
+    return np.zeros(rows, dtype=np.intp), [""]
+
+
+def _combined_codes(parts: list[npt.NDArray[np.intp]]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """(code per row of its distinct combination of ``parts``, first row of each combination), the codes
+    numbered in order of first appearance."""
+    key = np.zeros(len(parts[0]), dtype=np.int64)
+    for codes in parts:
+        # re-factorizing keeps the combined key below rows * (values + 1): no overflow
+        key = pd.factorize(key * (int(codes.max(initial=0)) + 1) + codes, sort=False)[0].astype(np.int64)
+    # codes are numbered in order of first appearance: a row is a first one when its code exceeds all before
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(key), prepend=-1) > 0)
+    return key.astype(np.intp), first
 
 
 def geocode_frame(
@@ -207,53 +253,62 @@ def geocode_frame(
         if col is not None and col not in addresses.columns:
             raise InputError(f"column {col!r} not found; columns are {list(map(str, addresses.columns))}",
                              field=col)
-    text = _as_text(addresses[text_column])
-    comune = _as_text(addresses[comune_column]) if comune_column else pd.Series("", index=addresses.index)
+    text = _text_codes(addresses[text_column])
+    comune = _text_codes(addresses[comune_column]) if comune_column else _constant_codes(len(addresses))
     if number_column is None:
-        codes, uniques = pd.factorize(comune + "\x1f" + text, sort=False)
-        parts = [u.split("\x1f", 1) for u in uniques]
-        towns = [c for c, _ in parts]
-        parsed = [parse_address(t) for _, t in parts]
+        codes, first = _combined_codes([text[0], comune[0]])
+        towns = [comune[1][i] for i in comune[0][first]]
+        parsed = [parse_address(text[1][i]) for i in text[0][first]]
         structured = [False] * len(parsed)
     else:
-        number = _as_text(addresses[number_column]).str.strip().str.replace(r"\.0$", "", regex=True)
-        suffix = _as_text(addresses[suffix_column]) if suffix_column else pd.Series("", index=addresses.index)
-        codes, uniques = pd.factorize(comune + "\x1f" + text + "\x1f" + number + "\x1f" + suffix, sort=False)
-        split = [u.split("\x1f") for u in uniques]
-        towns = [c for c, _, _, _ in split]
+        number = _text_codes(addresses[number_column], _number_text)
+        suffix = _text_codes(addresses[suffix_column]) if suffix_column else _constant_codes(len(addresses))
+        codes, first = _combined_codes([comune[0], text[0], number[0], suffix[0]])
+        towns = [comune[1][i] for i in comune[0][first]]
+        split = [(text[1][t], number[1][n], suffix[1][x])
+                 for t, n, x in zip(text[0][first].tolist(), number[0][first].tolist(), suffix[0][first].tolist(),
+                                    strict=True)]
         # rows without a number of their own are read as free text, so one call serves mixed sources
-        structured = [bool(n) for _, _, n, _ in split]
-        parsed = [parse_street_and_number(t, n, x) if n else parse_address(t) for _, t, n, x in split]
-    outcomes = [index.resolve(p, trust_type=t, comune=c) for p, t, c in zip(parsed, structured, towns, strict=True)]
-    # position -1 (unmatched) picks the trailing None of each padded column
-    pos = np.array([o.position for o in outcomes], dtype=np.int64)[codes]
+        structured = [bool(n) for _, n, _ in split]
+        parsed = [parse_street_and_number(t, n, x) if n else parse_address(t) for t, n, x in split]
+    # a comune is looked up once per distinct spelling, not once per distinct address
+    places = {town: index.comuni.resolve(town) for town in dict.fromkeys(towns)}
+    outcomes = [index.resolve_in(places[c], p, t) for p, t, c in zip(parsed, structured, towns, strict=True)]
+    # one row per distinct address (position -1, unmatched, picks the trailing None of the register columns);
+    # spread to every row by one take per column rather than building two million Python objects
+    upos = np.array([o.position for o in outcomes], dtype=np.int64)
     civ = index.civici
 
     def take(column: str) -> npt.NDArray[np.object_]:
-        return np.array([*civ[column].tolist(), None], dtype=object)[pos]
+        return np.array([*civ[column].tolist(), None], dtype=object)[upos]
 
-    def per_row(values: list[Any]) -> npt.NDArray[np.object_]:
-        return np.array([*values, None], dtype=object)[codes]
+    def per_address(values: list[Any]) -> npt.NDArray[np.object_]:
+        return np.array(values, dtype=object)
 
-    ids = (addresses[id_column] if id_column is not None and id_column in addresses.columns
-           else pd.Series(addresses.index, index=addresses.index))
-    out = pd.DataFrame({
-        "record_id": ids.to_numpy(),
-        "civico_id": pd.Series(take("civico_id"), index=addresses.index, dtype="Int64"),
-        "street_code": per_row([o.street_code for o in outcomes]),
+    distinct = pd.DataFrame({
+        "civico_id": pd.Series(take("civico_id"), dtype="Int64"),
+        "street_code": per_address([o.street_code for o in outcomes]),
         "section_id": take("section_id"),
         "zone_id": take("zone_id"),
         "quartiere_id": take("quartiere_id"),
-        "match_kind": per_row([o.match_kind for o in outcomes]),
-        "street_match": per_row([o.street_match for o in outcomes]),
-        "number_match": per_row([o.number_match for o in outcomes]),
-        "score": np.array([o.score for o in outcomes] + [0.0], dtype=np.float64)[codes],
-        "reason": per_row([o.reason for o in outcomes]),
-        "number": pd.Series(per_row([p.number for p in parsed]), index=addresses.index, dtype="Int64"),
-        "suffix": per_row([p.suffix for p in parsed]),
-        "interno": per_row([p.interno for p in parsed]),
-    }, index=addresses.index)
-    return out[RESULT_COLUMNS]
+        "match_kind": per_address([o.match_kind for o in outcomes]),
+        "street_match": per_address([o.street_match for o in outcomes]),
+        "number_match": per_address([o.number_match for o in outcomes]),
+        "score": np.array([o.score for o in outcomes], dtype=np.float64),
+        "reason": per_address([o.reason for o in outcomes]),
+        "number": pd.Series(per_address([p.number for p in parsed]), dtype="Int64"),
+        "suffix": per_address([p.suffix for p in parsed]),
+        "interno": per_address([p.interno for p in parsed]),
+    })
+    # every distinct address occurs in some row, so each column holds the same set of values (and gets the
+    # same dtype) as one built row by row
+    out = distinct.take(codes)
+    out.index = addresses.index
+    ids = (addresses[id_column] if id_column is not None and id_column in addresses.columns
+           else pd.Series(addresses.index, index=addresses.index))
+    # text ids are kept as they are: converting two million strings to objects and back costs seconds
+    out.insert(0, "record_id", ids.array if ids.dtype == _TEXT else ids.to_numpy())
+    return out
 
 
 def match_summary(results: pd.DataFrame) -> pd.DataFrame:

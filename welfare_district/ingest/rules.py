@@ -14,6 +14,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from welfare_district.ingest import codice_fiscale as cfmod
 
@@ -155,23 +157,45 @@ def _check(arr: np.ndarray, odd: np.ndarray, even: np.ndarray) -> np.ndarray:
     return (odd[arr[:, 0:15:2]].sum(axis=1) + even[arr[:, 1:15:2]].sum(axis=1)) % 26 + ord("A")
 
 
+# classify_codes' status and reason, as positions in these tuples while computing
+_STATUS = ("missing", "invalid", "omocode", "valid")
+_CF_REASON = ("", "cf_shape", "cf_checksum", "cf_date_invalid", "cf_omocode")
+
+
+@lru_cache(maxsize=1)
+def _belfiore_keys() -> np.ndarray:
+    """``belfiore_codes`` as sorted 4-byte integers: the same membership, tested on numbers instead of strings."""
+    return np.sort(belfiore_codes().astype("S4").view(np.uint32))
+
+
 def classify_codes(codes: np.ndarray, reference_year: int = 2026) -> pd.DataFrame:
     """Vectorised ``codice_fiscale.is_valid``/``base_form`` over distinct normalised codes (index = code).
 
     Columns: ``status`` (valid/omocode/invalid/missing), ``reason``, ``base`` (level-0 form of a valid code,
     else "") and ``place_unknown``; a code is valid or omocode exactly when ``is_valid`` accepts it.
     """
+    return pd.DataFrame(_classify(codes, reference_year), index=codes)
+
+
+def _classify(codes: np.ndarray, reference_year: int = 2026) -> dict[str, pd.api.extensions.ExtensionArray |
+                                                                     np.ndarray]:
+    """``classify_codes``' columns, without the index. Built in Arrow: the text columns as pandas stores them,
+    with no Python object per code."""
     n = len(codes)
-    status = np.full(n, "missing", dtype=object)
-    reason = np.full(n, "", dtype=object)
-    base_out = np.full(n, "", dtype=object)
+    if n == 0:  # as pandas frames empty object arrays
+        return {"status": np.empty(0, dtype=object), "reason": np.empty(0, dtype=object),
+                "base": np.empty(0, dtype=object), "place_unknown": np.zeros(0, dtype=bool)}
+    status = np.zeros(n, dtype=np.int8)  # positions in _STATUS and _CF_REASON
+    reason = np.zeros(n, dtype=np.int8)
     unknown_out = np.zeros(n, dtype=bool)
-    shape = _full_pattern()
     present = np.array([isinstance(c, str) and c != "" for c in codes], dtype=bool)
-    shaped = np.array([isinstance(c, str) and shape.fullmatch(c) is not None for c in codes], dtype=bool)
-    status[present & ~shaped] = "invalid"
-    reason[present & ~shaped] = "cf_shape"
+    shaped = np.zeros(n, dtype=bool)
+    shaped[present] = _shaped(codes[present])
+    status[present & ~shaped] = _STATUS.index("invalid")
+    reason[present & ~shaped] = _CF_REASON.index("cf_shape")
     idx = np.flatnonzero(shaped)
+    good_bases = np.empty((0, 16), dtype=np.uint8)
+    good_out = np.zeros(n, dtype=bool)
     if len(idx):
         odd, even, undo, month_of = _tables()
         arr = np.frombuffer("".join(codes[idx]).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
@@ -188,19 +212,40 @@ def classify_codes(codes: np.ndarray, reference_year: int = 2026) -> pd.DataFram
         born = pd.to_datetime(pd.DataFrame({"year": year, "month": month_of[base[:, 8]], "day": day}),
                               errors="coerce")
         date_ok = born.notna().to_numpy() & (day >= 1)
-        base_text = base.view("S16").ravel().astype(str)
         omocode = (base != arr).any(axis=1) & check_ok & date_ok
         good = check_ok & date_ok
-        place = np.ascontiguousarray(base[:, 11:15]).view("S4").ravel()
-        unknown = good & ~np.isin(place, belfiore_codes().astype("S4"))
-        status[idx] = np.where(~check_ok | ~date_ok, "invalid", np.where(omocode, "omocode", "valid"))
-        reason[idx] = np.where(~check_ok, "cf_checksum", np.where(~date_ok, "cf_date_invalid",
-                                                                   np.where(omocode, "cf_omocode", "")))
-        base_out[idx] = np.where(good, base_text, "")
+        place = np.ascontiguousarray(base[:, 11:15]).view(np.uint32).ravel()
+        unknown = good & ~np.isin(place, _belfiore_keys())
+        status[idx] = np.where(~check_ok | ~date_ok, _STATUS.index("invalid"),
+                               np.where(omocode, _STATUS.index("omocode"), _STATUS.index("valid")))
+        reason[idx] = np.where(~check_ok, _CF_REASON.index("cf_checksum"),
+                               np.where(~date_ok, _CF_REASON.index("cf_date_invalid"),
+                                        np.where(omocode, _CF_REASON.index("cf_omocode"), 0)))
+        good_bases = base[good]
+        good_out[idx] = good
         unknown_out[idx] = unknown
-    # built from arrays and framed once: writing into string columns row by row is slow
-    return pd.DataFrame({"status": status, "reason": reason, "base": base_out, "place_unknown": unknown_out},
-                        index=codes)
+    # the base column straight from its bytes: 16 for each good code, none ("") for the others
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.where(good_out, 16, 0), out=offsets[1:])
+    base_text = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(good_bases.tobytes()))
+    return {"status": _text_column(_STATUS, status), "reason": _text_column(_CF_REASON, reason),
+            "base": pd.array(base_text, dtype="str"), "place_unknown": unknown_out}
+
+
+def _shaped(codes: np.ndarray) -> np.ndarray:
+    """Which of these strings have the 16-character shape of a personal code (``codice_fiscale.PATTERN``)."""
+    try:
+        text = pa.array(codes, type=pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):  # text Arrow cannot hold, e.g. lone surrogates
+        shape = _full_pattern()
+        return np.array([shape.fullmatch(c) is not None for c in codes], dtype=bool)
+    # Arrow's regular expressions run over the whole column at once, not one Python call per code
+    found = pc.match_substring_regex(text, "^" + _full_pattern().pattern + "$")
+    return found.to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _text_column(words: tuple[str, ...], positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    return pd.array(pc.take(pa.array(words, type=pa.large_string()), pa.array(positions)), dtype="str")
 
 
 @lru_cache(maxsize=1)
@@ -214,7 +259,7 @@ def analyse_cf(values: pd.Series) -> pd.DataFrame:
     """
     codes = clean_text(values, upper=True).str.replace(" ", "", regex=False)
     positions, uniq = pd.factorize(codes)  # no missing values after clean_text: every position is >= 0
-    out = classify_codes(np.asarray(uniq, dtype=object)).iloc[positions]
+    out = pd.DataFrame(_classify(np.asarray(uniq, dtype=object))).iloc[positions]
     out.index = codes.index
     out.insert(0, "code", codes)
     return out
@@ -236,9 +281,13 @@ def cf_consistency(base: pd.Series, birth: pd.Series, sex: pd.Series | None,
     instead of ``cf_birth_date_mismatch``: the code is probably right and the date typed the other way.
     """
     ok = base != ""
-    yy = pd.to_numeric(base.str[6:8].where(ok), errors="coerce")
-    month = base.str[8].where(ok).map({letter: i for i, letter in enumerate(cfmod.MONTHS, start=1)})
-    dd = pd.to_numeric(base.str[9:11].where(ok), errors="coerce")
+    parts = _date_parts(base, ok)
+    if parts is None:  # not all codes as analyse_cf gives them: read the text as it is
+        yy = pd.to_numeric(base.str[6:8].where(ok), errors="coerce")
+        month = base.str[8].where(ok).map({letter: i for i, letter in enumerate(cfmod.MONTHS, start=1)})
+        dd = pd.to_numeric(base.str[9:11].where(ok), errors="coerce")
+    else:
+        yy, month, dd = parts
     day = dd.where(dd <= 40, dd - 40)
     has_birth = ok & birth.notna()
     b_yy, b_month, b_day = birth.dt.year % 100, birth.dt.month, birth.dt.day
@@ -256,6 +305,31 @@ def cf_consistency(base: pd.Series, birth: pd.Series, sex: pd.Series | None,
     return masks
 
 
+def _date_parts(base: pd.Series, ok: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series] | None:
+    """Year (two digits), month and day (+40 for women) of each code in ``base`` where ``ok``, NaN elsewhere:
+    the numbers the text slices give, read from the codes' bytes at once. None unless every ``ok`` code has 16
+    ASCII characters with digits and a month letter in those places (the base forms analyse_cf returns)."""
+    mask = ok.to_numpy(dtype=bool)
+    if base.hasnans or not (base[mask].str.len() == 16).all():
+        return None
+    joined = "".join(base.to_numpy(dtype=object)[mask])
+    if not joined.isascii():
+        return None
+    codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 16)
+    digits = codes[:, [6, 7, 9, 10]].astype(np.int64) - ord("0")
+    month = _tables()[3][codes[:, 8]]  # 0 for a letter that is no month
+    if ((digits < 0) | (digits > 9)).any() or (month == 0).any():
+        return None
+
+    def spread(values: np.ndarray) -> pd.Series:
+        out = np.full(len(base), np.nan)
+        out[mask] = values
+        return pd.Series(out, index=base.index)
+
+    return (spread(digits[:, 0] * 10 + digits[:, 1]), spread(month),
+            spread(digits[:, 2] * 10 + digits[:, 3]))
+
+
 def age_out_of_range(birth: pd.Series, low: float, high: float, today: date | None = None) -> pd.Series:
     """Rows whose age today is below ``low`` or above ``high`` (a birth in the future is below 0)."""
     ref = pd.Timestamp(today or date.today())
@@ -266,7 +340,8 @@ def age_out_of_range(birth: pd.Series, low: float, high: float, today: date | No
 def not_member(value: pd.Series, members: pd.Series, separator: str) -> pd.Series:
     """Rows where ``value`` is present but absent from the ``separator``-joined list ``members``."""
     sep = separator.strip()
-    listed = [v in {m.strip() for m in ms.split(sep)} for v, ms in zip(value, members, strict=True)]
+    # over plain lists: iterating the Arrow-backed columns themselves costs a pandas call per cell
+    listed = [v in {m.strip() for m in ms.split(sep)} for v, ms in zip(value.tolist(), members.tolist(), strict=True)]
     return (value != "") & (members != "") & ~pd.Series(listed, index=value.index, dtype=bool)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from welfare_district.engine import Database
+from welfare_district.engine import Database, batched_checkpoints
 from welfare_district.ingest.load import LoadResult, load_file
 from welfare_district.sources.catalogue import SourceDeclaration, shipped_catalogue, source_for_file
 
@@ -38,5 +38,8 @@ def ingest_folder(db: Database, folder: Path, *, strict: bool = False,
 
     Guarantees: one transaction per file, so a failing file leaves the earlier ones loaded and itself absent.
     """
-    return [load_file(db, decl, path, strict=strict, file_name=path.relative_to(folder).as_posix())
-            for path, decl in declared_files(folder, catalogue, under=under, skip=skip)]
+    files = declared_files(folder, catalogue, under=under, skip=skip)
+    # many small loads append to the same tables: checkpoint them together rather than every few files
+    with batched_checkpoints(db.engine, db.dialect):
+        return [load_file(db, decl, path, strict=strict, file_name=path.relative_to(folder).as_posix())
+                for path, decl in files]

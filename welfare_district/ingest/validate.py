@@ -33,10 +33,20 @@ class Validation:
 
     def warnings_by_row(self) -> pd.Series:
         """'|'-joined warning reason codes per row ("" for rows without warnings)."""
+        return self.flagged_warnings().reindex(self.values.index, fill_value="")
+
+    def flagged_warnings(self) -> pd.Series:
+        """'|'-joined distinct warning reason codes, in code order, of the rows that have any (index: row number,
+        ascending)."""
         f = self.failures[self.failures["severity"] == "warning"]
-        joined = f.drop_duplicates(["row_number", "reason_code"]).sort_values("reason_code") \
-            .groupby("row_number")["reason_code"].agg("|".join)
-        return joined.reindex(self.values.index, fill_value="")
+        # one dict pass: grouping with a Python join per group cost ~50 us per flagged row in pandas
+        codes: dict[int, set[str]] = {}
+        for row, code in zip(f["row_number"].tolist(), f["reason_code"].tolist(), strict=True):
+            codes.setdefault(row, set()).add(code)
+        rows = sorted(codes)
+        return pd.Series(["|".join(sorted(codes[r])) for r in rows], index=pd.Index(rows, name="row_number",
+                                                                                      dtype="int64"),
+                         name="reason_code", dtype="str")
 
 
 class _Collector:

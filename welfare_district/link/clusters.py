@@ -43,15 +43,19 @@ def entity_nodes(records: pd.DataFrame, register_source: str) -> tuple[pd.DataFr
     register = (records["source"] == register_source).to_numpy(dtype=bool)
     order = np.concatenate([latest_first[register[latest_first]], latest_first[~register[latest_first]]])
     key_codes, keys = pd.factorize(records["cf_key"].to_numpy(dtype=object), sort=True)
-    ordered_keys = key_codes[order]
+    # one stable sort groups the rows by key, each key's rows staying in attribute order: a key's first
+    # non-null value is then the first of its run, found for every attribute without sorting again
+    by_key = order[np.argsort(key_codes[order], kind="stable")]
+    sorted_keys = key_codes[by_key]
     first = pd.DataFrame(index=pd.Index(np.asarray(keys, dtype=object), name="cf_key"))
     for attr in attrs:
-        values = records[attr].to_numpy(dtype=object)[order]
+        values = records[attr].to_numpy(dtype=object)
         # each key's first non-null value: the gaps of its first records are filled from the next ones
-        given = ~pd.isna(values)
-        found, at = np.unique(ordered_keys[given], return_index=True)
+        given = ~pd.isna(values)[by_key]
+        given_rows, given_keys = by_key[given], sorted_keys[given]
+        starts = np.flatnonzero(np.diff(given_keys, prepend=-1) != 0)
         column = np.empty(len(keys), dtype=object)
-        column[found] = values[given][at]
+        column[given_keys[starts]] = values[given_rows[starts]]  # only the chosen values are gathered
         first[attr] = column
     _fill_from_code(first)
     entities = first.rename(columns={"record_id": "unique_id"}).reset_index(drop=False)
@@ -179,7 +183,8 @@ def family_ids(records: pd.DataFrame, person: pd.Series, register_source: str) -
 
 def ascending(values: np.ndarray) -> np.ndarray:
     """Positions that put ``values`` in ascending order, ties in row order; no sorting when already sorted."""
-    if pd.Index(values).is_monotonic_increasing:
+    # an object Index: letting pandas infer a string dtype would first copy every value into an Arrow array
+    if pd.Index(values, dtype=object).is_monotonic_increasing:
         return np.arange(len(values))
     return np.argsort(values, kind="stable")
 

@@ -320,11 +320,15 @@ def score_pairs(frame: pd.DataFrame, settings: ModelSettings, *, orphan_only: bo
         linker.training.estimate_parameters_using_expectation_maximisation(
             f"l.surname = r.surname AND l.first_name = r.first_name{orphan_sql}", max_pairs=max_pairs
         )
+        # the blocked pairs are made once and counted here; predict then scores this cached table instead of
+        # blocking again, and a second blocking pass only to count them (_count_pairs) is not needed
+        blocked = linker.inference.compute_blocked_pairs_for_predict()
+        counted = con.execute(f"SELECT count(*) FROM {blocked.physical_name}").fetchall()
+        compared = int(counted[0][0]) if counted else 0
         predictions = linker.inference.predict(threshold_match_weight=settings.lower_weight)
         pairs = predictions.as_pandas_dataframe()[["unique_id_l", "unique_id_r", "match_weight"]]
         pairs = pairs.astype({"unique_id_l": "object", "unique_id_r": "object", "match_weight": "float64"})
         pairs["match_weight"] = pairs["match_weight"].round(6)
-        compared = _count_pairs(con, frame, settings.use_codice_fiscale, orphan_only)
     finally:
         con.close()
     pairs = pairs.sort_values(["unique_id_l", "unique_id_r"], kind="mergesort").reset_index(drop=True)
@@ -332,7 +336,8 @@ def score_pairs(frame: pd.DataFrame, settings: ModelSettings, *, orphan_only: bo
 
 
 def _count_pairs(con: Any, frame: pd.DataFrame, use_cf: bool, orphan_only: bool) -> int:
-    """Distinct pairs produced by the blocking rules (each pair once, as Splink scores it)."""
+    """Distinct pairs produced by the blocking rules (each pair once, as Splink scores it), counted by a query of
+    its own; score_pairs gives the same number from the pairs Splink blocked."""
     con.register("count_nodes", frame)
     union = " UNION ".join(
         f"SELECT l.unique_id AS a, r.unique_id AS b FROM count_nodes l JOIN count_nodes r "

@@ -123,12 +123,15 @@ def staged_person_records(db: Database, load_ids: list[str] | None = None) -> pd
     loads = current_load_ids(db) if load_ids is None else load_ids
     lineage = ["load_id", "source", "file_name", "row_number"]
     people = read_frame(db, "person_record", [*lineage, *_PERSON_FIELDS], loads)
-    family_key = pd.Series(None, index=people.index, dtype=object)
+    codes = np.full(len(people), None, dtype=object)
     for table, column in _FAMILY_KEY.items():
         keys = read_frame(db, table, ["load_id", "row_number", column], loads)
         keys = keys.dropna(subset=[column]).drop_duplicates(["load_id", "row_number"])
-        found = people[["load_id", "row_number"]].merge(keys, how="left", on=["load_id", "row_number"])[column]
-        family_key = family_key.where(family_key.notna(), found.to_numpy())
+        found = _lookup_rows(people, keys)[column].to_numpy()
+        # the first table giving a row a code wins, as before
+        missing = pd.isna(codes)
+        codes[missing] = found[missing]
+    family_key = pd.Series(codes, index=people.index, dtype=object)
     # A register's family codes are its own: two comuni's registers may both number a family 1234. Codes
     # from files in a folder (a region's comune folder) carry the folder, so they never meet another's.
     folder = _per_distinct(people[["file_name"]], lambda files: pd.DataFrame(
@@ -152,6 +155,21 @@ def staged_person_records(db: Database, load_ids: list[str] | None = None) -> pd
     return out.sort_values("record_id", kind="mergesort").reset_index(drop=True)
 
 
+def _lookup_rows(people: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """``people[["load_id", "row_number"]].merge(keys, how="left", on=["load_id", "row_number"])``: the same
+    rows, in order, with ``keys``' other columns.
+
+    The load ids are replaced by integer codes shared by both frames first: merging two million rows on a
+    text key spent its time hashing the same few dozen load ids over and over.
+    """
+    n = len(people)
+    codes, _ = pd.factorize(pd.concat([people["load_id"], keys["load_id"]], ignore_index=True))
+    left = pd.DataFrame({"load": codes[:n], "row_number": people["row_number"].to_numpy()})
+    right = keys.drop(columns=["load_id"]).assign(load=codes[n:])
+    found = left.merge(right, how="left", on=["load", "row_number"])
+    return found.drop(columns=["load", "row_number"])
+
+
 def _comune_ids(db: Database, written: pd.Series) -> pd.Series:
     """The register's comune id for each comune as a source writes it (code or name), so that 'PADOVA' and
     '028060' block together; a comune outside the register keeps its own spelling, an empty one stays None."""
@@ -164,7 +182,11 @@ def _comune_ids(db: Database, written: pd.Series) -> pd.Series:
     lookup = ComuneLookup(register[list(COMUNE_COLUMNS)].drop_duplicates())
     distinct = pd.unique(written.dropna())
     ids = {v: lookup.resolve(v)[0] or str(v) for v in distinct if str(v).strip()}
-    return written.map(ids).astype("object").where(lambda c: c.notna(), None)
+    # looked up per distinct value and spread by code: a map over every row cost seconds
+    codes, uniques = pd.factorize(written)
+    resolved = np.empty(len(uniques) + 1, dtype=object)  # the trailing None answers nulls (code -1)
+    resolved[:-1] = [ids.get(v) for v in uniques]
+    return pd.Series(resolved[codes], index=written.index, dtype="object")
 
 
 def _per_distinct(frame: pd.DataFrame, build: Callable[[pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
@@ -177,9 +199,12 @@ def _per_distinct(frame: pd.DataFrame, build: Callable[[pd.DataFrame], pd.DataFr
         codes, uniques = pd.factorize(frame[column])
         # re-factorizing keeps the combined key below rows * (values + 1): no overflow
         key = pd.factorize(key * (len(uniques) + 1) + (codes + 1))[0].astype(np.int64)
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    # factorize numbers the distinct rows in order of first appearance: a row opens its group when its code
+    # exceeds every code before it, so the first rows are found without sorting
+    seen = np.maximum.accumulate(key) if len(key) else key
+    first = np.flatnonzero(np.diff(seen, prepend=-1) > 0)
     built = build(frame.iloc[first].reset_index(drop=True))
-    rows = inverse.reshape(-1)
+    rows = key
     return pd.DataFrame({c: pd.Series(built[c].to_numpy(dtype=object)[rows], index=frame.index, dtype="object")
                          for c in built.columns})
 
@@ -192,16 +217,29 @@ def _street(parts: pd.DataFrame) -> pd.DataFrame:
 
 def _names(people: pd.DataFrame) -> pd.DataFrame:
     """``surname`` and ``first_name``: the separate fields when given, else the one-field name split."""
-    full = people["full_name"].fillna("").astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
-    last_split = full.str.rsplit(" ", n=1, expand=True).reindex(columns=[0, 1])
-    first_split = full.str.split(" ", n=1, expand=True).reindex(columns=[0, 1])
-    given_first = people["source"].isin(GIVEN_NAME_FIRST).to_numpy()
-    # "ROSSI MARIO": a composite surname is more common than a composite first name in the lists
-    split_surname = np.where(given_first, first_split[1], last_split[0])
-    split_first = np.where(given_first, first_split[0], last_split[1])
-    surname = people["surname"].where(people["surname"].notna(), pd.Series(split_surname, index=people.index))
-    first = people["given_name"].where(people["given_name"].notna(), pd.Series(split_first, index=people.index))
-    return pd.DataFrame({"surname": _blank_none(surname), "first_name": _blank_none(first)})
+    surname = people["surname"].to_numpy(dtype=object).copy()
+    first = people["given_name"].to_numpy(dtype=object).copy()
+    # only rows lacking a field are split (a string-array split of every row cost seconds); the one-field
+    # name is normalised by the same string-array operations as before, then split at its one space
+    need = np.flatnonzero(pd.isna(surname) | pd.isna(first))
+    full = people["full_name"].iloc[need].fillna("").astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
+    given_first = people["source"].iloc[need].isin(GIVEN_NAME_FIRST).to_numpy(dtype=bool)
+    for row, text, first_is_given in zip(need.tolist(), full.tolist(), given_first.tolist(), strict=True):
+        split_surname: str | None
+        split_first: str | None
+        if first_is_given:
+            head, space, tail = text.partition(" ")
+            split_surname, split_first = (tail if space else None), head
+        else:
+            # "ROSSI MARIO": a composite surname is more common than a composite first name in the lists
+            head, space, tail = text.rpartition(" ")
+            split_surname, split_first = (head, tail) if space else (tail, None)
+        if pd.isna(surname[row]):
+            surname[row] = split_surname
+        if pd.isna(first[row]):
+            first[row] = split_first
+    return pd.DataFrame({"surname": _blank_none(pd.Series(surname, index=people.index)),
+                         "first_name": _blank_none(pd.Series(first, index=people.index))})
 
 
 def _join_text(left: pd.Series, right: pd.Series, sep: str = " ") -> pd.Series:
@@ -231,8 +269,14 @@ def link_staging(db: Database, settings: LinkSettings | None = None) -> LinkResu
     records = staged_person_records(db)
     result = link_records(records[[*RECORD_COLUMNS, *OPTIONAL_COLUMNS]], settings,
                           previous=previous_person_ids(db))
-    clusters = result.clusters.merge(records[["record_id", "load_id", "file_name", "row_number"]],
-                                     on="record_id", how="left")
+    lineage = records[["record_id", "load_id", "file_name", "row_number"]]
+    clusters = result.clusters
+    if len(clusters) == len(lineage) and np.array_equal(clusters["record_id"].to_numpy(dtype=object),
+                                                        lineage["record_id"].to_numpy(dtype=object)):
+        # link_records keeps the input's row order: the lineage lines up without a merge on two million ids
+        clusters = clusters.assign(**{c: lineage[c].to_numpy() for c in ("load_id", "file_name", "row_number")})
+    else:
+        clusters = clusters.merge(lineage, on="record_id", how="left")
     now = datetime.now(UTC)
     person = pa.table({
         "record_id": _text(clusters["record_id"]), "source": _text(clusters["source"]),

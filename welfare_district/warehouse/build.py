@@ -36,6 +36,7 @@ from welfare_district.warehouse.inputs import (
     dwelling_ids,
     hashed_ids,
     int_ids,
+    is_in,
     read_inputs,
 )
 from welfare_district.warehouse.terms import CASE_NEED, RELATION_REGISTER, UNKNOWN_NEED
@@ -142,7 +143,7 @@ def _persons(inputs: Inputs, year: int, report: BuildReport) -> pd.DataFrame:
     benefits = inputs.benefits[inputs.benefits["reference_year"] == year]
     flags = to_codes(benefits["benefit_type"], BENEFIT_FLAGS)
     for flag in ("disability_allowance", "care_allowance"):
-        person[flag] = reg["person_id"].isin(set(benefits.loc[flags == flag, "person_id"].dropna())).to_numpy()
+        person[flag] = is_in(reg["person_id"], benefits.loc[flags == flag, "person_id"])
     report.persons[year] = len(person)
     return person.reset_index(drop=True)
 
@@ -157,11 +158,11 @@ def _education_labour(inputs: Inputs, year: int, reg: pd.DataFrame) -> tuple[pd.
     person_ids = reg["person_id"]
     cpi = inputs.labour[inputs.labour["reference_year"] == year].sort_values("record_id", kind="mergesort")
     cpi = cpi.drop_duplicates("person_id", keep="last").set_index("person_id")
-    pupils = set(inputs.school.loc[inputs.school["reference_year"] == year, "person_id"].dropna())
+    pupils = inputs.school.loc[inputs.school["reference_year"] == year, "person_id"]
     education = to_codes(reg["education"], EDUCATION_CODES)
     education = education.where(education.notna(), person_ids.map(to_codes(cpi["education"], EDUCATION_CODES)))
     labour = to_codes(reg["employment_status"], LABOUR_CODES)
-    labour = labour.where(labour.notna() | ~person_ids.isin(pupils), "student")
+    labour = labour.where(labour.notna() | ~is_in(person_ids, pupils), "student")
     labour = labour.where(labour.notna(), person_ids.map(to_codes(cpi["employment_status"], LABOUR_CODES)))
     return (education.astype(object).where(education.notna(), None),
             labour.astype(object).where(labour.notna(), None))
