@@ -40,7 +40,7 @@ RESULT_COLUMNS = ["record_id", "civico_id", "street_code", "section_id", "zone_i
                   "street_match", "number_match", "score", "reason", "number", "suffix", "interno"]
 _NUMBER_RANK = {"exact": 0, "suffix_dropped": 1, "suffix_assumed": 2}
 _NUMBER_PENALTY = {"exact": 0.0, "suffix_dropped": 5.0, "suffix_assumed": 10.0}
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # the default text dtype (string inference)
+TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)  # the default text dtype (string inference)
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def _text_codes(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | Non
     same texts as converting every row, without two million string operations.
     """
     # _as_text of a column of the default text dtype is its missing values as "": no conversion needed
-    text = values.fillna("") if values.dtype == _TEXT else _as_text(values)
+    text = values.fillna("") if values.dtype == TEXT_DTYPE else _as_text(values)
     codes, uniques = pd.factorize(text, sort=False)
     texts = pd.Series(uniques, dtype="str")
     if clean is not None:
@@ -307,7 +307,7 @@ def geocode_frame(
     ids = (addresses[id_column] if id_column is not None and id_column in addresses.columns
            else pd.Series(addresses.index, index=addresses.index))
     # text ids are kept as they are: converting two million strings to objects and back costs seconds
-    out.insert(0, "record_id", ids.array if ids.dtype == _TEXT else ids.to_numpy())
+    out.insert(0, "record_id", ids.array if ids.dtype == TEXT_DTYPE else ids.to_numpy())
     return out
 
 

@@ -18,19 +18,19 @@ import pyarrow.compute as pc
 
 from welfare_district.engine import Database
 from welfare_district.geo.address import parse_address
+from welfare_district.geo.geocode import TEXT_DTYPE
 from welfare_district.link.staging import current_load_ids, link_tables, read_frame, record_ids
 from welfare_district.warehouse.geocoding import stored_geocodes
 
 AREA = ["section_id", "zone_id", "quartiere_id"]
 _MASK = (1 << 63) - 1
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # the default text dtype (string inference)
 
 
 def is_in(values: pd.Series, members: pd.Series) -> npt.NDArray[np.bool_]:
     """For each of ``values``, whether it is one of the non-null ``members`` (``values.isin(set(members
     .dropna()))``); a null value is never a member."""
     members = members.dropna()
-    if values.dtype == _TEXT and members.dtype == _TEXT:
+    if values.dtype == TEXT_DTYPE and members.dtype == TEXT_DTYPE:
         # pandas checks every member of a text set in Python (a quarter of a second per year's pupils);
         # Arrow's hash lookup answers the same question
         found = pc.is_in(pa.array(values.array), value_set=pa.array(members.array))
@@ -56,7 +56,7 @@ def hashed_ids(keys: pd.Series) -> pd.Series:
 
 def _hashable(values: pd.Series) -> pd.Series:
     # text columns are factorized as they are (by Arrow); converting them to objects first cost a second
-    return values if values.dtype == _TEXT else values.astype(object)
+    return values if values.dtype == TEXT_DTYPE else values.astype(object)
 
 
 def _values(uniques: pd.Index | np.ndarray | pd.api.extensions.ExtensionArray) -> np.ndarray:
