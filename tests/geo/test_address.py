@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from welfare_district.geo.address import (
     ParsedAddress,
     StreetIndex,
+    address_flat,
     compact_key,
     normalise_suffix,
     normalise_text,
@@ -128,6 +129,17 @@ def test_normalise_text_is_idempotent(text: str) -> None:
 def test_street_key_is_idempotent_and_parse_never_raises(text: str) -> None:
     assert street_key(street_key(text)) == street_key(text)
     parse_address(text)
+
+
+@given(st.one_of(st.text(), st.sampled_from(["Via Roma 12 int. 3", "PADOVA VIA ROMA 2 INTERNO 4B SC. A",
+                                              "via Giacinto 3 piano 2 int 7", "int 5 via Roma", None, float("nan")])))
+def test_address_flat_is_the_parsed_flat(text: object) -> None:
+    assert address_flat(text) == parse_address(text).interno
+
+
+def test_address_flat_examples() -> None:
+    for text, *_, interno in EXAMPLES:
+        assert address_flat(text) == interno
 
 
 def _index() -> StreetIndex:

@@ -75,6 +75,20 @@ def test_dates_two_digit_years_and_impossible_days() -> None:
     assert old[0] == pd.Timestamp(1949, 1, 1)  # a birth date is never in the future
 
 
+def test_remembered_dates_parse_as_afresh(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    calls = [(["14-9-86", "", "30-2-90"], ("%d-%m-%y",), TODAY), (["14-9-86", "1-1-49", "x"], ("%d-%m-%y",), TODAY),
+             (["14-9-86", "1-1-49"], ("%d-%m-%y",), date(1980, 1, 1)), (["14-9-86", "1-1-2020"], ("%d-%m-%Y",), TODAY),
+             ([], ("%d-%m-%Y",), TODAY), (["1-1-2020", "2-1-2020", "3-1-2020"], ("%d-%m-%Y",), TODAY)]
+    fresh = [rules.parse_dates(pd.Series(v, dtype=object), f, today=t) for v, f, t in calls]
+    monkeypatch.setattr(rules, "MEMO_LIMIT", 4)  # the last call overflows the memo: it forgets and parses again
+    with rules.remember_distinct(), rules.remember_distinct():
+        remembered = [rules.parse_dates(pd.Series(v, dtype=object), f, today=t) for v, f, t in calls]
+    assert rules._memos is None
+    for a, b in zip(fresh, remembered, strict=True):
+        for x, y in zip(a, b, strict=True):
+            pd.testing.assert_series_equal(x, y)
+
+
 def test_decimal_comma_and_members() -> None:
     nums, bad = rules.parse_numbers(pd.Series(["40930,15", "1.234,5", "2", "x", ""]), decimal=",")
     assert list(nums[:3]) == [40930.15, 1234.5, 2.0] and list(bad) == [False, False, False, True, False]

@@ -169,18 +169,14 @@ def parse_street_and_number(street: object, number: object, suffix: object = Non
 def parse_address(text: object) -> ParsedAddress:
     """Parse one free-text address; never raises. Flat, staircase and a Padova city tail are kept apart."""
     rx = _rx()
-    s = normalise_text("" if text is None or text != text else str(text))
-    if s.startswith(("PADOVA", "35")):
-        s = rx.lead_city.sub("", s)
-    s = _strip_city(s)
+    s = _without_city(text)
     interno = scala = ""
-    digit = rx.digit.search(s)
+    digit, flat = _flat_match(s)
     if digit:
-        # Flat and staircase only after the first digit: street names contain words such as GIACINTO.
         head, tail = s[: digit.start()], s[digit.start():]
         changed = False
-        if "INT" in tail and (m := rx.interno.search(tail)):
-            interno, tail, changed = m.group("v"), tail[: m.start()] + " " + tail[m.end():], True
+        if flat:
+            interno, tail, changed = flat.group("v"), tail[: flat.start()] + " " + tail[flat.end():], True
         if "SC" in tail and (m := rx.scala.search(tail)):
             scala, tail, changed = m.group("v"), tail[: m.start()] + " " + tail[m.end():], True
         if "PIANO" in tail:
@@ -198,6 +194,32 @@ def parse_address(text: object) -> ParsedAddress:
         number, suffix = int(m.group("num")) or None, m.group("suf") or ""
     dug, name, key = _street_parts(street)
     return ParsedAddress(dug, name, number, suffix, interno, scala, key)
+
+
+def address_flat(text: object) -> str:
+    """``parse_address(text).interno`` (the flat, "" when none), found without parsing the rest."""
+    # the street, number and staircase never change the flat: only the steps before it run
+    flat = _flat_match(_without_city(text))[1]
+    return flat.group("v") if flat else ""
+
+
+def _flat_match(s: str) -> tuple[re.Match[str] | None, re.Match[str] | None]:
+    """The first digit of a normalised address and the flat's match in the text from there (None when none)."""
+    rx = _rx()
+    digit = rx.digit.search(s)
+    # flat and staircase only after the first digit: street names contain words such as GIACINTO
+    if digit is None:
+        return None, None
+    tail = s[digit.start():]
+    return digit, (rx.interno.search(tail) if "INT" in tail else None)
+
+
+def _without_city(text: object) -> str:
+    """The normalised text of an address without a leading or trailing Padova city part."""
+    s = normalise_text("" if text is None or text != text else str(text))
+    if s.startswith(("PADOVA", "35")):
+        s = _rx().lead_city.sub("", s)
+    return _strip_city(s)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -6,7 +6,8 @@ from collections.abc import Collection
 from pathlib import Path
 
 from welfare_district.engine import Database, batched_checkpoints
-from welfare_district.ingest.load import LoadResult, load_file
+from welfare_district.ingest.load import LoadResult, ensure_tables, load_into_tables
+from welfare_district.ingest.rules import remember_distinct
 from welfare_district.sources.catalogue import SourceDeclaration, shipped_catalogue, source_for_file
 
 
@@ -39,7 +40,10 @@ def ingest_folder(db: Database, folder: Path, *, strict: bool = False,
     Guarantees: one transaction per file, so a failing file leaves the earlier ones loaded and itself absent.
     """
     files = declared_files(folder, catalogue, under=under, skip=skip)
-    # many small loads append to the same tables: checkpoint them together rather than every few files
-    with batched_checkpoints(db.engine, db.dialect):
-        return [load_file(db, decl, path, strict=strict, file_name=path.relative_to(folder).as_posix())
+    if files:  # once for the folder, not per file; an empty folder creates nothing, as before
+        ensure_tables(db)
+    # many small loads append to the same tables: checkpoint them together rather than every few files; the
+    # files repeat the same dates: parse each distinct one once
+    with batched_checkpoints(db.engine, db.dialect), remember_distinct():
+        return [load_into_tables(db, decl, path, strict=strict, file_name=path.relative_to(folder).as_posix())
                 for path, decl in files]

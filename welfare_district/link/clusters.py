@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from welfare_district.ingest.codice_fiscale import decode_birth
+
+# what ``pd.factorize`` returns: an integer code per value (-1: missing) and the distinct values
+Factorized = tuple[np.ndarray, pd.Index | np.ndarray]
 
 
 def stable_id(prefix: str, key: str) -> str:
@@ -26,13 +28,13 @@ def stable_id(prefix: str, key: str) -> str:
     return prefix + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def entity_nodes(records: pd.DataFrame, register_source: str) -> tuple[pd.DataFrame, pd.Series]:
+def entity_nodes(records: pd.DataFrame, register_source: str) -> tuple[pd.DataFrame, np.ndarray]:
     """One node per trusted code (entity) and one per other record (orphan).
 
     Returns (nodes, node_of_record): nodes have ``unique_id`` (a record id), ``is_entity`` and the contract's
     attributes, an entity taking each attribute from its register records first, latest record first, then
-    from its other records, then (birth date, sex, birthplace) from its code; ``node_of_record`` maps every
-    record's index to its node's ``unique_id``.
+    from its other records, then (birth date, sex, birthplace) from its code; ``node_of_record`` gives every
+    record (in row order) the position of its node in ``nodes``, as integers.
     """
     trusted = records["cf_key"].notna().to_numpy(dtype=bool)
     attrs = ["record_id", "codice_fiscale", "surname", "first_name", "sex", "birth_date", "birth_place_code",
@@ -63,9 +65,11 @@ def entity_nodes(records: pd.DataFrame, register_source: str) -> tuple[pd.DataFr
     orphans = records.loc[~trusted, attrs].rename(columns={"record_id": "unique_id"})
     orphans["is_entity"] = 0
     nodes = pd.concat([entities.drop(columns=["cf_key"]), orphans], ignore_index=True)
-    node_of_record = records["record_id"].to_numpy(dtype=object).copy()
-    node_of_record[rows] = entities["unique_id"].to_numpy(dtype=object)[key_codes[rows]]
-    return nodes, pd.Series(node_of_record, index=records.index, dtype="object")
+    # entities come first, one per key code, then the orphans in row order
+    node_of_record = np.empty(len(records), dtype=np.int64)
+    node_of_record[rows] = key_codes[rows]
+    node_of_record[~trusted] = len(entities) + np.arange(len(orphans), dtype=np.int64)
+    return nodes, node_of_record
 
 
 def _fill_from_code(first: pd.DataFrame) -> None:
@@ -124,14 +128,17 @@ def cluster_nodes(
 
 
 def person_ids(
-    records: pd.DataFrame, cluster: pd.Series, register_source: str, previous: pd.Series | None = None
+    records: pd.DataFrame, cluster: pd.Series, register_source: str, previous: pd.Series | None = None, *,
+    factorized: Factorized | None = None,
 ) -> pd.Series:
     """A stable person id per record (same index), by the rule in the module docstring.
 
     ``cluster`` holds any cluster label per record; ``previous`` maps record_id -> person_id of an earlier run.
+    ``factorized``: ``pd.factorize(cluster)`` (codes in any order) when the caller has it, so that two million
+    labels are not hashed again.
     """
     record_id = records["record_id"].to_numpy(dtype=object)
-    codes, labels = pd.factorize(cluster)
+    codes, labels = pd.factorize(cluster) if factorized is None else factorized
     register = (records["source"] == register_source).to_numpy(dtype=bool)
     # register records first, then by record id: the first record of each cluster in this order is its anchor
     order = ascending(record_id)
@@ -139,29 +146,33 @@ def person_ids(
     ordered = codes[order]
     found, first = np.unique(ordered, return_index=True)
     anchors = order[first[found >= 0]]
-    ids = {labels[c]: stable_id("P", record_id[r]) for c, r in zip(found[found >= 0].tolist(), anchors.tolist(),
-                                                                   strict=True)}
+    # one id per cluster code, in an array: looking labels up one by one in their Index cost a second
+    ids = np.empty(len(labels), dtype=object)
+    ids[found[found >= 0]] = [stable_id("P", r) for r in record_id[anchors].tolist()]
     if previous is not None and len(previous):
         frame = pd.DataFrame({"cluster": cluster, "previous": records["record_id"].map(previous)})
         held = frame.dropna(subset=["previous"]).groupby(["cluster", "previous"]).size().rename("n").reset_index()
         held = held.sort_values(["n", "previous", "cluster"], ascending=[False, True, True], kind="mergesort")
         taken: set[str] = set()
         done: set[object] = set()
-        for cl, prev in zip(held["cluster"], held["previous"], strict=True):
+        held_codes = pd.Index(labels, dtype=object).get_indexer(pd.Index(held["cluster"], dtype=object))
+        for cl, code, prev in zip(held["cluster"], held_codes.tolist(), held["previous"], strict=True):
             if cl in done or prev in taken:
                 continue
-            ids[cl] = str(prev)
+            ids[code] = str(prev)
             taken.add(str(prev))
             done.add(cl)
-    return pd.Series(spread([ids[label] for label in labels], codes), index=records.index, dtype="object")
+    return pd.Series(spread(ids, codes), index=records.index, dtype="object")
 
 
-def family_ids(records: pd.DataFrame, person: pd.Series, register_source: str) -> pd.Series:
+def family_ids(records: pd.DataFrame, person: pd.Series, register_source: str, *,
+               factorized: Factorized | None = None) -> pd.Series:
     """A family id per record (same index): the register family of its person, None outside the register.
 
     A register record belongs to its own family (the register's family code of that year); any other record
     gets the family of its person's latest register record (largest record_id), so ISEE nuclei, dwellings and
-    third-sector beneficiaries attach to families through their linked persons.
+    third-sector beneficiaries attach to families through their linked persons. ``factorized``:
+    ``pd.factorize(person)`` (codes in any order) when the caller has it.
     """
     reg = ((records["source"] == register_source) & records["family_key"].notna()).to_numpy(dtype=bool)
     rows = np.flatnonzero(reg)
@@ -169,7 +180,7 @@ def family_ids(records: pd.DataFrame, person: pd.Series, register_source: str) -
     codes, keys = pd.factorize(records["family_key"].to_numpy(dtype=object)[rows])
     own = np.empty(len(records), dtype=object)
     own[rows] = np.array([stable_id("F", f"{register_source}:{k}") for k in keys], dtype=object)[codes]
-    person_codes, people = pd.factorize(person)
+    person_codes, people = pd.factorize(person) if factorized is None else factorized
     # each person's register record with the largest record id: the last of its rows in ascending order
     latest = rows[ascending(records["record_id"].to_numpy(dtype=object)[rows])][::-1]
     latest = latest[person_codes[latest] >= 0]
@@ -196,7 +207,12 @@ def spread(per_code: np.ndarray | list[object], codes: np.ndarray) -> np.ndarray
     return table[codes]
 
 
-def map_distinct(values: pd.Series, mapping: dict[Any, Any]) -> pd.Series:
-    """``values.map(mapping)`` with None for nulls and missing keys, looked up once per distinct value."""
-    codes, uniques = pd.factorize(values)
-    return pd.Series(spread([mapping.get(u) for u in uniques], codes), index=values.index, dtype="object")
+def cluster_codes(node_ids: pd.Series, roots: dict[str, str], node_of_record: np.ndarray) -> Factorized:
+    """Each record's cluster (the root of its node) factorized: (codes per record, root labels), as
+    ``pd.factorize`` of the records' roots would give them but for the order of the codes.
+
+    ``node_ids`` are the nodes' ids in node order, ``node_of_record`` each record's node position: the roots are
+    looked up once per node and spread by integers, not hashed once per record.
+    """
+    node_codes, labels = pd.factorize(np.array([roots[n] for n in node_ids], dtype=object))
+    return node_codes[node_of_record], labels

@@ -61,12 +61,17 @@ def check_records(records: pd.DataFrame) -> pd.DataFrame:
     out = records.loc[:, columns].copy()
     upper = ("codice_fiscale", "sex", "birth_place_code")
     for col in columns:
-        if col != "birth_date":
+        if col == "record_id":
+            out[col] = _distinct_text(out[col])
+        elif col != "birth_date":
             out[col] = _text(out[col], col in upper)
     if out["record_id"].isna().any():
         raise InputError("person records with an empty record_id")
-    # ids are nearly always distinct: counting the distinct ones is one hash pass, the rows only on failure
-    if len(set(out["record_id"].to_numpy(dtype=object))) < len(out):
+    ids = out["record_id"].to_numpy(dtype=object)
+    # ids in strictly ascending order (as staged) are distinct: one pass of comparisons. Otherwise counting the
+    # distinct ones is one hash pass, the rows only on failure
+    ascending = len(ids) < 2 or bool(np.all(ids[1:] > ids[:-1]))
+    if not ascending and len(set(ids)) < len(out):
         raise InputError(f"{int(out['record_id'].duplicated().sum())} duplicated record_id values")
     if out["source"].isna().any():
         raise InputError("person records with an empty source")
@@ -85,6 +90,19 @@ def _text(values: pd.Series, upper: bool) -> pd.Series:
     # plain str methods per distinct value: far cheaper than a round trip through a string array
     cleaned[:] = [_clean(v, upper) for v in np.asarray(uniques, dtype=object)]
     return pd.Series(_spread(cleaned, codes), index=values.index, dtype="object")
+
+
+def _distinct_text(values: pd.Series) -> pd.Series:
+    """``_text`` (not upper case) for values that are nearly all distinct, such as record ids: each row is
+    cleaned on its own, as hashing every value to find the few repeated ones would cost more than it saves."""
+    objects = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(objects, skipna=True) not in ("string", "empty"):
+        # other types: equal numbers of different types (1, 1.0) must become the same text, as _text makes them
+        return _text(values, False)
+    given = np.flatnonzero(~pd.isna(objects))
+    cleaned = np.empty(len(objects), dtype=object)  # an empty object array holds None
+    cleaned[given] = [_clean(v, False) for v in objects[given].tolist()]
+    return pd.Series(cleaned, index=values.index, dtype="object")
 
 
 def _clean(value: object, upper: bool) -> str | None:

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 _NON_LETTERS = re.compile(r"[^A-Z]")
@@ -102,8 +103,43 @@ def _cf15(cf: str | None) -> str | None:
 
 
 def _mapped(values: pd.Series, fn: Any) -> pd.Series:
-    uniques = {v: fn(v) for v in pd.unique(values.dropna())}
-    return values.map(lambda v: None if v is None or v != v else uniques[v]).astype("object")
+    """``fn`` of every non-null value (None for nulls), computed once per distinct value; same index."""
+    codes, uniques = pd.factorize(values)
+    return _spread([fn(value) for value in uniques], codes, values.index)
+
+
+def _spread(per_unique: list[Any], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Row values from the values of the distinct keys (``codes`` from ``pd.factorize``; -1 gives None)."""
+    # spread by integer codes: a per-row lookup of the values in a dict cost seconds
+    table = np.empty(len(per_unique) + 1, dtype=object)  # the trailing None answers nulls (code -1)
+    table[:-1] = per_unique
+    return pd.Series(table[codes], index=index, dtype="object")
+
+
+def _street_parts(text: str) -> tuple[str | None, str | None]:
+    """(``street``, ``street_last``) of one address text: street words and number, last word and number."""
+    words, number = street_key(text)
+    if words is None:
+        return None, None
+    return f"{words} {number or ''}".strip(), (None if number is None else f"{words.split()[-1]} {number}")
+
+
+def _birth_columns(birth_date: pd.Series) -> pd.DataFrame:
+    """``dob``, ``dob_swapped`` and ``birth_year`` texts of every birth date (None where unknown); same index.
+
+    The texts are made once per distinct date, by the same datetime operations as for every row.
+    """
+    codes, uniques = pd.factorize(birth_date)
+    born = pd.to_datetime(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    per_unique = {
+        "dob": born.dt.strftime("%Y%m%d").where(born.notna(), None),
+        "dob_swapped": (born.dt.strftime("%Y") + born.dt.strftime("%d") + born.dt.strftime("%m")).where(
+            born.notna() & (born.dt.day <= 12), None
+        ),
+        "birth_year": born.dt.strftime("%Y").where(born.notna(), None),
+    }
+    return pd.DataFrame({name: _spread(texts.astype("object").tolist(), codes, birth_date.index)
+                         for name, texts in per_unique.items()}, index=birth_date.index)
 
 
 def model_frame(nodes: pd.DataFrame) -> pd.DataFrame:
@@ -118,18 +154,14 @@ def model_frame(nodes: pd.DataFrame) -> pd.DataFrame:
     out["name_sf"] = (out["surname"] + out["first_name"]).where(both, None)
     out["name_fs"] = (out["first_name"] + out["surname"]).where(both, None)
     out["sex"] = nodes["sex"].to_numpy()
-    born = pd.to_datetime(nodes["birth_date"].reset_index(drop=True))
-    out["dob"] = born.dt.strftime("%Y%m%d").where(born.notna(), None).astype("object")
-    out["dob_swapped"] = (born.dt.strftime("%Y") + born.dt.strftime("%d") + born.dt.strftime("%m")).where(
-        born.notna() & (born.dt.day <= 12), None
-    ).astype("object")
-    out["birth_year"] = born.dt.strftime("%Y").where(born.notna(), None).astype("object")
+    births = _birth_columns(nodes["birth_date"].reset_index(drop=True))
+    for column in ("dob", "dob_swapped", "birth_year"):
+        out[column] = births[column]
     out["birth_place_code"] = nodes["birth_place_code"].to_numpy()
-    streets = _mapped(nodes["street_text"].reset_index(drop=True), street_key)
-    out["street"] = streets.map(lambda v: None if v is None or v[0] is None else f"{v[0]} {v[1] or ''}".strip())
-    out["street_last"] = streets.map(
-        lambda v: None if v is None or v[0] is None or v[1] is None else f"{v[0].split()[-1]} {v[1]}"
-    )
+    street_codes, street_texts = pd.factorize(nodes["street_text"].reset_index(drop=True))
+    streets = [_street_parts(text) for text in street_texts]
+    out["street"] = _spread([street for street, _ in streets], street_codes, out.index)
+    out["street_last"] = _spread([last for _, last in streets], street_codes, out.index)
     out["cf15"] = _mapped(nodes["codice_fiscale"].reset_index(drop=True), _cf15)
     out["comune"] = comune_blocks(nodes)
     return out

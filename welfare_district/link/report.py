@@ -21,7 +21,8 @@ REPORT_COLUMNS = (
 )
 
 
-def redundancy_report(clusters: pd.DataFrame, review: pd.DataFrame, register_source: str) -> pd.DataFrame:
+def redundancy_report(clusters: pd.DataFrame, review: pd.DataFrame, register_source: str, *,
+                      person_codes: np.ndarray | None = None) -> pd.DataFrame:
     """One row per source (sorted) with counts only, never a code or a name.
 
     - records_in: rows of the source; people_out: distinct people among them; duplicates_merged: the difference.
@@ -30,37 +31,44 @@ def redundancy_report(clusters: pd.DataFrame, review: pd.DataFrame, register_sou
     - in_review: records that appear in at least one review pair.
     - cf_*: records by state of their codice fiscale (trusted, missing, invalid, contradicting the record,
       ambiguous between two register codes of one base form).
+
+    ``person_codes``: ``pd.factorize(clusters["person_id"])[0]`` (codes in any order) when the caller has it.
     """
-    # people as integer codes: counting and comparing 2 million text ids per source would dominate
-    person, _ = pd.factorize(clusters["person_id"])
+    # people and sources as integer codes, every count one bincount: counting and comparing 2 million text ids
+    # per source would dominate
+    person = pd.factorize(clusters["person_id"])[0] if person_codes is None else person_codes
     source = clusters["source"].to_numpy(dtype=object)
     known = person >= 0
     in_register = np.zeros(person.max(initial=-1) + 2, dtype=bool)  # the last slot answers a missing id
     in_register[person[known & (source == register_source)]] = True
     records_per_person = np.bincount(person[known], minlength=len(in_register))
     reviewed = set(review["record_id_l"]) | set(review["record_id_r"])
-    frame = pd.DataFrame({
-        "source": source, "person": person, "cf_status": clusters["cf_status"].to_numpy(dtype=object),
-        "register": in_register[person], "alone": records_per_person[person] == 1,
-        "review": clusters["record_id"].isin(reviewed).to_numpy(dtype=bool),
-    })
+    source_codes, names = pd.factorize(source)  # a record without a source is in no group (-1)
+    grouped = source_codes >= 0
+
+    def per_source(rows: np.ndarray) -> np.ndarray:
+        return np.bincount(source_codes[rows & grouped], minlength=len(names))
+
+    # distinct (source, person) pairs: the people of each source
+    pairs = np.unique(source_codes[grouped & known].astype(np.int64) * len(in_register) + person[grouped & known])
+    people = np.bincount(pairs // len(in_register), minlength=len(names))
+    counts = {
+        "records_in": per_source(np.ones(len(source), dtype=bool)),
+        "linked_to_register": per_source(in_register[person]),
+        "left_unlinked": per_source(records_per_person[person] == 1),
+        "in_review": per_source(clusters["record_id"].isin(reviewed).to_numpy(dtype=bool)),
+    }
+    status = clusters["cf_status"].to_numpy(dtype=object)
+    for state in ("trusted", "missing", "invalid", "contradicts", "ambiguous"):
+        counts[f"cf_{state}"] = per_source(status == state)
     rows = []
-    for name, part in frame.groupby("source", sort=True):
-        ids = part["person"].to_numpy()
-        people = len(np.unique(ids[ids >= 0]))
-        status = part["cf_status"].value_counts()
+    for i in sorted(range(len(names)), key=lambda i: names[i]):
+        records_in = int(counts["records_in"][i])
         rows.append({
-            "source": name,
-            "records_in": len(part),
-            "people_out": people,
-            "duplicates_merged": len(part) - people,
-            "linked_to_register": int(part["register"].sum()),
-            "left_unlinked": int(part["alone"].sum()),
-            "in_review": int(part["review"].sum()),
-            "cf_trusted": int(status.get("trusted", 0)),
-            "cf_missing": int(status.get("missing", 0)),
-            "cf_invalid": int(status.get("invalid", 0)),
-            "cf_contradicts": int(status.get("contradicts", 0)),
-            "cf_ambiguous": int(status.get("ambiguous", 0)),
+            "source": names[i],
+            "records_in": records_in,
+            "people_out": int(people[i]),
+            "duplicates_merged": records_in - int(people[i]),
+            **{column: int(counts[column][i]) for column in REPORT_COLUMNS[4:]},
         })
     return pd.DataFrame(rows, columns=list(REPORT_COLUMNS))

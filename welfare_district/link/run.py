@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from welfare_district.link.clusters import cluster_nodes, entity_nodes, family_ids, map_distinct, person_ids
+from welfare_district.link.clusters import (
+    Factorized,
+    cluster_codes,
+    cluster_nodes,
+    entity_nodes,
+    family_ids,
+    person_ids,
+)
 from welfare_district.link.deterministic import CF_TRUSTED, cf_keys, check_records
 from welfare_district.link.model import ModelSettings, model_frame, score_pairs
 from welfare_district.link.report import redundancy_report
@@ -78,11 +85,12 @@ def link_records(
     start = time.perf_counter()
     entity_ids = set(frame.loc[frame["is_entity"] == 1, "unique_id"])
     roots, rejected = cluster_nodes(frame["unique_id"], entity_ids, pairs, settings.model.upper_weight)
-    cluster = map_distinct(node_of_record, roots)
-    person = person_ids(recs, cluster, settings.register_source, previous)
-    family = family_ids(recs, person, settings.register_source)
-    # sizes per cluster by integer codes: mapping 2 million text labels through an index costs seconds
-    codes, labels = pd.factorize(cluster)
+    # clusters and people as integer codes: hashing 2 million text labels again at every step cost seconds
+    codes, labels = cluster_codes(frame["unique_id"], roots, node_of_record)
+    cluster = pd.Series(np.asarray(labels, dtype=object)[codes], index=recs.index, dtype="object")
+    person = person_ids(recs, cluster, settings.register_source, previous, factorized=(codes, labels))
+    people = _person_codes(person, codes, len(labels))
+    family = family_ids(recs, person, settings.register_source, factorized=people)
     records_in_cluster = np.bincount(codes[codes >= 0], minlength=len(labels))
     nodes_per_root = Counter(roots.values())
     nodes_in_cluster = np.array([nodes_per_root[label] for label in labels] + [0], dtype=np.int64)
@@ -98,8 +106,18 @@ def link_records(
         clusters = clusters.set_index("record_id").loc[input_order].reset_index()
     review = _review_queue(pairs, rejected, roots, settings.model)
     seconds["clusters"] = time.perf_counter() - start
-    report = redundancy_report(clusters, review, settings.register_source)
+    report = redundancy_report(clusters, review, settings.register_source,
+                               person_codes=people[0] if presorted else None)
     return LinkResult(clusters=clusters, review=review, report=report, pairs_compared=compared, seconds=seconds)
+
+
+def _person_codes(person: pd.Series, cluster: np.ndarray, clusters: int) -> Factorized:
+    """``pd.factorize(person)`` but for the order of the codes, from the records' cluster codes: a cluster has
+    one person id, so the ids are hashed once per cluster, not once per record."""
+    one_row = np.zeros(clusters, dtype=np.int64)
+    one_row[cluster] = np.arange(len(cluster))  # a row of each cluster (the last one)
+    per_cluster, people = pd.factorize(person.to_numpy(dtype=object)[one_row])
+    return per_cluster[cluster], people
 
 
 def _review_queue(pairs: pd.DataFrame, rejected: pd.DataFrame, roots: dict[str, str],

@@ -25,6 +25,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from welfare_district.engine import Database, bulk_insert, postgresql_key
@@ -120,9 +121,21 @@ def staged_person_records(db: Database, load_ids: list[str] | None = None) -> pd
     person_record row; ``record_id`` unique; one-field names split into surname and first name by the
     source's order.
     """
+    return _staged_records(db, load_ids)[0]
+
+
+def _staged_records(db: Database, load_ids: list[str] | None = None) -> tuple[pd.DataFrame, pa.Table]:
+    """``staged_person_records`` and, row for row, its lineage as read (record_id, source, file_name,
+    row_number, load_id) in Arrow, so that writing it back needs no conversion of Python strings."""
     loads = current_load_ids(db) if load_ids is None else load_ids
     lineage = ["load_id", "source", "file_name", "row_number"]
-    people = read_frame(db, "person_record", [*lineage, *_PERSON_FIELDS], loads)
+    staged = _read_arrow(db, "person_record", [*lineage, *_PERSON_FIELDS], loads)
+    # sorted by record id at once, in Arrow (byte order of UTF-8 is the code point order of Python's sort),
+    # so that every later step keeps this order and the frame needs no sort of two million Python strings
+    ids = _arrow_record_ids(staged)
+    order = pc.sort_indices(ids)
+    ids, staged = ids.take(order), staged.take(order)
+    people = staged.to_pandas()
     codes = np.full(len(people), None, dtype=object)
     for table, column in _FAMILY_KEY.items():
         keys = read_frame(db, table, ["load_id", "row_number", column], loads)
@@ -136,23 +149,38 @@ def staged_person_records(db: Database, load_ids: list[str] | None = None) -> pd
     # from files in a folder (a region's comune folder) carry the folder, so they never meet another's.
     folder = _per_distinct(people[["file_name"]], lambda files: pd.DataFrame(
         {"folder": files["file_name"].astype(str).str.rpartition("/")[0]}))["folder"]
-    in_folder = (folder != "").to_numpy() & family_key.notna().to_numpy()
-    if in_folder.any():
-        family_key = family_key.where(~in_folder, folder + "/" + family_key.astype(str))
-    # a family's code recurs for each member and year: equal codes share one string object
-    family_key = _per_distinct(pd.DataFrame({"family_key": family_key}), lambda keys: keys)["family_key"]
+    # a family's code recurs for each member and year: each distinct (folder, code) is joined once, and equal
+    # codes share one string object
+    family_key = _per_distinct(pd.DataFrame({"folder": folder, "family_key": family_key}),
+                               _folder_keys)["family_key"]
     # names and addresses repeat across the register's yearly files: each distinct combination is built once
     names = _per_distinct(people[["source", "full_name", "surname", "given_name"]], _names)
     surname, first = names["surname"], names["first_name"]
     street = _per_distinct(people[["address", "house_number", "house_number_suffix"]], _street)["street_text"]
     out = pd.DataFrame({
-        "record_id": record_ids(people), "source": people["source"],
+        "record_id": pa.table({"record_id": ids}).to_pandas()["record_id"].set_axis(people.index),
+        "source": people["source"],
         "codice_fiscale": people["codice_fiscale"], "surname": surname, "first_name": first,
         "sex": people["sex"], "birth_date": people["birth_date"], "birth_place_code": people["birth_place_code"],
         "street_text": street, "family_key": family_key, "municipality": _comune_ids(db, people["municipality"]),
         "load_id": people["load_id"], "file_name": people["file_name"], "row_number": people["row_number"],
     })
-    return out.sort_values("record_id", kind="mergesort").reset_index(drop=True)
+    lineage_table = pa.table({"record_id": ids, "source": staged["source"], "file_name": staged["file_name"],
+                              "row_number": staged["row_number"].cast(pa.int64()), "load_id": staged["load_id"]})
+    return out.reset_index(drop=True), lineage_table
+
+
+def _read_arrow(db: Database, table: str, columns: list[str], load_ids: list[str]) -> pa.Table:
+    """``read_frame`` as an Arrow table (chunks combined)."""
+    t = db.ibis.table(table)
+    t = t.filter(t.load_id.isin(load_ids) if load_ids else ibis.literal(False))
+    return t.select(*columns).to_pyarrow().combine_chunks()
+
+
+def _arrow_record_ids(table: pa.Table) -> pa.Array:
+    """``record_ids`` of a staging table's rows, as Arrow text (lineage columns are never null)."""
+    parts = [table[c].combine_chunks().cast(pa.string()) for c in ("source", "file_name", "row_number")]
+    return pc.binary_join_element_wise(*parts, ":")
 
 
 def _lookup_rows(people: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
@@ -207,6 +235,13 @@ def _per_distinct(frame: pd.DataFrame, build: Callable[[pd.DataFrame], pd.DataFr
     rows = key
     return pd.DataFrame({c: pd.Series(built[c].to_numpy(dtype=object)[rows], index=frame.index, dtype="object")
                          for c in built.columns})
+
+
+def _folder_keys(parts: pd.DataFrame) -> pd.DataFrame:
+    """``family_key``: the code prefixed with its file's folder (when the file is in one)."""
+    key = parts["family_key"]
+    in_folder = (parts["folder"] != "").to_numpy() & key.notna().to_numpy()
+    return pd.DataFrame({"family_key": key.where(~in_folder, parts["folder"] + "/" + key.astype(str))})
 
 
 def _street(parts: pd.DataFrame) -> pd.DataFrame:
@@ -266,25 +301,30 @@ def link_staging(db: Database, settings: LinkSettings | None = None) -> LinkResu
     Guarantees: one ``person_link`` row per staged person record; earlier person ids are kept (the stored
     mapping is passed as ``previous``); the two result tables change together or not at all.
     """
-    records = staged_person_records(db)
+    records, lineage = _staged_records(db)
     result = link_records(records[[*RECORD_COLUMNS, *OPTIONAL_COLUMNS]], settings,
                           previous=previous_person_ids(db))
-    lineage = records[["record_id", "load_id", "file_name", "row_number"]]
     clusters = result.clusters
-    if len(clusters) == len(lineage) and np.array_equal(clusters["record_id"].to_numpy(dtype=object),
-                                                        lineage["record_id"].to_numpy(dtype=object)):
-        # link_records keeps the input's row order: the lineage lines up without a merge on two million ids
-        clusters = clusters.assign(**{c: lineage[c].to_numpy() for c in ("load_id", "file_name", "row_number")})
+    if len(clusters) == len(records) and np.array_equal(clusters["record_id"].to_numpy(dtype=object),
+                                                        records["record_id"].to_numpy(dtype=object)):
+        # link_records keeps the input's row order and these ids: the lineage read in Arrow lines up without a
+        # merge on two million ids, and is written without converting Python strings back to Arrow
+        lineage_columns = {"record_id": lineage["record_id"], "source": _few_texts(clusters["source"]),
+                           "file_name": lineage["file_name"], "row_number": lineage["row_number"],
+                           "load_id": lineage["load_id"]}
     else:
-        clusters = clusters.merge(lineage, on="record_id", how="left")
+        clusters = clusters.merge(records[["record_id", "load_id", "file_name", "row_number"]], on="record_id",
+                                  how="left")
+        lineage_columns = {
+            "record_id": _text(clusters["record_id"]), "source": _text(clusters["source"]),
+            "file_name": _text(clusters["file_name"]),
+            "row_number": pa.array(clusters["row_number"].astype("int64").to_numpy(), pa.int64()),
+            "load_id": _text(clusters["load_id"]),
+        }
     now = datetime.now(UTC)
     person = pa.table({
-        "record_id": _text(clusters["record_id"]), "source": _text(clusters["source"]),
-        "file_name": _text(clusters["file_name"]),
-        "row_number": pa.array(clusters["row_number"].astype("int64").to_numpy(), pa.int64()),
-        "load_id": _text(clusters["load_id"]), "person_id": _text(clusters["person_id"]),
-        "family_id": _text(clusters["family_id"]), "link_method": _text(clusters["link_method"]),
-        "cf_status": _text(clusters["cf_status"]),
+        **lineage_columns, "person_id": _text(clusters["person_id"]), "family_id": _text(clusters["family_id"]),
+        "link_method": _few_texts(clusters["link_method"]), "cf_status": _few_texts(clusters["cf_status"]),
         "linked_at": pa.array(np.full(len(clusters), now), pa.timestamp("us", tz="UTC")),
     })
     rv = result.review
@@ -305,3 +345,11 @@ def _text(values: pd.Series) -> pa.Array:
     """A text column as an Arrow string array (nulls stay null), without building a Python list per row."""
     objects = values.to_numpy(dtype=object)
     return pa.array(objects, pa.string(), mask=pd.isna(objects))
+
+
+def _few_texts(values: pd.Series) -> pa.Array:
+    """``_text`` for a column of few distinct values: each distinct text is converted once."""
+    codes, uniques = pd.factorize(values)
+    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+    dictionary = pa.array(np.asarray(uniques, dtype=object), pa.string())
+    return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
@@ -36,8 +37,11 @@ from welfare_district.warehouse.inputs import (
     dwelling_ids,
     hashed_ids,
     int_ids,
+    int_ids_and_codes,
     is_in,
+    positions_in,
     read_inputs,
+    taken,
 )
 from welfare_district.warehouse.terms import CASE_NEED, RELATION_REGISTER, UNKNOWN_NEED
 
@@ -116,19 +120,35 @@ def section_version(db: Database) -> str:
 
 
 def _register_ids(register: pd.DataFrame) -> None:
-    """Warehouse ids of every register row, computed once for all years (a person recurs in each of them)."""
-    register["_person_int"] = int_ids(register["person_id"])
+    """Warehouse ids of every register row, and a code per person id (``_person_code``, equal for equal ids),
+    computed once for all years (a person recurs in each of them)."""
+    register["_person_int"], register["_person_code"] = int_ids_and_codes(register["person_id"])
     register["_family_int"] = int_ids(register["family_id"])
     register["_dwelling"] = dwelling_ids(register["civico_id"], register["flat"])
 
 
+# the register columns a year's persons are built from
+_PERSON_COLUMNS = ["person_id", "family_id", "_person_int", "_family_int", "_dwelling", "relation", "sex",
+                   "birth_date", "citizenship", "education", "employment_status", *AREA]
+
+
+def _year_rows(register: pd.DataFrame, year: int) -> tuple[pd.DataFrame, int]:
+    """The register rows of ``year`` in ``record_id`` order (stable), first row of each person only, with the
+    columns ``_persons`` reads (the register's index labels kept), and how many later rows were dropped."""
+    rows = np.flatnonzero((register["reference_year"] == year).to_numpy())
+    # the row positions are sorted and filtered first, then only the needed columns are taken once: taking
+    # every register column for each year's filter, sort and duplicate drop cost seconds
+    order = register["record_id"].take(rows).argsort(kind="stable").to_numpy()
+    rows = rows[order]
+    # equal codes for equal person ids (nulls too): a person's later rows found without hashing text
+    first = ~pd.Series(register["_person_code"].to_numpy()[rows]).duplicated().to_numpy()
+    return pd.DataFrame({c: register[c].take(rows[first]) for c in _PERSON_COLUMNS}), int((~first).sum())
+
+
 def _persons(inputs: Inputs, year: int, report: BuildReport) -> pd.DataFrame:
-    reg = inputs.register[inputs.register["reference_year"] == year].sort_values("record_id", kind="mergesort")
-    dup = reg["person_id"].duplicated()
-    report.duplicate_persons[year] = int(dup.sum())
-    reg = reg[~dup]
+    reg, report.duplicate_persons[year] = _year_rows(inputs.register, year)
     birth = pd.to_datetime(reg["birth_date"])
-    relation = reg["relation"].astype(object).str.upper().map(RELATION_REGISTER).fillna("other")
+    relation = _relations(reg["relation"])
     person = pd.DataFrame({
         "snapshot_year": year, "person_id": reg["_person_int"], "family_id": reg["_family_int"],
         "relation": relation, "dwelling_id": reg["_dwelling"],
@@ -148,6 +168,15 @@ def _persons(inputs: Inputs, year: int, report: BuildReport) -> pd.DataFrame:
     return person.reset_index(drop=True)
 
 
+def _relations(words: pd.Series) -> pd.Series:
+    """The warehouse relation of each register word (upper-cased; unlisted or null words are "other")."""
+    # a dozen words over two hundred thousand rows a year: each distinct word is upper-cased once
+    positions, distinct = pd.factorize(words)
+    words_seen = np.asarray(distinct, dtype=object)
+    codes = np.array([*(RELATION_REGISTER.get(str(w).upper(), "other") for w in words_seen), "other"], dtype=object)
+    return pd.Series(codes[positions], index=words.index, dtype=object)
+
+
 def _education_labour(inputs: Inputs, year: int, reg: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Education and labour status of the year's register rows.
 
@@ -157,21 +186,29 @@ def _education_labour(inputs: Inputs, year: int, reg: pd.DataFrame) -> tuple[pd.
     """
     person_ids = reg["person_id"]
     cpi = inputs.labour[inputs.labour["reference_year"] == year].sort_values("record_id", kind="mergesort")
-    cpi = cpi.drop_duplicates("person_id", keep="last").set_index("person_id")
+    cpi = cpi.drop_duplicates("person_id", keep="last")
     pupils = inputs.school.loc[inputs.school["reference_year"] == year, "person_id"]
+    # each register row's labour office record, looked up once for both fields (as ``map`` on person_id)
+    at = positions_in(person_ids, cpi["person_id"])
     education = to_codes(reg["education"], EDUCATION_CODES)
-    education = education.where(education.notna(), person_ids.map(to_codes(cpi["education"], EDUCATION_CODES)))
+    education = education.where(education.notna(),
+                                taken(to_codes(cpi["education"], EDUCATION_CODES), at, person_ids.index))
     labour = to_codes(reg["employment_status"], LABOUR_CODES)
     labour = labour.where(labour.notna() | ~is_in(person_ids, pupils), "student")
-    labour = labour.where(labour.notna(), person_ids.map(to_codes(cpi["employment_status"], LABOUR_CODES)))
+    labour = labour.where(labour.notna(),
+                          taken(to_codes(cpi["employment_status"], LABOUR_CODES), at, person_ids.index))
     return (education.astype(object).where(education.notna(), None),
             labour.astype(object).where(labour.notna(), None))
 
 
 def _families(person: pd.DataFrame, public: set[int]) -> pd.DataFrame:
-    ordered = person.assign(_head=person["relation"] != "head").sort_values(["family_id", "_head"],
-                                                                           kind="mergesort")
-    head = ordered.drop_duplicates("family_id", keep="first")
+    # the head's row of each family: its first row in (family_id, not head) order, nulls last; only the two
+    # sort keys are sorted, and only the heads' columns taken (sorting the whole frame cost seconds)
+    keys = pd.DataFrame({"family_id": person["family_id"], "_head": person["relation"] != "head"})
+    ordered = keys.sort_values(["family_id", "_head"], kind="mergesort")
+    heads = ordered.index[~ordered["family_id"].duplicated(keep="first").to_numpy()]
+    head = pd.DataFrame({c: person[c].loc[heads] for c in ("snapshot_year", "family_id", "person_id",
+                                                          "dwelling_id", *AREA)})
     size = person.groupby("family_id").size()
     dwelling = head["dwelling_id"]
     tenure = pd.Series(None, index=head.index, dtype=object).mask(dwelling.isin(list(public)), "public_housing")
@@ -192,12 +229,14 @@ def _dwelling_facts(inputs: Inputs) -> tuple[pd.Series, set[int]]:
     with_surface = rows.dropna(subset=["surface_m2"])
     by_address = with_surface.dropna(subset=["dwelling_id"]).groupby("dwelling_id")["surface_m2"].median()
     # A TARI account whose address did not place: the taxpayer's own register dwelling in the file's year.
-    reg = inputs.register.dropna(subset=["person_id", "civico_id"])
-    reg_dwelling = reg.assign(dwelling_id=reg["_dwelling"])
-    reg_dwelling = reg_dwelling.drop_duplicates(["person_id", "reference_year"], keep="last")
     lost = with_surface[with_surface["dwelling_id"].isna()].dropna(subset=["person_id"])
-    by_holder = lost.merge(reg_dwelling[["person_id", "reference_year", "dwelling_id"]].rename(
-        columns={"dwelling_id": "holder_dwelling"}), on=["person_id", "reference_year"], how="inner")
+    # only the holders' register rows can match: they are picked (four columns) before the null and
+    # duplicate drops, which keep the same rows of each holder as over the whole register
+    reg = inputs.register[["person_id", "reference_year", "civico_id", "_dwelling"]]
+    reg = reg[is_in(reg["person_id"], lost["person_id"])].dropna(subset=["person_id", "civico_id"])
+    reg_dwelling = reg.drop_duplicates(["person_id", "reference_year"], keep="last")
+    by_holder = lost.merge(reg_dwelling[["person_id", "reference_year", "_dwelling"]].rename(
+        columns={"_dwelling": "holder_dwelling"}), on=["person_id", "reference_year"], how="inner")
     holder = by_holder.dropna(subset=["holder_dwelling"]).groupby("holder_dwelling")["surface_m2"].median()
     holder = holder[~holder.index.isin(by_address.index)]
     surfaces = pd.concat([by_address, holder]).round()
@@ -220,8 +259,9 @@ def _dwellings(person: pd.DataFrame, surfaces: pd.Series) -> pd.DataFrame:
 def _isee(inputs: Inputs, person: pd.DataFrame, family: pd.DataFrame, year: int,
           report: BuildReport) -> pd.DataFrame:
     dsu = inputs.isee[inputs.isee["reference_year"] == year]
-    fam_of = person.set_index("_person")["family_id"]
-    dsu = dsu.assign(family_id=dsu["person_id"].map(fam_of))
+    # the declarant's family (``map`` on the year's persons, whose ids are unique)
+    dsu = dsu.assign(family_id=taken(person["family_id"], positions_in(dsu["person_id"], person["_person"]),
+                                     dsu.index))
     report.isee_unlinked[year] = int(dsu["family_id"].isna().sum())
     dsu = dsu.dropna(subset=["family_id"]).sort_values(["family_id", "submitted_on", "protocol"], kind="mergesort")
     latest = dsu.groupby("family_id").agg(declarations=("protocol", "size"), isee_eur=("isee_value", "last"))
@@ -235,14 +275,15 @@ def _cases(inputs: Inputs, person: pd.DataFrame, year: int) -> pd.DataFrame:
     closed = pd.to_datetime(cases["closed_on"])
     alive = (opened <= pd.Timestamp(year, 12, 31)) & (closed.isna() | (closed >= pd.Timestamp(year, 1, 1)))
     cases = cases[alive.to_numpy()].drop_duplicates("record_id")
-    where = person.drop_duplicates("_person").set_index("_person")
+    # each case's person among the year's persons (their ids are unique: the first match is the only one)
+    at = positions_in(cases["person_id"], person["_person"])
     need = cases["intervention_area"].astype(object).str.upper().map(CASE_NEED).fillna(UNKNOWN_NEED)
     out = pd.DataFrame({
         "snapshot_year": year, "case_id": hashed_ids(_case_keys(cases)),
-        "person_id": int_ids(cases["person_id"]), "family_id": cases["person_id"].map(where["family_id"]),
+        "person_id": int_ids(cases["person_id"]), "family_id": taken(person["family_id"], at, cases.index),
         "need": need, "opened": pd.to_datetime(cases["opened_on"]).dt.date,
         "closed": pd.to_datetime(cases["closed_on"]).dt.date,
-        **{a: cases["person_id"].map(where[a]) for a in AREA},
+        **{a: taken(person[a], at, cases.index) for a in AREA},
     })
     return out.drop_duplicates("case_id").reset_index(drop=True)
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from welfare_district.engine import Database
-from welfare_district.geo.address import parse_address
+from welfare_district.geo.address import address_flat
 from welfare_district.geo.geocode import TEXT_DTYPE
 from welfare_district.link.staging import current_load_ids, link_tables, read_frame, record_ids
 from welfare_district.warehouse.geocoding import stored_geocodes
@@ -38,12 +38,37 @@ def is_in(values: pd.Series, members: pd.Series) -> npt.NDArray[np.bool_]:
     return values.isin(set(members)).to_numpy()
 
 
+def positions_in(values: pd.Series, keys: pd.Series) -> npt.NDArray[np.intp]:
+    """For each of ``values``, the position of its first equal in ``keys``, -1 when there is none; a null
+    value finds a null key, as ``Series.map`` and ``Index.get_indexer`` do."""
+    if values.dtype == TEXT_DTYPE and keys.dtype == TEXT_DTYPE:
+        # pandas hashes a text index in Python objects (most of a second per year of the register); Arrow's
+        # hash lookup gives the same positions
+        found = pc.index_in(pa.array(values.array), value_set=pa.array(keys.array), skip_nulls=False)
+        return np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.intp)
+    first = ~keys.duplicated().to_numpy()
+    found = pd.Index(keys[first]).get_indexer(values)
+    return np.where(found >= 0, np.flatnonzero(first)[np.maximum(found, 0)], -1).astype(np.intp)
+
+
+def taken(column: pd.Series, positions: npt.NDArray[np.intp], index: pd.Index) -> pd.Series:
+    """The values of ``column`` at ``positions``, missing where a position is -1, with the dtype
+    ``Series.map`` and a left merge give such a result (an integer column with a miss becomes float)."""
+    data = column.array if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) else column.to_numpy()
+    return pd.Series(pd.api.extensions.take(data, positions, allow_fill=True), index=index, name=column.name)
+
+
 def int_ids(ids: pd.Series) -> pd.Series:
     """Linkage ids (``P``/``F`` + 16 hex digits) as non-negative 63-bit integers; null stays null."""
+    return int_ids_and_codes(ids)[0]
+
+
+def int_ids_and_codes(ids: pd.Series) -> tuple[pd.Series, npt.NDArray[np.intp]]:
+    """``int_ids(ids)``, and a code per row that is equal for equal ids (-1 for every null)."""
     codes, uniques = pd.factorize(_hashable(ids), use_na_sentinel=True)
     table = np.array([int(str(u)[1:], 16) & _MASK for u in _values(uniques)] + [0], dtype=np.int64)
     out = pd.Series(table[codes], index=ids.index, dtype="Int64")
-    return out.mask(codes < 0)
+    return out.mask(codes < 0), codes
 
 
 def hashed_ids(keys: pd.Series) -> pd.Series:
@@ -86,14 +111,39 @@ class Inputs:
     load_ids: list[str]
 
 
-def _with_person(db: Database, frame: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+class _ByRecord:
+    """Rows keyed by ``record_id`` with their ``source`` (person links, geocodes), to attach to staged rows.
+
+    The record ids are unique: they are the key of ``person_link`` and, within a source, of
+    ``geocode_result``, whose writers replace a source's rows in one transaction.
+    """
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        self.rows = rows
+        codes, sources = pd.factorize(rows["source"])
+        self._of_source = {str(s): np.flatnonzero(codes == i) for i, s in enumerate(np.asarray(sources, object))}
+
+    def attach(self, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        """``frame.merge(rows[["record_id", *columns]], on="record_id", how="left")`` for ``columns`` that
+        ``frame`` does not have: the same rows in the same order (new RangeIndex), with ``columns`` of the row
+        of equal record id, missing where there is none."""
+        # a record id starts with its source: only that source's rows can match, and looking the ids up
+        # among them rather than all two million is cheaper; the positions are those of the whole frame
+        mine = [self._of_source.get(str(s), np.empty(0, np.intp)) for s in frame["source"].dropna().unique()]
+        candidates = np.sort(np.concatenate(mine)) if mine else np.empty(0, np.intp)
+        at = positions_in(frame["record_id"], self.rows["record_id"].take(candidates))
+        at = np.where(at >= 0, candidates[np.maximum(at, 0)], -1)
+        # only the attached columns are gathered: a merge also copied every column of ``frame``
+        out = frame.reset_index(drop=True)
+        for column in columns:
+            out[column] = taken(self.rows[column], at, out.index)
+        return out
+
+
+def _with_person(frame: pd.DataFrame, links: _ByRecord) -> pd.DataFrame:
     frame = frame.copy()
     frame.insert(0, "record_id", record_ids(frame))
-    # a record id starts with its source: only that source's links can match, and joining against them
-    # rather than all two million links is several times cheaper
-    sources = frame["source"].drop_duplicates()
-    mine = links[is_in(links["source"], sources)] if len(sources) < links["source"].nunique() else links
-    return frame.merge(mine.drop(columns=["source"]), on="record_id", how="left")
+    return links.attach(frame, ["person_id", "family_id"])
 
 
 def _in_file_order(frame: pd.DataFrame) -> pd.DataFrame:
@@ -111,9 +161,8 @@ def read_inputs(db: Database, register_source: str = "anagrafe") -> Inputs:
     """Read every input of the build from the database (current loads only)."""
     loads = current_load_ids(db)
     link_tables().metadata.create_all(db.engine, checkfirst=True)
-    links = read_frame(db, "person_link", ["record_id", "source", "person_id", "family_id"])
-    geo = stored_geocodes(db).drop(columns=["source"])
-    geo = geo[["record_id", "civico_id", *AREA]]
+    links = _ByRecord(read_frame(db, "person_link", ["record_id", "source", "person_id", "family_id"]))
+    geo = _ByRecord(stored_geocodes(db)[["source", "record_id", "civico_id", *AREA]])
     lineage = ["source", "file_name", "row_number", "load_id", "reference_year"]
 
     people = _in_file_order(read_frame(db, "person_record", [*lineage, "sex", "birth_date", "citizenship", "flat",
@@ -122,10 +171,10 @@ def read_inputs(db: Database, register_source: str = "anagrafe") -> Inputs:
     members = read_frame(db, "family_membership_record", ["load_id", "row_number", "family_code", "relation"],
                          loads, source=register_source)
     register = people.merge(members, on=["load_id", "row_number"], how="left")
-    register = _with_person(db, register, links).merge(geo, on="record_id", how="left")
+    register = geo.attach(_with_person(register, links), ["civico_id", *AREA])
 
     def person_side(table: str, fields: list[str]) -> pd.DataFrame:
-        return _with_person(db, _in_file_order(read_frame(db, table, [*lineage, *fields], loads)), links)
+        return _with_person(_in_file_order(read_frame(db, table, [*lineage, *fields], loads)), links)
 
     isee = person_side("isee_record", ["protocol", "submitted_on", "isee_value"])
     benefits = person_side("benefit_record", ["benefit_type"])
@@ -133,7 +182,7 @@ def read_inputs(db: Database, register_source: str = "anagrafe") -> Inputs:
     labour = person_side("labour_record", ["employment_status", "education"])
     school = person_side("school_record", ["school_order"])
     dwell = person_side("dwelling_record", ["address", "surface_m2", "flat"])
-    dwell = dwell.merge(geo[["record_id", "civico_id"]], on="record_id", how="left")
+    dwell = geo.attach(dwell, ["civico_id"])
     return Inputs(register, isee, benefits, cases, labour, school, dwell, loads)
 
 
@@ -145,13 +194,13 @@ def dwelling_flats(dwell: pd.DataFrame) -> pd.Series:
     texts = dwell["address"].astype(object).where(dwell["address"].notna(), "").astype(str)[~has_own]
     codes, uniques = pd.factorize(texts)
     parsed = np.full(len(dwell), None, dtype=object)
-    flats = [(parse_address(t).interno or None) if _may_name_flat(t) else None for t in _values(uniques)]
+    flats = [(address_flat(t) or None) if _may_name_flat(t) else None for t in _values(uniques)]
     parsed[~has_own] = np.array([*flats, None], dtype=object)[codes]
     return own.where(has_own, pd.Series(parsed, index=dwell.index))
 
 
 def _may_name_flat(text: str) -> bool:
-    """False only for addresses in which ``parse_address`` cannot find a flat: it looks for INT/INTERNO in
+    """False only for addresses in which ``address_flat`` cannot find a flat: it looks for INT/INTERNO in
     the upper-cased text, and upper-casing ASCII text keeps every letter in place, so such a text without
     "INT" has none (most TARI addresses: parsing them all cost seconds)."""
     return not text.isascii() or "INT" in text.upper()
