@@ -171,10 +171,18 @@ def _section_points(db: Database) -> pd.DataFrame:
         return pd.DataFrame({"section_id": pd.Series(dtype=str), "lat": pd.Series(dtype=float),
                              "lon": pd.Series(dtype=float)})
     civico = db.ibis.table("civico")
-    # a parallel mean adds in no fixed order: rounded to 7 decimals (about 1 cm), the same data gives the
-    # same point on every run
-    return civico.group_by("section_id").aggregate(lat=civico.lat.mean().round(7),
-                                                   lon=civico.lon.mean().round(7)).execute()
+    return civico.group_by("section_id").aggregate(lat=_exact_mean(civico.lat),
+                                                   lon=_exact_mean(civico.lon)).execute()
+
+
+def _exact_mean(degrees: Any) -> Any:
+    """The mean of a coordinate column to 7 decimals (about 1 cm), the same on every run.
+
+    A parallel float mean adds in no fixed order, so its last digits, and now and then the 7th decimal after
+    rounding, change from run to run; in whole nanodegrees the sum is an exact integer in any order.
+    """
+    nano = (degrees * 1e9).round().cast("int64")
+    return (nano.sum() / degrees.count() / 1e9).round(7)
 
 
 @dataclass(frozen=True)
