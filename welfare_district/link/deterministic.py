@@ -22,6 +22,7 @@ import pandas as pd
 
 from welfare_district.errors import InputError
 from welfare_district.ingest.codice_fiscale import MONTHS, decode_birth, is_valid
+from welfare_district.link.clusters import spread
 
 RECORD_COLUMNS: Final = (
     "record_id",
@@ -89,7 +90,7 @@ def _text(values: pd.Series, upper: bool) -> pd.Series:
     cleaned = np.empty(len(uniques), dtype=object)
     # plain str methods per distinct value: far cheaper than a round trip through a string array
     cleaned[:] = [_clean(v, upper) for v in np.asarray(uniques, dtype=object)]
-    return pd.Series(_spread(cleaned, codes), index=values.index, dtype="object")
+    return pd.Series(spread(cleaned, codes), index=values.index, dtype="object")
 
 
 def _distinct_text(values: pd.Series) -> pd.Series:
@@ -110,14 +111,6 @@ def _clean(value: object, upper: bool) -> str | None:
     return (text.upper() if upper else text) or None
 
 
-def _spread(per_unique: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Row values from the values of the distinct keys (``codes`` from ``pd.factorize``; -1 gives None)."""
-    out = np.empty(len(codes), dtype=object)  # an empty object array holds None
-    found = codes >= 0
-    out[found] = per_unique[codes[found]]
-    return out
-
-
 def _as_dates(values: pd.Series) -> pd.Series:
     """``datetime.date`` or None per row; the distinct values are parsed once and their rows share the date."""
     codes, uniques = pd.factorize(values)
@@ -128,7 +121,7 @@ def _as_dates(values: pd.Series) -> pd.Series:
     if bad_rows:
         raise InputError(f"{bad_rows} birth_date values are not dates")
     dates = np.array([None if pd.isna(v) else v.date() for v in parsed], dtype=object)
-    return pd.Series(_spread(dates, codes), index=values.index, dtype="object")
+    return pd.Series(spread(dates, codes), index=values.index, dtype="object")
 
 
 def cf_status(cf: str | None, birth_date: date | None, sex: str | None) -> str:

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from welfare_district.link.clusters import spread
+
 _NON_LETTERS = re.compile(r"[^A-Z]")
 _ADDRESS_NOISE = frozenset((
     "VIA", "V", "VIALE", "VLE", "LE", "PIAZZA", "PZZA", "PZA", "ZZA", "ZA", "P", "PIAZZALE", "PLE", "CORSO",
@@ -109,11 +111,8 @@ def _mapped(values: pd.Series, fn: Any) -> pd.Series:
 
 
 def _spread(per_unique: list[Any], codes: np.ndarray, index: pd.Index) -> pd.Series:
-    """Row values from the values of the distinct keys (``codes`` from ``pd.factorize``; -1 gives None)."""
-    # spread by integer codes: a per-row lookup of the values in a dict cost seconds
-    table = np.empty(len(per_unique) + 1, dtype=object)  # the trailing None answers nulls (code -1)
-    table[:-1] = per_unique
-    return pd.Series(table[codes], index=index, dtype="object")
+    """``clusters.spread`` as an object Series on ``index``."""
+    return pd.Series(spread(per_unique, codes), index=index, dtype="object")
 
 
 def _street_parts(text: str) -> tuple[str | None, str | None]:
