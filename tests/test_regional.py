@@ -21,7 +21,7 @@ from welfare_district.engine import Database, connect
 from welfare_district.errors import InputError
 from welfare_district.pipeline import PipelineInput, run_pipeline
 from welfare_district.regional_link import movers
-from welfare_district.regional_merge import merge_comuni
+from welfare_district.regional_merge import merge_comuni, open_merge
 from welfare_district.synth.generate import generate
 from welfare_district.warehouse.build import _case_keys
 
@@ -58,6 +58,8 @@ def test_region_runs_comune_by_comune_and_merges(database_url: str, region: Path
     with connect(database_url) as db:
         results = run_pipeline(db, PipelineInput(region, partition_dir=comuni_dir, workers=1), on_stage=seen.append)
         assert seen == ["areas", "ingest", "comuni", "merge", "indicators", "directory", "impact"]
+        # a first merge copies each comune as soon as it ends
+        assert {r.stage: r.summary for r in results}["merge"].startswith("copied as each comune ended; 2 comuni: ")
         stages = [r.stage for r in results]
         assert [s for s in stages if s.startswith("comune ")] == [f"comune {c}" for c in sorted(COMUNI)]
         files = [comuni_dir / f"{c}.duckdb" for c in COMUNI]
@@ -173,6 +175,16 @@ def test_merge_failing_midway_changes_nothing(region: Path, tmp_path: Path) -> N
         assert _count(db, "SELECT COUNT(*) FROM load_log") == 2 * 18 + 1
         with pytest.raises(InputError, match="missing"):
             merge_comuni(db, [tmp_path / "c" / "V10-028060.duckdb"], lambda name: name.startswith("V"))
+    # a merge open while the comuni run: an error after a comune was copied leaves a fresh database empty
+    with connect(f"duckdb:///{tmp_path / 'fresh.duckdb'}") as db:
+        for error in (ValueError("a comune failed"), None):
+            with (pytest.raises((ValueError, RuntimeError), match=r"a comune failed|before finish"),
+                  open_merge(db, lambda name: name.startswith("V")) as merge):
+                merge.add(files[0])
+                assert merge.report.rows["person_link"] > 0
+                if error is not None:
+                    raise error
+            assert not sa.inspect(db.engine).has_table("person_link")
 
 
 def test_a_failing_comune_is_named_and_nothing_is_merged(region: Path, tmp_path: Path) -> None:

@@ -305,7 +305,7 @@ def run_region(db: Database, inputs: PipelineInput, parts: list[Partition],
     outside the comune folders (its records could not be linked with any comune's)."""
     from welfare_district.ingest.runner import ingest_folder
     from welfare_district.pipeline import StageResult, digest, ingest_summary, last_fingerprint, remember_stage
-    from welfare_district.regional_merge import merge_comuni
+    from welfare_district.regional_merge import merge_comuni, open_merge
 
     assert inputs.dataset_dir is not None
     extracts = inputs.dataset_dir / "extracts"
@@ -327,33 +327,56 @@ def run_region(db: Database, inputs: PipelineInput, parts: list[Partition],
                                time.perf_counter() - started))
     started = stage("comuni")
     workers = inputs.workers or default_workers()
-    outcomes = run_partitions(partition_jobs(db, parts, extracts), workers)
-    for outcome in outcomes:
-        line = "; ".join(f"{name} {seconds:.1f} s: {summary}" for name, summary, seconds in outcome.stages)
-        results.append(StageResult(f"comune {outcome.folder}", f"{line}; peak {outcome.peak_mib:,.0f} MiB",
-                                   sum(s for _, _, s in outcome.stages)))
-    results.append(StageResult("comuni", f"{len(parts)} comuni, {min(workers, len(parts))} at a time",
-                               time.perf_counter() - started))
-    started = stage("merge")
+    jobs = partition_jobs(db, parts, extracts)
+    lookup = comune_lookup(db)
+
+    def is_comune(name: str) -> bool:
+        return bool(lookup.resolve(name)[0])
+
+    def comuni_done(outcomes: list[PartitionOutcome], began: float) -> None:
+        for outcome in outcomes:
+            line = "; ".join(f"{name} {seconds:.1f} s: {summary}" for name, summary, seconds in outcome.stages)
+            results.append(StageResult(f"comune {outcome.folder}", f"{line}; peak {outcome.peak_mib:,.0f} MiB",
+                                       sum(s for _, _, s in outcome.stages)))
+        results.append(StageResult("comuni", f"{len(parts)} comuni, {min(workers, len(parts))} at a time",
+                                   time.perf_counter() - began))
+
+    report: MergeReport | None = None
+    if last_fingerprint(db, "merge") is None:
+        # A first merge is certain to run, so each comune is copied as soon as its stages end, while the
+        # others still run: the copy uses the CPU the workers leave idle and the wait for the last comune,
+        # instead of starting after them. A failure anywhere rolls the whole merge back, as before.
+        files = {p.folder: p.database for p in parts}
+        with open_merge(db, is_comune) as merge:
+            outcomes = run_partitions(jobs, workers, on_done=lambda outcome: merge.add(files[outcome.folder]))
+            comuni_done(outcomes, started)
+            started = stage("merge")
+            report = merge.finish()
+        early = f"copied as each comune ended; {len(outcomes)} comuni"
+    else:
+        outcomes = run_partitions(jobs, workers)
+        comuni_done(outcomes, started)
+        started = stage("merge")
+        early = f"{len(outcomes)} comuni"
     fingerprint = digest("merge-1", *sorted(o.fingerprint for o in outcomes))
-    if last_fingerprint(db, "merge") == fingerprint:
+    if report is None and last_fingerprint(db, "merge") == fingerprint:
         summary = "unchanged comuni: merged rows kept"
     else:
-        lookup = comune_lookup(db)
-        report = merge_comuni(db, [p.database for p in parts], lambda name: bool(lookup.resolve(name)[0]))
+        if report is None:
+            report = merge_comuni(db, [p.database for p in parts], is_comune)
         for name in ("merge", "link", "geocode", "warehouse"):
             remember_stage(db, name, fingerprint)
-        summary = _merge_summary(len(parts), report)
+        summary = _merge_summary(early, report)
     results.append(StageResult("merge", summary, time.perf_counter() - started))
     return results
 
 
-def _merge_summary(comuni: int, report: MergeReport) -> str:
+def _merge_summary(comuni: str, report: MergeReport) -> str:
     if not report.years:
-        return f"{comuni} comuni: no snapshots"
+        return f"{comuni}: no snapshots"
     moved = report.movers
     apart = (f", {moved.codes_apart:,} codes in two registers in the same years left apart"
              if moved.codes_apart else "")
-    return (f"{comuni} comuni: {report.rows.get('person_link', 0):,} linked records, "
+    return (f"{comuni}: {report.rows.get('person_link', 0):,} linked records, "
             f"{report.rows.get('wh_person', 0):,} person-years, years {report.years[0]}-{report.years[-1]}; "
             f"{moved.codes_joined:,} residents registered in two comuni joined{apart}")

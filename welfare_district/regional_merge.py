@@ -14,7 +14,8 @@ Arrow batches through COPY. Either way a failure rolls the whole merge back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -52,23 +53,20 @@ class _Tables:
         return [*self.by_load, self.log, *self.whole]
 
 
-def _tables(db: Database) -> _Tables:
+def _tables(conn: sa.Connection) -> _Tables:
+    """The tables a merge writes, created inside the merge's transaction (a merge rolled back leaves none)."""
     from welfare_district.geo.geocode import geocode_table
-    from welfare_district.ingest.load import ensure_tables as ensure_ingest_tables
     from welfare_district.link.staging import link_tables
     from welfare_district.model.records import record_tables
-    from welfare_district.model.warehouse import ensure_warehouse_tables, warehouse_tables
+    from welfare_district.model.warehouse import warehouse_tables
 
-    ensure_ingest_tables(db)
-    links = link_tables()
-    links.metadata.create_all(db.engine, checkfirst=True)
-    geocodes = geocode_table()
-    geocodes.metadata.create_all(db.engine, checkfirst=True)
-    ensure_warehouse_tables(db.engine)
-    codes = register_code_table()
-    codes.metadata.create_all(db.engine, checkfirst=True)
     rec = record_tables()
+    links = link_tables()
+    geocodes = geocode_table()
     wh = warehouse_tables()
+    codes = register_code_table()
+    for table in (rec.load_log, links.person, geocodes, wh.person, codes):
+        table.metadata.create_all(conn, checkfirst=True)  # each of these tables' metadata holds its family
     return _Tables(
         log=rec.load_log,
         by_load=[*rec.records.values(), rec.failure, rec.quarantine, rec.quality],
@@ -77,50 +75,88 @@ def _tables(db: Database) -> _Tables:
     )
 
 
-def merge_comuni(db: Database, databases: list[Path], is_comune_folder: Callable[[str], bool]) -> MergeReport:
-    """Replace the region's comune-derived rows with those of ``databases`` (one DuckDB file per comune).
+class RegionMerge:
+    """A merge in progress inside one open transaction: comune files are added one by one, in any order,
+    then ``finish`` joins the movers and writes the snapshot years. Open it with ``open_merge``."""
+
+    def __init__(self, conn: sa.Connection, db: Database, tables: _Tables) -> None:
+        self._conn = conn
+        self._db = db
+        self._tables = tables
+        self._copy = _copy_duckdb if db.dialect.is_duckdb else _copy_arrow
+        self._years: set[int] = set()
+        self.report = MergeReport()
+        self.finished = False
+
+    def add(self, path: Path) -> None:
+        """Copy every row of the comune file at ``path``. Raises InputError (and the transaction is rolled
+        back by ``open_merge``) when the file is missing or unreadable, or holds a file another comune holds."""
+        if self.finished:
+            raise RuntimeError("this merge is finished")
+        if not path.is_file():
+            raise InputError("the comune's database file is missing: run its stages first", path=str(path))
+        try:
+            copied, found = self._copy(self._conn, self._db, path, self._tables.copied())
+        except sa.exc.IntegrityError as exc:
+            raise InputError("two comuni hold the same file content (the same source file in two folders); "
+                             f"nothing merged: {str(exc.orig).splitlines()[0]}") from None
+        except (duckdb.Error, sa.exc.DBAPIError) as exc:
+            raise InputError(f"cannot read the comune's database file, nothing merged: {_first_line(exc)}",
+                             path=str(path)) from None
+        for name, n in copied.items():
+            self.report.rows[name] = self.report.rows.get(name, 0) + n
+        self._years |= found
+
+    def finish(self) -> MergeReport:
+        """Join the residents who moved between the comuni added and write ``wh_snapshot``; the report."""
+        self.report.years = sorted(self._years)
+        self.report.movers = join_movers(self._conn, self._db)
+        _write_snapshots(self._conn, self._db, self.report.years)
+        self.finished = True
+        return self.report
+
+
+@contextmanager
+def open_merge(db: Database, is_comune_folder: Callable[[str], bool]) -> Iterator[RegionMerge]:
+    """Begin the merge's transaction and remove the rows an earlier merge brought; commit when the block
+    ends after ``finish()``, roll back on any error (then nothing changes, not even a table is created).
 
     ``is_comune_folder`` tells whether the first folder of a stored file name is a comune's (such loads
-    came from an earlier merge and are replaced, even when that comune's folder is gone). Guarantees: one
-    transaction (on any error nothing changes); every row of the tables listed in the module docstring of
-    every comune file is copied once; loads of files outside comune folders are kept. Raises InputError when
-    a comune file is missing or two comuni hold the same file content.
+    came from an earlier merge and are replaced, even when that comune's folder is gone). Loads of files
+    outside comune folders are kept.
     """
     from welfare_district.model.warehouse import warehouse_tables
 
+    with db.engine.begin() as conn:
+        tables = _tables(conn)
+        log = tables.log
+        earlier = [str(load_id) for load_id, name in conn.execute(sa.select(log.c.load_id, log.c.file_name))
+                   if "/" in str(name) and is_comune_folder(str(name).split("/", 1)[0])]
+        for table in [*tables.by_load, log]:
+            for start in range(0, len(earlier), 1000):
+                conn.execute(sa.delete(table).where(table.c.load_id.in_(earlier[start:start + 1000])))
+        for table in [*tables.whole, warehouse_tables().snapshot]:
+            conn.execute(sa.delete(table))
+        merge = RegionMerge(conn, db, tables)
+        yield merge
+        if not merge.finished:
+            raise RuntimeError("the merge's block ended before finish(): nothing merged")
+
+
+def merge_comuni(db: Database, databases: list[Path], is_comune_folder: Callable[[str], bool]) -> MergeReport:
+    """Replace the region's comune-derived rows with those of ``databases`` (one DuckDB file per comune).
+
+    Guarantees: one transaction (on any error nothing changes); every row of the tables listed in the module
+    docstring of every comune file is copied once; loads of files outside comune folders are kept. Raises
+    InputError when a comune file is missing or two comuni hold the same file content.
+    """
     for path in databases:
         if not path.is_file():
             raise InputError("the comune's database file is missing: run its stages first", path=str(path))
-    tables = _tables(db)
-    report = MergeReport()
-    log = tables.log
-    copy = _copy_duckdb if db.dialect.is_duckdb else _copy_arrow
-    current = databases[0] if databases else Path()
-    try:
-        with db.engine.begin() as conn:
-            earlier = [str(load_id) for load_id, name in conn.execute(sa.select(log.c.load_id, log.c.file_name))
-                       if "/" in str(name) and is_comune_folder(str(name).split("/", 1)[0])]
-            for table in [*tables.by_load, log]:
-                for start in range(0, len(earlier), 1000):
-                    conn.execute(sa.delete(table).where(table.c.load_id.in_(earlier[start:start + 1000])))
-            for table in [*tables.whole, warehouse_tables().snapshot]:
-                conn.execute(sa.delete(table))
-            years: set[int] = set()
-            for current in databases:
-                copied, found = copy(conn, db, current, tables.copied())
-                for name, n in copied.items():
-                    report.rows[name] = report.rows.get(name, 0) + n
-                years |= found
-            report.years = sorted(years)
-            report.movers = join_movers(conn, db)
-            _write_snapshots(conn, db, report.years)
-    except sa.exc.IntegrityError as exc:
-        raise InputError("two comuni hold the same file content (the same source file in two folders); "
-                         f"nothing merged: {str(exc.orig).splitlines()[0]}") from None
-    except (duckdb.Error, sa.exc.DBAPIError) as exc:
-        raise InputError(f"cannot read the comune's database file, nothing merged: {_first_line(exc)}",
-                         path=str(current)) from None
-    return report
+    with open_merge(db, is_comune_folder) as merge:
+        for path in databases:
+            merge.add(path)
+        return merge.finish()
 
 
 def _first_line(exc: BaseException) -> str:
