@@ -6,7 +6,9 @@ import random
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -136,3 +138,30 @@ def test_any_real_date_in_a_declared_format_parses_back(days: list[date], fmt: s
     parsed, bad, impossible = rules.parse_dates(pd.Series([text(d) for d in days]), (fmt,), today=TODAY)
     assert list(parsed) == [pd.Timestamp(d) for d in days]
     assert not bad.any() and not impossible.any()
+
+
+_MONTHS = "ABCDEHLMPRST"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_LETTERS, st.sampled_from(_MONTHS + "FZ"), st.integers(0, 99), st.integers(0, 99),
+                          st.booleans(), st.integers(0, 3)), min_size=1, max_size=30))
+def test_codes_read_from_arrow_buffers_classify_as_python_strings(parts: list[tuple[str, str, int, int, bool,
+                                                                                    int]]) -> None:
+    # every day number 0-99 of every month letter (and two letters that are no month), in any year, with a right
+    # or a wrong check character: the column-wise calendar check must agree with the per-code one
+    codes = []
+    for letters, month, year, day, right, level in parts:
+        first15 = f"{(letters * 6)[:6]}{year:02d}{month}{day:02d}G224"
+        check = cfmod.check_char(first15)
+        code = first15 + (check if right else ("A" if check != "A" else "B"))
+        codes.append(cfmod.omocode(code, level) if right and level else code)
+    codes += ["", "RSSMRA80A01G22", "rssmra80a01g224x"]
+    expected = rules._classify(np.array(codes, dtype=object))
+    got = rules._classify_text(pa.array(codes))
+    assert expected.keys() == got.keys()
+    for key in expected:
+        assert list(expected[key]) == list(got[key]), key
+    for code, status in zip(codes, got["status"], strict=True):
+        if len(code) == 16 and code.isupper():  # the reference's calendar (Python's date) decides validity
+            assert (status != "invalid") == cfmod.is_valid(code), code

@@ -76,7 +76,11 @@ def _rx() -> _Patterns:
 def normalise_text(text: str) -> str:
     """Upper-case ASCII with accents removed, apostrophe variants unified and single spaces; idempotent."""
     if text.isascii():
-        return " ".join(text.translate(_rx().ascii).upper().split())
+        # an ASCII text is printable when it has no control character: only then can the table (controls
+        # and backticks) change it, and translating every text cost more than the rest of this function
+        if "`" in text or not text.isprintable():
+            text = text.translate(_rx().ascii)
+        return " ".join(text.upper().split())
     decomposed = unicodedata.normalize("NFKD", text.translate(_rx().fold))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_rx().fold).upper()
     # Anything still outside printable ASCII cannot help matching a street register.

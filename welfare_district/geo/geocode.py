@@ -200,10 +200,19 @@ def _text_codes(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | Non
     Text columns are factorized as they are and only their distinct values converted and cleaned: the
     same texts as converting every row, without two million string operations.
     """
-    # _as_text of a column of the default text dtype is its missing values as "": no conversion needed
-    text = values.fillna("") if values.dtype == TEXT_DTYPE else _as_text(values)
-    codes, uniques = pd.factorize(text, sort=False)
-    texts = pd.Series(uniques, dtype="str")
+    if values.dtype == TEXT_DTYPE:
+        # _as_text of the default text dtype is its missing values as "": they take the code of "" (a new
+        # one when no row is ""), rather than filling two million rows before factorizing
+        codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
+        texts = pd.Series(uniques, dtype="str")
+        if (codes < 0).any():
+            empty = np.flatnonzero((texts == "").to_numpy())
+            if not len(empty):
+                texts = pd.concat([texts, pd.Series([""], dtype="str")], ignore_index=True)
+            codes = np.where(codes < 0, empty[0] if len(empty) else len(texts) - 1, codes)
+    else:
+        codes, uniques = pd.factorize(_as_text(values), sort=False)
+        texts = pd.Series(uniques, dtype="str")
     if clean is not None:
         # cleaning may make two texts equal ("12.0" and "12"): they get one code
         remap, cleaned = pd.factorize(clean(texts), sort=False)
@@ -218,10 +227,17 @@ def _constant_codes(rows: int) -> tuple[npt.NDArray[np.intp], list[str]]:
 def _combined_codes(parts: list[npt.NDArray[np.intp]]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """(code per row of its distinct combination of ``parts``, first row of each combination), the codes
     numbered in order of first appearance."""
+    sizes = [int(codes.max(initial=0)) + 1 for codes in parts]
     key = np.zeros(len(parts[0]), dtype=np.int64)
-    for codes in parts:
-        # re-factorizing keeps the combined key below rows * (values + 1): no overflow
-        key = pd.factorize(key * (int(codes.max(initial=0)) + 1) + codes, sort=False)[0].astype(np.int64)
+    if np.prod(np.array(sizes, dtype=np.float64)) < 2.0 ** 62:
+        # the codes as the digits of one number (no overflow): one factorization, the same combinations
+        for codes, size in zip(parts, sizes, strict=True):
+            key = key * size + codes
+        key = pd.factorize(key, sort=False)[0].astype(np.int64)
+    else:
+        for codes, size in zip(parts, sizes, strict=True):
+            # re-factorizing keeps the combined key below rows * (values + 1): no overflow
+            key = pd.factorize(key * size + codes, sort=False)[0].astype(np.int64)
     # codes are numbered in order of first appearance: a row is a first one when its code exceeds all before
     first = np.flatnonzero(np.diff(np.maximum.accumulate(key), prepend=-1) > 0)
     return key.astype(np.intp), first

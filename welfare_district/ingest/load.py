@@ -70,14 +70,17 @@ def ensure_tables(db: Database) -> None:
     record_tables().metadata.create_all(db.engine, checkfirst=True)
 
 
-def read_source(decl: SourceDeclaration, location: str | Path) -> RawTable:
-    """Read a file (or, for an sql source, a database URL) as the declaration says."""
+def read_source(decl: SourceDeclaration, location: str | Path, *, data: bytes | None = None,
+                sha256: str | None = None) -> RawTable:
+    """Read a file (or, for an sql source, a database URL) as the declaration says; ``data`` and ``sha256``, a
+    file's bytes and their digest when already at hand, spare reading and hashing it again."""
     required = [c for c, spec in decl.columns.items() if not spec.optional]
     if decl.format == "csv":
         return read_csv(Path(location), encoding=decl.encoding, separator=decl.separator,
-                        header_row=decl.header_row or 1, required=required)
+                        header_row=decl.header_row or 1, required=required, data=data, sha256=sha256)
     if decl.format == "xlsx":
-        return read_excel(Path(location), sheet=decl.sheet, header_row=decl.header_row or None, required=required)
+        return read_excel(Path(location), sheet=decl.sheet, header_row=decl.header_row or None, required=required,
+                          data=data, sha256=sha256)
     return read_sql(str(location), decl.table or "", order_by=decl.order_by, required=required)
 
 
@@ -160,21 +163,23 @@ def _previous(db: Database, source: str, sha: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _loaded_file(db: Database, source: str, path: Path) -> tuple[str, str, int] | None:
-    """(load id, sha256, rows read) of an earlier load of these exact bytes for ``source``, if any.
-
-    The readers hash the raw bytes of a file, so the same digest here means the same content was loaded.
-    An unreadable file returns None and is reported by the reader with its usual message.
-    """
+def _file_content(path: Path) -> tuple[bytes, str] | None:
+    """A file's bytes and their SHA-256 (the digest the readers give), or None when it cannot be read (the
+    reader then reports it with its usual message)."""
     try:
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        data = path.read_bytes()
     except OSError:
         return None
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def _loaded_file(db: Database, source: str, sha: str) -> tuple[str, int] | None:
+    """(load id, rows read) of an earlier load for ``source`` of the content with digest ``sha``, if any."""
     log = record_tables().load_log
     with db.engine.connect() as conn:
         row = conn.execute(sa.select(log.c.load_id, log.c.rows_read)
                            .where(log.c.source == source, log.c.file_sha256 == sha)).first()
-    return None if row is None else (str(row[0]), sha, int(row[1]))
+    return None if row is None else (str(row[0]), int(row[1]))
 
 
 def load_file(db: Database, decl: SourceDeclaration, location: str | Path, *, strict: bool = False,
@@ -194,14 +199,20 @@ def load_into_tables(db: Database, decl: SourceDeclaration, location: str | Path
     """``load_file`` into tables that ``ensure_tables`` has already created (a folder checks them once, rather
     than some fifteen catalogue queries per file); the same guarantees."""
     started = datetime.now(UTC)
-    if decl.format != "sql":
+    content = _file_content(Path(location)) if decl.format != "sql" else None
+    if content is not None:
         # a file already loaded is recognised by its bytes alone, before the (much slower) parse
-        found = _loaded_file(db, decl.name, Path(location))
+        found = _loaded_file(db, decl.name, content[1])
         if found is not None:
-            load_id, sha, rows = found
-            return LoadResult(load_id, decl.name, file_name or Path(location).name, sha, "unchanged", strict,
-                              rows_read=rows)
-    raw = read_source(decl, location)
+            load_id, rows = found
+            return LoadResult(load_id, decl.name, file_name or Path(location).name, content[1], "unchanged",
+                              strict, rows_read=rows)
+    # the bytes already read and hashed are parsed as they are, not read and hashed again; they are not kept
+    # through validation (a comune's largest files are some 40 MB)
+    data, sha = content if content is not None else (None, None)
+    del content
+    raw = read_source(decl, location, data=data, sha256=sha)
+    del data
     name = file_name or (Path(location).name if decl.format != "sql" else raw.file_name)
     previous = _previous(db, decl.name, raw.sha256)
     if previous is not None:

@@ -128,9 +128,19 @@ def clean_text(values: pd.Series, *, upper: bool = False) -> pd.Series:
     return out.str.upper() if upper else out
 
 
-def parse_numbers(values: pd.Series, *, decimal: str = ".", integer: bool = False) -> tuple[pd.Series, pd.Series]:
-    """Numbers from text (decimal comma supported; thousands dots dropped then), and the unparseable mask."""
-    text = clean_text(values)
+def parse_numbers(values: pd.Series, *, decimal: str = ".", integer: bool = False,
+                  cleaned: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Numbers from text (decimal comma supported; thousands dots dropped then), and the unparseable mask.
+    ``cleaned``: the values are ``clean_text``'s output already, so they are not cleaned again."""
+    text = values if cleaned else clean_text(values)
+    # counts, years and scales repeat: each distinct text is parsed once (the parse is value by value)
+    codes, uniques = pd.factorize(text)  # no missing values after clean_text: every code is >= 0
+    nums, bad = _parse_distinct_numbers(pd.Series(uniques, name=text.name), decimal, integer)
+    return (pd.Series(nums.to_numpy()[codes], index=text.index, name=nums.name, dtype="float64"),
+            pd.Series(bad.to_numpy()[codes], index=text.index, name=bad.name, dtype=bool))
+
+
+def _parse_distinct_numbers(text: pd.Series, decimal: str, integer: bool) -> tuple[pd.Series, pd.Series]:
     if decimal == ",":
         comma = text.str.contains(",", regex=False)
         text = text.where(~comma, text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
@@ -150,14 +160,15 @@ def _italian_long(text: pd.Series) -> pd.Series:
     return out
 
 
-def parse_dates(values: pd.Series, formats: tuple[str, ...],
-                today: date | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
+def parse_dates(values: pd.Series, formats: tuple[str, ...], today: date | None = None, *,
+                cleaned: bool = False) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Dates from text trying ``formats`` in order; returns (dates, not-a-date mask, impossible-date mask).
 
     A value shaped like a date that no calendar holds (31/02) is *impossible*, not merely unparseable.
     Two-digit years are placed in the past: a date after ``today`` from a ``%y`` format moves back 100 years.
+    ``cleaned``: the values are ``clean_text``'s output already, so they are not cleaned again.
     """
-    text = clean_text(values)
+    text = values if cleaned else clean_text(values)
     # dates repeat (birth dates, registration days): each distinct text is parsed once
     codes, uniques = pd.factorize(text)  # no missing values after clean_text: every code is >= 0
 
@@ -256,12 +267,45 @@ def _classify(codes: np.ndarray, reference_year: int = 2026) -> dict[str, pd.api
     if n == 0:  # as pandas frames empty object arrays
         return {"status": np.empty(0, dtype=object), "reason": np.empty(0, dtype=object),
                 "base": np.empty(0, dtype=object), "place_unknown": np.zeros(0, dtype=bool)}
-    status = np.zeros(n, dtype=np.int8)  # positions in _STATUS and _CF_REASON
-    reason = np.zeros(n, dtype=np.int8)
-    unknown_out = np.zeros(n, dtype=bool)
     present = np.array([isinstance(c, str) and c != "" for c in codes], dtype=bool)
     shaped = np.zeros(n, dtype=bool)
     shaped[present] = _shaped(codes[present])
+    idx = np.flatnonzero(shaped)
+    arr = np.frombuffer("".join(codes[idx]).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
+    return _classify_shaped(present, shaped, arr, reference_year)
+
+
+def _classify_text(text: pa.Array, reference_year: int = 2026) -> dict[str, pd.api.extensions.ExtensionArray |
+                                                                         np.ndarray]:
+    """``_classify`` of distinct codes given as an Arrow string array without nulls: the same columns, read
+    from the array's own buffers rather than from one Python string per code."""
+    if len(text) == 0:
+        return _classify(np.empty(0, dtype=object), reference_year)
+    text = text.cast(pa.large_string())
+    present = pc.greater(pc.binary_length(text), 0).to_numpy(zero_copy_only=False)
+    shaped = present & _shaped_text(text)
+    # every shaped code is 16 ASCII characters: their bytes lie one after the other in the data buffer
+    chosen = pc.filter(text, pa.array(shaped))
+    arr = np.empty((0, 16), dtype=np.uint8)
+    if len(chosen):
+        offsets = np.frombuffer(chosen.buffers()[1], dtype=np.int64)[chosen.offset: chosen.offset + len(chosen) + 1]
+        data = np.frombuffer(chosen.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
+        arr = data.reshape(-1, 16)
+    return _classify_shaped(present, shaped, arr, reference_year)
+
+
+# days in each month (index 1-12) of a common year; February gains a day in leap years
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _classify_shaped(present: np.ndarray, shaped: np.ndarray, arr: np.ndarray,
+                     reference_year: int) -> dict[str, pd.api.extensions.ExtensionArray | np.ndarray]:
+    """The columns of ``_classify`` from which codes are present and shaped and the bytes (one row of 16 per
+    shaped code, in order) of the shaped ones."""
+    n = len(present)
+    status = np.zeros(n, dtype=np.int8)  # positions in _STATUS and _CF_REASON
+    reason = np.zeros(n, dtype=np.int8)
+    unknown_out = np.zeros(n, dtype=bool)
     status[present & ~shaped] = _STATUS.index("invalid")
     reason[present & ~shaped] = _CF_REASON.index("cf_shape")
     idx = np.flatnonzero(shaped)
@@ -269,7 +313,6 @@ def _classify(codes: np.ndarray, reference_year: int = 2026) -> dict[str, pd.api
     good_out = np.zeros(n, dtype=bool)
     if len(idx):
         odd, even, undo, month_of = _tables()
-        arr = np.frombuffer("".join(codes[idx]).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
         check_ok = _check(arr, odd, even) == arr[:, 15]
         base = arr.copy()
         cols = list(cfmod.OMOCODIA_POSITIONS)
@@ -280,9 +323,11 @@ def _classify(codes: np.ndarray, reference_year: int = 2026) -> dict[str, pd.api
         dd = digits[:, 9] * 10 + digits[:, 10]
         day = np.where(dd > 40, dd - 40, dd)
         year = np.where(2000 + yy > reference_year, 1900 + yy, 2000 + yy)
-        born = pd.to_datetime(pd.DataFrame({"year": year, "month": month_of[base[:, 8]], "day": day}),
-                              errors="coerce")
-        date_ok = born.notna().to_numpy() & (day >= 1)
+        # a real calendar day (what a datetime of year, month and day accepts), by month lengths in numpy
+        month = month_of[base[:, 8]]
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        days = _MONTH_DAYS[month] + ((month == 2) & leap)
+        date_ok = (month >= 1) & (day >= 1) & (day <= days)
         omocode = (base != arr).any(axis=1) & check_ok & date_ok
         good = check_ok & date_ok
         place = np.ascontiguousarray(base[:, 11:15]).view(np.uint32).ravel()
@@ -310,6 +355,10 @@ def _shaped(codes: np.ndarray) -> np.ndarray:
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):  # text Arrow cannot hold, e.g. lone surrogates
         shape = _full_pattern()
         return np.array([shape.fullmatch(c) is not None for c in codes], dtype=bool)
+    return _shaped_text(text)
+
+
+def _shaped_text(text: pa.Array) -> np.ndarray:
     # Arrow's regular expressions run over the whole column at once, not one Python call per code
     found = pc.match_substring_regex(text, "^" + _full_pattern().pattern + "$")
     return found.to_numpy(zero_copy_only=False).astype(bool)
@@ -324,21 +373,35 @@ def _full_pattern() -> re.Pattern[str]:
     return re.compile(cfmod.PATTERN.pattern.strip("^$"))
 
 
-def analyse_cf(values: pd.Series) -> pd.DataFrame:
+def analyse_cf(values: pd.Series, *, cleaned: bool = False) -> pd.DataFrame:
     """Per row: normalised ``code``, ``status`` (valid/omocode/invalid/missing), ``reason`` ("" when clean or
     missing), ``base`` (level-0 form of valid codes) and ``place_unknown``. Each distinct code is checked once.
+    ``cleaned``: the values are ``clean_text(values, upper=True)`` already, so they are not cleaned again.
     """
-    codes = clean_text(values, upper=True).str.replace(" ", "", regex=False)
+    codes = (values if cleaned else clean_text(values, upper=True)).str.replace(" ", "", regex=False)
     positions, uniq = pd.factorize(codes)  # no missing values after clean_text: every position is >= 0
-    out = pd.DataFrame(_classify(np.asarray(uniq, dtype=object))).iloc[positions]
+    out = pd.DataFrame(_classify_distinct(uniq)).iloc[positions]
     out.index = codes.index
     out.insert(0, "code", codes)
     return out
 
 
-def cf_list_invalid(values: pd.Series, separator: str) -> pd.Series:
-    """Rows whose list of codes holds at least one malformed or failing code."""
-    items = clean_text(values, upper=True).str.split(separator.strip()).explode().str.strip()
+def _classify_distinct(uniq: pd.Index) -> dict[str, pd.api.extensions.ExtensionArray | np.ndarray]:
+    """``_classify`` of distinct text codes, through their Arrow buffers when Arrow can hold them."""
+    try:
+        text = pa.array(uniq.array)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):  # e.g. lone surrogates in Python storage
+        return _classify(np.asarray(uniq, dtype=object))
+    if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)) or text.null_count:
+        return _classify(np.asarray(uniq, dtype=object))
+    return _classify_text(text)
+
+
+def cf_list_invalid(values: pd.Series, separator: str, *, cleaned: bool = False) -> pd.Series:
+    """Rows whose list of codes holds at least one malformed or failing code. ``cleaned``: the values are
+    ``clean_text(values, upper=True)`` already, so they are not cleaned again."""
+    text = values if cleaned else clean_text(values, upper=True)
+    items = text.str.split(separator.strip()).explode().str.strip()
     items = items[items != ""]
     bad = analyse_cf(items)["status"] == "invalid"
     return bad.groupby(level=0).any().reindex(values.index, fill_value=False)

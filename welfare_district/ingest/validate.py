@@ -76,6 +76,7 @@ def _column(raw: pd.DataFrame, col: str, spec: ColumnSpec, out: pd.DataFrame, fa
     if col not in raw.columns:  # an optional column absent from this file
         out[spec.field] = None
         return
+    # cleaned once here; the rules below are told so rather than cleaning the column again
     text = rules.clean_text(raw[col], upper=spec.upper or spec.kind in ("cf", "cf_list"))
     present = text != ""
     if spec.required:
@@ -84,11 +85,12 @@ def _column(raw: pd.DataFrame, col: str, spec: ColumnSpec, out: pd.DataFrame, fa
         failures.add(present & text.duplicated(keep="first"), col, "duplicate_key")
     value: pd.Series
     if spec.kind == "date":
-        value, bad, impossible = rules.parse_dates(text, spec.formats, today)
+        value, bad, impossible = rules.parse_dates(text, spec.formats, today, cleaned=True)
         failures.add(bad, col, "date_format")
         failures.add(impossible, col, "date_impossible")
     elif spec.kind in ("int", "decimal"):
-        value, bad = rules.parse_numbers(text, decimal=spec.decimal, integer=spec.kind == "int")
+        value, bad = rules.parse_numbers(text, decimal=spec.decimal, integer=spec.kind == "int",
+                                         cleaned=True)
         failures.add(bad, col, "number_invalid")
         if spec.min is not None:
             failures.add(value < spec.min, col, "out_of_range")
@@ -96,7 +98,7 @@ def _column(raw: pd.DataFrame, col: str, spec: ColumnSpec, out: pd.DataFrame, fa
             failures.add(value > spec.max, col, "out_of_range")
         value = value.astype("Int64") if spec.kind == "int" else value
     elif spec.kind == "cf":
-        cf = rules.analyse_cf(text)
+        cf = rules.analyse_cf(text, cleaned=True)
         for reason in ("cf_shape", "cf_checksum", "cf_date_invalid", "cf_omocode"):
             failures.add(cf["reason"] == reason, col, reason)
         failures.add(cf["place_unknown"].astype(bool), col, "cf_place_unknown")
@@ -105,7 +107,7 @@ def _column(raw: pd.DataFrame, col: str, spec: ColumnSpec, out: pd.DataFrame, fa
         out[f"_{spec.field}_status"] = cf["status"]
     else:
         if spec.kind == "cf_list":
-            failures.add(rules.cf_list_invalid(text, spec.list_separator), col, "cf_list_invalid")
+            failures.add(rules.cf_list_invalid(text, spec.list_separator, cleaned=True), col, "cf_list_invalid")
         if spec.enum:
             failures.add(present & ~text.isin(spec.enum), col, "enum_invalid")
         value = text.where(present)

@@ -28,13 +28,15 @@ def stable_id(prefix: str, key: str) -> str:
     return prefix + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def entity_nodes(records: pd.DataFrame, register_source: str) -> tuple[pd.DataFrame, np.ndarray]:
+def entity_nodes(records: pd.DataFrame, register_source: str, *,
+                 factorized: Factorized | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """One node per trusted code (entity) and one per other record (orphan).
 
     Returns (nodes, node_of_record): nodes have ``unique_id`` (a record id), ``is_entity`` and the contract's
     attributes, an entity taking each attribute from its register records first, latest record first, then
     from its other records, then (birth date, sex, birthplace) from its code; ``node_of_record`` gives every
-    record (in row order) the position of its node in ``nodes``, as integers.
+    record (in row order) the position of its node in ``nodes``, as integers. ``factorized``:
+    ``pd.factorize(records["cf_key"], sort=True)`` when the caller has it (``cf_keys_coded`` gives it).
     """
     trusted = records["cf_key"].notna().to_numpy(dtype=bool)
     attrs = ["record_id", "codice_fiscale", "surname", "first_name", "sex", "birth_date", "birth_place_code",
@@ -44,7 +46,8 @@ def entity_nodes(records: pd.DataFrame, register_source: str) -> tuple[pd.DataFr
     latest_first = rows[ascending(records["record_id"].to_numpy(dtype=object)[rows])][::-1]
     register = (records["source"] == register_source).to_numpy(dtype=bool)
     order = np.concatenate([latest_first[register[latest_first]], latest_first[~register[latest_first]]])
-    key_codes, keys = pd.factorize(records["cf_key"].to_numpy(dtype=object), sort=True)
+    key_codes, keys = (pd.factorize(records["cf_key"].to_numpy(dtype=object), sort=True) if factorized is None
+                       else factorized)
     # one stable sort groups the rows by key, each key's rows staying in attribute order: a key's first
     # non-null value is then the first of its run, found for every attribute without sorting again
     by_key = order[np.argsort(key_codes[order], kind="stable")]
@@ -99,8 +102,8 @@ def cluster_nodes(
     rejected and returned for review. Returns (root of every node, rejected pairs). Deterministic: pairs are
     taken by descending weight, then by ids.
     """
-    parent = {n: n for n in node_ids}
-    has_entity = {n: n in entity_ids for n in parent}
+    ids = node_ids.tolist() if isinstance(node_ids, pd.Series) else list(node_ids)
+    parent = dict(zip(ids, ids, strict=True))
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -116,14 +119,19 @@ def cluster_nodes(
         a, b = find(left), find(right)
         if a == b:
             continue
-        if has_entity[a] and has_entity[b]:
+        a_entity, b_entity = a in entity_ids, b in entity_ids
+        if a_entity and b_entity:
             rejected.append(idx)
             continue
         # the entity's root survives, otherwise the smaller id, so roots do not depend on pair order
-        if has_entity[b] or (not has_entity[a] and b < a):
+        if b_entity or (not a_entity and b < a):
             a, b = b, a
         parent[b] = a
-    roots = {n: find(n) for n in parent}
+    # only nodes of strong pairs were ever joined (a tree grows by joining two pairs' trees): every other node
+    # is its own root, so the million of them are copied, not looked up one by one
+    roots = dict(parent)
+    for n in set(strong["unique_id_l"].tolist()) | set(strong["unique_id_r"].tolist()):
+        roots[n] = find(n)
     return roots, pairs.loc[rejected]
 
 
@@ -143,12 +151,11 @@ def person_ids(
     # register records first, then by record id: the first record of each cluster in this order is its anchor
     order = ascending(record_id)
     order = np.concatenate([order[register[order]], order[~register[order]]])
-    ordered = codes[order]
-    found, first = np.unique(ordered, return_index=True)
-    anchors = order[first[found >= 0]]
+    found, first = first_positions(codes[order], len(labels))
+    anchors = order[first]
     # one id per cluster code, in an array: looking labels up one by one in their Index cost a second
     ids = np.empty(len(labels), dtype=object)
-    ids[found[found >= 0]] = [stable_id("P", r) for r in record_id[anchors].tolist()]
+    ids[found] = [stable_id("P", r) for r in record_id[anchors].tolist()]
     if previous is not None and len(previous):
         frame = pd.DataFrame({"cluster": cluster, "previous": records["record_id"].map(previous)})
         held = frame.dropna(subset=["previous"]).groupby(["cluster", "previous"]).size().rename("n").reset_index()
@@ -183,8 +190,7 @@ def family_ids(records: pd.DataFrame, person: pd.Series, register_source: str, *
     person_codes, people = pd.factorize(person) if factorized is None else factorized
     # each person's register record with the largest record id: the last of its rows in ascending order
     latest = rows[ascending(records["record_id"].to_numpy(dtype=object)[rows])][::-1]
-    latest = latest[person_codes[latest] >= 0]
-    found, first = np.unique(person_codes[latest], return_index=True)
+    found, first = first_positions(person_codes[latest], len(people))
     family_of_person = np.empty(len(people), dtype=object)
     family_of_person[found] = own[latest[first]]
     out = spread(family_of_person, person_codes)
@@ -198,6 +204,16 @@ def ascending(values: np.ndarray) -> np.ndarray:
     if pd.Index(values, dtype=object).is_monotonic_increasing:
         return np.arange(len(values))
     return np.argsort(values, kind="stable")
+
+
+def first_positions(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the codes in ``range(size)`` that occur in ``codes``, ascending; the position of each one's first
+    occurrence): ``np.unique(codes, return_index=True)`` without the code -1, found without sorting the rows."""
+    first = np.full(size, len(codes), dtype=np.int64)
+    known = np.flatnonzero(codes >= 0)
+    np.minimum.at(first, codes[known], known)
+    found = np.flatnonzero(first < len(codes))
+    return found, first[found]
 
 
 def spread(per_code: np.ndarray | list[object], codes: np.ndarray) -> np.ndarray:

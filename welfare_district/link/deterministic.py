@@ -22,7 +22,7 @@ import pandas as pd
 
 from welfare_district.errors import InputError
 from welfare_district.ingest.codice_fiscale import MONTHS, decode_birth, is_valid
-from welfare_district.link.clusters import spread
+from welfare_district.link.clusters import Factorized, spread
 
 RECORD_COLUMNS: Final = (
     "record_id",
@@ -46,6 +46,7 @@ CF_INVALID: Final = "invalid"
 CF_CONTRADICTS: Final = "contradicts"
 CF_AMBIGUOUS: Final = "ambiguous"
 CF_STATES: Final = (CF_TRUSTED, CF_MISSING, CF_INVALID, CF_CONTRADICTS, CF_AMBIGUOUS)
+_STATE: Final = {state: i for i, state in enumerate(CF_STATES)}
 
 
 def check_records(records: pd.DataFrame) -> pd.DataFrame:
@@ -152,6 +153,12 @@ def cf_keys(records: pd.DataFrame, register_source: str = "anagrafe") -> pd.Data
     keeps its own key and the other variants of the base become ``ambiguous`` (no key). Records with different
     base forms never share a key.
     """
+    return cf_keys_coded(records, register_source)[0]
+
+
+def cf_keys_coded(records: pd.DataFrame, register_source: str = "anagrafe") -> tuple[pd.DataFrame, Factorized]:
+    """``cf_keys`` and ``pd.factorize(cf_key, sort=True)`` of its keys (codes per record, sorted distinct keys),
+    computed from the distinct codes rather than by hashing every record's key."""
     # the same code, date and sex recur across years and sources: each distinct value is examined once, in
     # arrays, and the rows pick their answers by index
     cf_codes, cf_values = pd.factorize(records["codice_fiscale"])
@@ -171,31 +178,45 @@ def cf_keys(records: pd.DataFrame, register_source: str = "anagrafe") -> pd.Data
     sex_kind = np.array([{"F": 1, "M": 0}.get(v, 2) if isinstance(v, str) else -1 for v in sex_values] + [-1],
                         dtype=np.int64)[sex_codes]
     wrong_sex = (sex_kind >= 0) & (sex_kind != cf_female[safe].astype(np.int64))
-    status = np.select(
-        [~has_code, ~valid, wrong_sex | (has_date & ~same_date)],
-        [CF_MISSING, CF_INVALID, CF_CONTRADICTS], CF_TRUSTED,
-    ).astype(object)
-    trusted = status == CF_TRUSTED
-    # the key and the ambiguity depend on the code alone: decided once per distinct trusted code
+    # states as small integers (positions in CF_STATES) until the end: selecting among texts built a fixed-width
+    # text array of every row first
+    state = np.select([~has_code, ~valid, wrong_sex | (has_date & ~same_date)],
+                      [_STATE[CF_MISSING], _STATE[CF_INVALID], _STATE[CF_CONTRADICTS]], _STATE[CF_TRUSTED])
+    trusted = state == _STATE[CF_TRUSTED]
+    # the key and the ambiguity depend on the code alone: decided once per distinct trusted code, the codes
+    # marked in boolean arrays (np.unique would sort millions of rows)
     in_register = (records["source"] == register_source).to_numpy() & trusted
-    held_codes = set(np.unique(cf_codes[in_register]).tolist())
-    register_codes: dict[str, set[int]] = {}
-    for i in held_codes:
-        register_codes.setdefault(base[i], set()).add(i)
-    shared = {b for b, held in register_codes.items() if len(held) > 1}
-    key_of_code = np.empty(len(cf_values) + 1, dtype=object)  # None: the code gives no key
-    for i in np.unique(cf_codes[trusted]).tolist():
-        b = base[i]
-        if b not in shared:
-            key_of_code[i] = b
-        elif i in register_codes[b]:
-            key_of_code[i] = cf_values[i]
-    cf_key = np.empty(len(records), dtype=object)
-    cf_key[trusted] = key_of_code[cf_codes[trusted]]
-    status[trusted & pd.isna(cf_key)] = CF_AMBIGUOUS
+    held = _marked(cf_codes[in_register], len(cf_values))
+    # per distinct code, in arrays: a base form held by the register under two or more codes is shared
+    base_codes = pd.factorize(np.asarray(base[:len(cf_values)], dtype=object))[0]
+    shared = np.bincount(base_codes[held], minlength=len(cf_values))[base_codes] > 1
+    key_of_code = np.empty(len(cf_values), dtype=object)  # None: the code gives no key
+    own_key = _marked(cf_codes[trusted], len(cf_values)) & ~shared
+    key_of_code[own_key] = np.asarray(base, dtype=object)[:len(cf_values)][own_key]
+    key_of_code[shared & held] = np.asarray(cf_values, dtype=object)[shared & held]
+    # the distinct keys in sorted order and each code's position among them (-1: no key): every row's key as
+    # pd.factorize(cf_key, sort=True) gives it, without hashing the rows' keys again. Keys are codes of 16
+    # letters and digits: sorted as fixed-width texts, in the order of Python's sort
+    given_keys = ~pd.isna(key_of_code)
+    distinct, rank = np.unique(key_of_code[given_keys].astype(str), return_inverse=True)
+    keys = distinct.astype(object)
+    key_rank = np.full(len(cf_values) + 1, -1, dtype=np.int64)  # the trailing -1 stands for "no code"
+    key_rank[:-1][given_keys] = rank
+    key_codes = np.full(len(records), -1, dtype=np.int64)
+    key_codes[trusted] = key_rank[cf_codes[trusted]]
+    cf_key = spread(keys, key_codes)
+    state[trusted & (key_codes < 0)] = _STATE[CF_AMBIGUOUS]
+    status = np.array(CF_STATES, dtype=object)[state]
     out = pd.DataFrame({"cf_status": pd.Series(status, index=records.index, dtype="object")}, index=records.index)
     out["cf_key"] = pd.Series(cf_key, index=records.index, dtype="object")
-    return out
+    return out, (key_codes, keys)
+
+
+def _marked(codes: np.ndarray, size: int) -> np.ndarray:
+    """A boolean per code in ``range(size)``: True when it occurs in ``codes`` (all of them in that range)."""
+    seen = np.zeros(size, dtype=bool)
+    seen[codes] = True
+    return seen
 
 
 def _decode_codes(codes: list[str | None]) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray,

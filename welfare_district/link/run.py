@@ -17,7 +17,7 @@ from welfare_district.link.clusters import (
     family_ids,
     person_ids,
 )
-from welfare_district.link.deterministic import CF_TRUSTED, cf_keys, check_records
+from welfare_district.link.deterministic import CF_TRUSTED, cf_keys_coded, check_records
 from welfare_district.link.model import ModelSettings, model_frame, score_pairs
 from welfare_district.link.report import redundancy_report
 
@@ -64,14 +64,16 @@ def link_records(
     # the model's sampling follows row order: sorting makes the result independent of how rows arrive
     presorted = input_order.is_monotonic_increasing
     recs = checked if presorted else checked.sort_values("record_id", kind="mergesort").reset_index(drop=True)
-    keys = cf_keys(recs, settings.register_source)
+    keys, coded = cf_keys_coded(recs, settings.register_source)
     recs = recs.join(keys)
+    key_codes: Factorized | None = coded
     if not settings.use_cf_rules:
         recs["cf_key"] = None
+        key_codes = None  # entity_nodes factorizes the emptied keys itself
     seconds["codice_fiscale_rules"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    nodes, node_of_record = entity_nodes(recs, settings.register_source)
+    nodes, node_of_record = entity_nodes(recs, settings.register_source, factorized=key_codes)
     frame = model_frame(nodes)
     orphans = int((frame["is_entity"] == 0).sum())
     if orphans and len(frame) > 1:
@@ -95,7 +97,8 @@ def link_records(
     nodes_per_root = Counter(roots.values())
     nodes_in_cluster = np.array([nodes_per_root[label] for label in labels] + [0], dtype=np.int64)
     by_cf = recs["cf_key"].notna().to_numpy(dtype=bool)
-    method = np.where(by_cf, METHOD_CF, METHOD_NONE).astype(object)
+    # picked from an object array: rows share the two texts instead of each getting a copy
+    method = np.array([METHOD_NONE, METHOD_CF], dtype=object)[by_cf.astype(np.intp)]
     sizes = np.append(records_in_cluster, 0)
     method[~by_cf & (nodes_in_cluster[codes] > 1) & (sizes[codes] > 1)] = METHOD_MODEL
     clusters = pd.DataFrame({
@@ -124,7 +127,9 @@ def _review_queue(pairs: pd.DataFrame, rejected: pd.DataFrame, roots: dict[str, 
                   model: ModelSettings) -> pd.DataFrame:
     """Pairs between the thresholds left in different people, and strong pairs refused for joining two codes."""
     middle = pairs.loc[(pairs["match_weight"] >= model.lower_weight) & (pairs["match_weight"] < model.upper_weight)]
-    apart = middle["unique_id_l"].map(roots) != middle["unique_id_r"].map(roots)
+    # looked up pair by pair: Series.map(roots) would first turn the dict of every node into a Series
+    apart = np.array([roots[left] != roots[right] for left, right in
+                      zip(middle["unique_id_l"].tolist(), middle["unique_id_r"].tolist(), strict=True)], dtype=bool)
     middle = middle.loc[apart].assign(reason="between thresholds")
     conflict = rejected.assign(reason="would join two different codes")
     review = pd.concat([middle, conflict], ignore_index=True)

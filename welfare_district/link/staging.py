@@ -105,13 +105,24 @@ def read_frame(db: Database, table: str, columns: list[str], load_ids: list[str]
     return t.select(*columns).to_pyarrow().to_pandas()
 
 
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # the default text dtype, as read_frame gives text
+
+
 def record_ids(frame: pd.DataFrame) -> pd.Series:
     """``<source>:<file_name>:<row_number>`` for every row of a staging frame."""
+    rows = frame["row_number"].astype("int64")
+    if all(frame[c].dtype == _TEXT for c in ("source", "file_name")):
+        # text columns as read: joined in Arrow (a null part gives a null id, as the concatenation below
+        # does), without converting two million numbers and ids to Python strings
+        text = pa.large_string()
+        parts = [pc.cast(pa.array(frame[c].array), text) for c in ("source", "file_name")]
+        ids = pc.binary_join_element_wise(*parts, pc.cast(pa.array(rows.to_numpy()), text), pa.scalar(":", text))
+        return pd.Series(pd.arrays.ArrowStringArray(ids), index=frame.index, dtype=_TEXT)
     # a file's rows share source and name: the prefix is built once per file, not once per row
     prefix = _per_distinct(frame[["source", "file_name"]],
                            lambda files: pd.DataFrame({"prefix": files["source"].astype(str) + ":"
                                                        + files["file_name"].astype(str) + ":"}))["prefix"]
-    return prefix + frame["row_number"].astype("int64").astype(str)
+    return prefix + rows.astype(str)
 
 
 def staged_person_records(db: Database, load_ids: list[str] | None = None) -> pd.DataFrame:
@@ -136,15 +147,7 @@ def _staged_records(db: Database, load_ids: list[str] | None = None) -> tuple[pd
     order = pc.sort_indices(ids)
     ids, staged = ids.take(order), staged.take(order)
     people = staged.to_pandas()
-    codes = np.full(len(people), None, dtype=object)
-    for table, column in _FAMILY_KEY.items():
-        keys = read_frame(db, table, ["load_id", "row_number", column], loads)
-        keys = keys.dropna(subset=[column]).drop_duplicates(["load_id", "row_number"])
-        found = _lookup_rows(people, keys)[column].to_numpy()
-        # the first table giving a row a code wins, as before
-        missing = pd.isna(codes)
-        codes[missing] = found[missing]
-    family_key = pd.Series(codes, index=people.index, dtype=object)
+    family_key = pd.Series(_family_codes(db, people, loads), index=people.index, dtype=object)
     # A register's family codes are its own: two comuni's registers may both number a family 1234. Codes
     # from files in a folder (a region's comune folder) carry the folder, so they never meet another's.
     folder = _per_distinct(people[["file_name"]], lambda files: pd.DataFrame(
@@ -181,6 +184,58 @@ def _arrow_record_ids(table: pa.Table) -> pa.Array:
     """``record_ids`` of a staging table's rows, as Arrow text (lineage columns are never null)."""
     parts = [table[c].combine_chunks().cast(pa.string()) for c in ("source", "file_name", "row_number")]
     return pc.binary_join_element_wise(*parts, ":")
+
+
+def _family_codes(db: Database, people: pd.DataFrame, loads: list[str]) -> np.ndarray:
+    """Each person row's family-like code (object array, row order): from the first table of ``_FAMILY_KEY``
+    that has a code for its (load_id, row_number), that table's first such row; NaN where none has one, as a
+    left merge gives it.
+
+    The rows are matched by one integer per (load, row number) and binary search: three merges of two million
+    rows on a text and an integer column hashed the same few dozen load ids again and again.
+    """
+    n = len(people)
+    codes = np.full(n, np.nan, dtype=object)
+    loads_of_people, load_values = pd.factorize(people["load_id"])
+    load_index = pd.Index(load_values, dtype=object)
+    person_rows = people["row_number"]
+    tables = [(column, read_frame(db, table, ["load_id", "row_number", column], loads))
+              for table, column in _FAMILY_KEY.items()]
+    if person_rows.isna().any() or any(keys["row_number"].isna().any() for _, keys in tables):
+        # a missing row number (never written by ingest) matches as a merge matches it
+        return _merged_family_codes(people, tables)
+    rows = person_rows.to_numpy(dtype=np.int64)
+    low = min([int(rows.min(initial=0)), *(int(k["row_number"].min()) for _, k in tables if len(k))])
+    high = max([int(rows.max(initial=0)), *(int(k["row_number"].max()) for _, k in tables if len(k))])
+    span = high - low + 1
+    person_key = loads_of_people.astype(np.int64) * span + (rows - low)
+    missing = np.ones(n, dtype=bool)
+    for column, keys in tables:
+        keys = keys.dropna(subset=[column])
+        key_loads = load_index.get_indexer(pd.Index(keys["load_id"], dtype=object))
+        known = key_loads >= 0  # a load without person rows matches none of them
+        key = key_loads[known].astype(np.int64) * span + (keys["row_number"].to_numpy(dtype=np.int64)[known] - low)
+        # the first row of each (load, row number), as drop_duplicates keeps it
+        distinct, first = np.unique(key, return_index=True)
+        values = keys[column].to_numpy(dtype=object)[known][first]
+        at = np.minimum(np.searchsorted(distinct, person_key), max(len(distinct) - 1, 0))
+        found = (distinct[at] == person_key) if len(distinct) else np.zeros(n, dtype=bool)
+        # the first table giving a row a code wins, as before
+        take = found & missing
+        codes[take] = values[at[take]]
+        missing &= ~found
+    return codes
+
+
+def _merged_family_codes(people: pd.DataFrame, tables: list[tuple[str, pd.DataFrame]]) -> np.ndarray:
+    """``_family_codes`` by left merges on (load_id, row_number) (for a row without a row number)."""
+    codes = np.full(len(people), None, dtype=object)
+    for column, keys in tables:
+        keys = keys.dropna(subset=[column]).drop_duplicates(["load_id", "row_number"])
+        found = _lookup_rows(people, keys)[column].to_numpy()
+        missing = pd.isna(codes)
+        codes[missing] = found[missing]
+    return codes
 
 
 def _lookup_rows(people: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
@@ -322,10 +377,12 @@ def link_staging(db: Database, settings: LinkSettings | None = None) -> LinkResu
             "load_id": _text(clusters["load_id"]),
         }
     now = datetime.now(UTC)
+    stamp = pa.timestamp("us", tz="UTC")
     person = pa.table({
         **lineage_columns, "person_id": _text(clusters["person_id"]), "family_id": _text(clusters["family_id"]),
         "link_method": _few_texts(clusters["link_method"]), "cf_status": _few_texts(clusters["cf_status"]),
-        "linked_at": pa.array(np.full(len(clusters), now), pa.timestamp("us", tz="UTC")),
+        # one timestamp repeated: built from its integer value, not from two million datetime objects
+        "linked_at": pa.array(np.full(len(clusters), pa.scalar(now, stamp).value, dtype=np.int64)).view(stamp),
     })
     rv = result.review
     review = pa.table({"record_id_l": _text(rv["record_id_l"].astype(str)),

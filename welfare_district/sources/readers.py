@@ -42,12 +42,16 @@ def _check_columns(columns: Sequence[str], required: Iterable[str], path: str) -
         raise InputError(f"missing required column(s): {', '.join(missing)}", path=path, field=missing[0])
 
 
-def _decode(data: bytes, encoding: str, path: str) -> str:
-    """Decode with the declared encoding, or guess UTF-8 (BOM or not) then cp1252 when it is 'auto'."""
+_ASCII_SUPERSETS = ("utf-8-sig", "cp1252", "windows-1252", "latin-1", "iso-8859-1")
+
+
+def _decode(data: bytes, encoding: str, path: str) -> tuple[str, str]:
+    """Decode with the declared encoding, or guess UTF-8 (BOM or not) then cp1252 when it is 'auto'.
+    Returns the text and the codec that decoded it."""
     enc = encoding.lower().replace("_", "-")
     if enc == "auto":
         try:
-            return data.decode("utf-8-sig")
+            return data.decode("utf-8-sig"), "utf-8-sig"
         except UnicodeDecodeError:
             enc = "cp1252"
     if enc in ("utf-8", "utf8", "utf-8-sig"):
@@ -62,7 +66,7 @@ def _decode(data: bytes, encoding: str, path: str) -> str:
         else:
             raise InputError(f"declared encoding {encoding} but the file is UTF-8", path=path)
     try:
-        return data.decode(enc)
+        return data.decode(enc), enc
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(f"not valid {encoding} text (line {line}, byte {exc.start}); check the declared encoding",
@@ -84,25 +88,34 @@ def _sniff(text: str, skip: int, path: str) -> str:
         return best
 
 
+def _file_bytes(path: Path, name: str, data: bytes | None) -> bytes:
+    if data is not None:
+        return data
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", path=name) from exc
+
+
 def read_csv(path: Path, *, encoding: str = "auto", separator: str | None = None, header_row: int = 1,
-             required: Iterable[str] = ()) -> RawTable:
+             required: Iterable[str] = (), data: bytes | None = None, sha256: str | None = None) -> RawTable:
     """Read a delimited text file as text columns.
 
     Guarantees: InputError for an unreadable or empty file, undecodable bytes, a row with too many fields
     (naming its data row), or a missing required column; row numbers count data rows under the header.
+    ``data`` (the file's bytes) and ``sha256`` (their digest) spare reading and hashing the file again when the
+    caller already has them; the result is the one reading ``path`` gives.
     """
     name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", path=name) from exc
-    if not data.strip():
+    data = _file_bytes(path, name, data)
+    if not data or data.isspace():  # nothing but blanks; stops at the first other byte, unlike strip()
         raise InputError("the file is empty", path=name)
-    text = _decode(data, encoding, name)
+    sha = sha256 or hashlib.sha256(data).hexdigest()
+    text, codec = _decode(data, encoding, name)
     sep = separator or _sniff(text, header_row - 1, name)
-    fast = _arrow_frame(text, sep) if header_row == 1 else None
+    fast = _arrow_frame(text, sep, _utf8_bytes(data, codec)) if header_row == 1 else None
     if fast is not None:
-        return _finish(fast, name, hashlib.sha256(data).hexdigest(), header_row, required)
+        return _finish(fast, name, sha, header_row, required)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
                             skiprows=header_row - 1, skip_blank_lines=False, engine="c")
@@ -113,10 +126,19 @@ def read_csv(path: Path, *, encoding: str = "auto", separator: str | None = None
         row = int(found.group(1)) - header_row if found else None
         raise InputError("malformed row: more fields than the header", path=name, row=row) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
-    return _finish(frame, name, hashlib.sha256(data).hexdigest(), header_row, required)
+    return _finish(frame, name, sha, header_row, required)
 
 
-def _arrow_frame(text: str, sep: str) -> pd.DataFrame | None:
+def _utf8_bytes(data: bytes, codec: str) -> bytes | None:
+    """The text that ``codec`` decoded from ``data``, encoded in UTF-8, when ``data`` already holds those bytes:
+    a UTF-8 file (less its byte-order mark, which the codec drops) or plain ASCII read as a superset of it.
+    None otherwise. Decoding UTF-8 and encoding again gives back the same bytes, so nothing is encoded twice."""
+    if codec == "utf-8-sig":
+        return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    return data if codec in _ASCII_SUPERSETS and data.isascii() else None
+
+
+def _arrow_frame(text: str, sep: str, encoded: bytes | None = None) -> pd.DataFrame | None:
     """The table parsed by Arrow's CSV reader (several times faster), or None for anything unusual.
 
     Only plain files take this path: a header without quotes, at least two distinct non-empty column names and
@@ -134,7 +156,7 @@ def _arrow_frame(text: str, sep: str) -> pd.DataFrame | None:
         return None
     try:
         table = arrow_csv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(encoded if encoded is not None else text.encode("utf-8")),
             read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=arrow_csv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False),
             convert_options=arrow_csv.ConvertOptions(
@@ -172,21 +194,19 @@ def _cell_text(value: Any) -> str:
 
 
 def read_excel(path: Path, *, sheet: str | None = None, header_row: int | None = 1,
-               required: Iterable[str] = ()) -> RawTable:
+               required: Iterable[str] = (), data: bytes | None = None, sha256: str | None = None) -> RawTable:
     """Read one worksheet of an .xlsx workbook as text columns (date cells as yyyy-mm-dd).
 
     Guarantees: InputError when the file is not a workbook, the sheet is missing, the header is not on the
     declared row (saying where it was found, if anywhere) or cannot be detected, or there are no data rows.
-    With ``header_row=None`` the header is the first row holding every required column.
+    With ``header_row=None`` the header is the first row holding every required column. ``data`` and ``sha256``
+    as in ``read_csv``.
     """
     from python_calamine import CalamineError, load_workbook
 
     name = str(path)
     required = list(required)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", path=name) from exc
+    data = _file_bytes(path, name, data)
     if not data:
         raise InputError("the file is empty", path=name)
     # calamine parses the sheet XML in Rust, about twenty times faster than openpyxl on a 10,000-row sheet
@@ -203,7 +223,8 @@ def read_excel(path: Path, *, sheet: str | None = None, header_row: int | None =
         raise InputError("not an Excel .xlsx workbook", path=name) from exc
     finally:
         book.close()
-    rows = [[_cell_text(v) for v in r] for r in cells]
+    # most cells are text: strip those inline rather than through _cell_text's checks (the same result)
+    rows = [[v.strip() if type(v) is str else _cell_text(v) for v in r] for r in cells]
     if not any(any(r) for r in rows):
         raise InputError("the workbook is empty", path=name)
     found = next((i + 1 for i, r in enumerate(rows[:_DETECT_ROWS]) if r and set(required) <= set(r)), None)
@@ -220,7 +241,7 @@ def read_excel(path: Path, *, sheet: str | None = None, header_row: int | None =
     body = [(r + [""] * width)[:width] for r in rows[header_row:]]
     frame = pd.DataFrame(body, columns=header, dtype=str)
     frame = frame.loc[:, [c != "" for c in frame.columns]]
-    return _finish(frame, name, hashlib.sha256(data).hexdigest(), header_row, required)
+    return _finish(frame, name, sha256 or hashlib.sha256(data).hexdigest(), header_row, required)
 
 
 def read_sql(url: str, table: str, *, order_by: str | None = None, required: Iterable[str] = ()) -> RawTable:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from welfare_district.engine import Database, bulk_insert
 from welfare_district.errors import NotFoundError
-from welfare_district.geo.geocode import GeocodeIndex, geocode_frame, geocode_table
+from welfare_district.geo.geocode import TEXT_DTYPE, GeocodeIndex, geocode_frame, geocode_table
 from welfare_district.geo.store import read_register
 from welfare_district.link.staging import current_load_ids, read_frame, record_ids
 
@@ -48,7 +48,9 @@ def geocode_staging(db: Database) -> pd.DataFrame:
     results = geocode_frame(rows, GeocodeIndex(civici), id_column="record_id", text_column="address",
                             number_column="house_number", suffix_column="house_number_suffix",
                             comune_column="municipality")
-    results.insert(0, "source", rows["source"].to_numpy())
+    # the text column as it is: two million Python strings would be converted back to Arrow at once
+    results.insert(0, "source", rows["source"].array if rows["source"].dtype == TEXT_DTYPE
+                   else rows["source"].to_numpy())
     table = geocode_table()
     table.metadata.create_all(db.engine, checkfirst=True)
     with db.engine.begin() as conn:
@@ -78,11 +80,13 @@ def _arrow(results: pd.DataFrame) -> pa.Table:
     })
 
 
-def stored_geocodes(db: Database, sources: list[str] | None = None) -> pd.DataFrame:
-    """Stored results (``record_id``, civico and area ids, match kind) of ``sources`` (default: all)."""
+def stored_geocodes(db: Database, sources: list[str] | None = None,
+                    columns: list[str] | None = None) -> pd.DataFrame:
+    """Stored results (``record_id``, civico and area ids, match kind) of ``sources`` (default: all); with
+    ``columns``, only those (read as they are: two million rows of unused columns cost time)."""
     table = geocode_table()
     table.metadata.create_all(db.engine, checkfirst=True)
     t = db.ibis.table(table.name)
     if sources is not None:
         t = t.filter(t.source.isin(sources))
-    return t.select("source", *_STORED).to_pyarrow().to_pandas()
+    return t.select(*(["source", *_STORED] if columns is None else columns)).to_pyarrow().to_pandas()

@@ -24,6 +24,7 @@ from welfare_district.warehouse.geocoding import stored_geocodes
 
 AREA = ["section_id", "zone_id", "quartiere_id"]
 _MASK = (1 << 63) - 1
+_MAX_RUNS = 1000  # more runs of consecutive rows than this: one take is cheaper than joining the slices
 
 
 def is_in(values: pd.Series, members: pd.Series) -> npt.NDArray[np.bool_]:
@@ -91,6 +92,17 @@ def _values(uniques: pd.Index | np.ndarray | pd.api.extensions.ExtensionArray) -
 
 def dwelling_ids(civico_id: pd.Series, flat: pd.Series) -> pd.Series:
     """Dwelling id of (house number, flat): null when the house number is unknown."""
+    # a dwelling's residents repeat its (house number, flat) every year: the key is built once per distinct
+    # pair (the same text, hence the same id) rather than as a million and a half strings
+    civico_codes, _ = pd.factorize(civico_id, use_na_sentinel=True)
+    flat_codes, flats = pd.factorize(flat, use_na_sentinel=True)
+    pairs = pd.factorize((civico_codes.astype(np.int64) + 1) * (len(flats) + 1) + flat_codes + 1)[0]
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(pairs), prepend=-1) > 0) if len(pairs) else pairs
+    ids = _dwelling_keys(civico_id.take(first).reset_index(drop=True), flat.take(first).reset_index(drop=True))
+    return pd.Series(ids.array.take(pairs), index=civico_id.index)
+
+
+def _dwelling_keys(civico_id: pd.Series, flat: pd.Series) -> pd.Series:
     flat_text = flat.astype(object).where(flat.notna(), "").astype(str).str.strip().str.upper()
     flat_text = flat_text.str.lstrip("0")
     key = civico_id.astype("Int64").astype(str) + "/" + flat_text
@@ -154,7 +166,42 @@ def _in_file_order(frame: pd.DataFrame) -> pd.DataFrame:
     frame is freed at once.
     """
     order = np.lexsort((frame["row_number"].to_numpy(), pd.factorize(frame["file_name"], sort=True)[0]))
+    # a parallel scan returns a few long runs of consecutive rows: those are sliced and joined, which copies
+    # no text (Arrow columns join as chunks), where a take gathered every string one by one
+    starts = np.flatnonzero(np.diff(order, prepend=-2) != 1)
+    if 0 < len(starts) <= _MAX_RUNS:
+        ends = np.append(starts[1:], len(order))
+        runs = [frame.iloc[order[a]: order[a] + (b - a)] for a, b in zip(starts, ends, strict=True)]
+        return pd.concat(runs, ignore_index=True)
     return frame.iloc[order].reset_index(drop=True)
+
+
+def _with_members(people: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """``people.merge(members, on=["load_id", "row_number"], how="left")``: the same rows and columns."""
+    member_loads, loads = pd.factorize(members["load_id"])
+    people_loads, people_load_ids = pd.factorize(people["load_id"])
+    # a few dozen load ids: each is matched once and the rows are keyed by (load code, row number) integers,
+    # rather than merging on text over a million and a half rows
+    code_of = {str(load): i for i, load in enumerate(np.asarray(loads, dtype=object))}
+    codes = np.array([code_of.get(str(load), -1) for load in np.asarray(people_load_ids, dtype=object)] + [-1],
+                     dtype=np.int64)[people_loads]
+    rows, member_rows = people["row_number"].to_numpy(), members["row_number"].to_numpy()
+    # null load ids (which the merge matches to each other), row numbers that are not non-negative integers
+    # or keys that overflow: the merge itself
+    if (rows.dtype.kind != "i" or member_rows.dtype.kind != "i" or (member_loads < 0).any()
+            or (people_loads < 0).any() or min(rows.min(initial=0), member_rows.min(initial=0)) < 0):
+        return people.merge(members, on=["load_id", "row_number"], how="left")
+    span = int(max(rows.max(initial=0), member_rows.max(initial=0))) + 1
+    if span * (len(loads) + 1) >= 1 << 62:
+        return people.merge(members, on=["load_id", "row_number"], how="left")
+    index = pd.Index(member_loads.astype(np.int64) * span + member_rows)
+    if not index.is_unique:  # a row with several memberships is repeated, as the merge does
+        return people.merge(members, on=["load_id", "row_number"], how="left")
+    at = index.get_indexer(np.where(codes >= 0, codes * span + rows, -1))
+    out = people.reset_index(drop=True)
+    for column in members.columns.drop(["load_id", "row_number"]):
+        out[column] = taken(members[column], at, out.index)
+    return out
 
 
 def read_inputs(db: Database, register_source: str = "anagrafe") -> Inputs:
@@ -162,7 +209,7 @@ def read_inputs(db: Database, register_source: str = "anagrafe") -> Inputs:
     loads = current_load_ids(db)
     link_tables().metadata.create_all(db.engine, checkfirst=True)
     links = _ByRecord(read_frame(db, "person_link", ["record_id", "source", "person_id", "family_id"]))
-    geo = _ByRecord(stored_geocodes(db)[["source", "record_id", "civico_id", *AREA]])
+    geo = _ByRecord(stored_geocodes(db, columns=["source", "record_id", "civico_id", *AREA]))
     lineage = ["source", "file_name", "row_number", "load_id", "reference_year"]
 
     people = _in_file_order(read_frame(db, "person_record", [*lineage, "sex", "birth_date", "citizenship", "flat",
@@ -170,7 +217,7 @@ def read_inputs(db: Database, register_source: str = "anagrafe") -> Inputs:
                                        source=register_source))
     members = read_frame(db, "family_membership_record", ["load_id", "row_number", "family_code", "relation"],
                          loads, source=register_source)
-    register = people.merge(members, on=["load_id", "row_number"], how="left")
+    register = _with_members(people, members)
     register = geo.attach(_with_person(register, links), ["civico_id", *AREA])
 
     def person_side(table: str, fields: list[str]) -> pd.DataFrame:
