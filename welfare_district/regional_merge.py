@@ -93,8 +93,7 @@ class RegionMerge:
         back by ``open_merge``) when the file is missing or unreadable, or holds a file another comune holds."""
         if self.finished:
             raise RuntimeError("this merge is finished")
-        if not path.is_file():
-            raise InputError("the comune's database file is missing: run its stages first", path=str(path))
+        _require_file(path)
         try:
             copied, found = self._copy(self._conn, self._db, path, self._tables.copied())
         except sa.exc.IntegrityError as exc:
@@ -150,13 +149,17 @@ def merge_comuni(db: Database, databases: list[Path], is_comune_folder: Callable
     docstring of every comune file is copied once; loads of files outside comune folders are kept. Raises
     InputError when a comune file is missing or two comuni hold the same file content.
     """
-    for path in databases:
-        if not path.is_file():
-            raise InputError("the comune's database file is missing: run its stages first", path=str(path))
+    for path in databases:  # all checked before the transaction removes anything
+        _require_file(path)
     with open_merge(db, is_comune_folder) as merge:
         for path in databases:
             merge.add(path)
         return merge.finish()
+
+
+def _require_file(path: Path) -> None:
+    if not path.is_file():
+        raise InputError("the comune's database file is missing: run its stages first", path=str(path))
 
 
 def _first_line(exc: BaseException) -> str:
